@@ -1,0 +1,17 @@
+// What a CLI command may touch: its arguments, stdout/stderr and the environment — injectable for tests.
+export interface CliIO {
+  out(line: string): void;
+  err(line: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+export const processIO: CliIO = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  env: process.env,
+};
+
+/** Exit codes every command uses: 0 done, 1 failed at run time, 2 bad input or usage. */
+export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
+
+export type Command = (argv: string[], io: CliIO) => Promise<number>;
