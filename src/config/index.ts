@@ -1,0 +1,114 @@
+// driftwatch's operator contract: environment variables (12-factor), optionally a YAML file with the same keys.
+// Unknown keys are rejected so a typo never silently falls back to a default.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { InputError } from '../domain/index.js';
+
+export interface Config {
+  clickhouse: { url: string; database: string; user: string; password: string; requestTimeoutMs: number };
+  kafka: { brokers: string[]; predictionsTopic: string; labelsTopic: string; consumerGroup: string; clientId: string };
+  ingest: { batchSize: number; batchMaxWaitMs: number; maxMessageBytes: number; models: string[] };
+  http: { port: number; host: string; tokens: ApiToken[] };
+  retentionDays: number;
+  dataDir: string;
+}
+
+export interface ApiToken { token: string; scopes: Array<'ingest' | 'read' | 'admin'> }
+
+export const DEFAULTS: Config = {
+  clickhouse: { url: 'http://127.0.0.1:8123', database: 'driftwatch', user: 'default', password: '', requestTimeoutMs: 30_000 },
+  kafka: { brokers: [], predictionsTopic: 'predictions', labelsTopic: 'labels', consumerGroup: 'driftwatch', clientId: 'driftwatch' },
+  ingest: { batchSize: 5_000, batchMaxWaitMs: 1_000, maxMessageBytes: 1_000_000, models: [] },
+  http: { port: 8080, host: '0.0.0.0', tokens: [] },
+  retentionDays: 90,
+  dataDir: './.driftwatch',
+};
+
+/** Environment variable → path in Config, with its parser. */
+const ENV: Record<string, (c: Config, v: string) => void> = {
+  DRIFTWATCH_CLICKHOUSE_URL: (c, v) => (c.clickhouse.url = url(v, 'DRIFTWATCH_CLICKHOUSE_URL')),
+  DRIFTWATCH_CLICKHOUSE_DATABASE: (c, v) => (c.clickhouse.database = v),
+  DRIFTWATCH_CLICKHOUSE_USER: (c, v) => (c.clickhouse.user = v),
+  DRIFTWATCH_CLICKHOUSE_PASSWORD: (c, v) => (c.clickhouse.password = v),
+  DRIFTWATCH_KAFKA_BROKERS: (c, v) => (c.kafka.brokers = list(v)),
+  DRIFTWATCH_PREDICTIONS_TOPIC: (c, v) => (c.kafka.predictionsTopic = v),
+  DRIFTWATCH_LABELS_TOPIC: (c, v) => (c.kafka.labelsTopic = v),
+  DRIFTWATCH_CONSUMER_GROUP: (c, v) => (c.kafka.consumerGroup = v),
+  DRIFTWATCH_PORT: (c, v) => (c.http.port = int(v, 'DRIFTWATCH_PORT', 0, 65535)),
+  DRIFTWATCH_BATCH_SIZE: (c, v) => (c.ingest.batchSize = int(v, 'DRIFTWATCH_BATCH_SIZE', 1, 1_000_000)),
+  DRIFTWATCH_BATCH_MAX_WAIT_MS: (c, v) => (c.ingest.batchMaxWaitMs = int(v, 'DRIFTWATCH_BATCH_MAX_WAIT_MS', 1, 600_000)),
+  DRIFTWATCH_MODELS: (c, v) => (c.ingest.models = list(v)),
+  DRIFTWATCH_RETENTION_DAYS: (c, v) => (c.retentionDays = int(v, 'DRIFTWATCH_RETENTION_DAYS', 1, 36_500)),
+  DRIFTWATCH_DATA_DIR: (c, v) => (c.dataDir = v),
+  // "token:scope+scope,token2:scope" — never logged.
+  DRIFTWATCH_API_TOKENS: (c, v) => (c.http.tokens = tokens(v)),
+};
+
+function list(v: string): string[] {
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+function int(v: string, name: string, min: number, max: number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InputError(`${name} must be an integer in [${min}, ${max}], got "${v}"`);
+  return n;
+}
+function url(v: string, name: string): string {
+  try {
+    const u = new URL(v);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+    return v.replace(/\/+$/, '');
+  } catch {
+    throw new InputError(`${name} must be an http(s) URL, got "${v}"`);
+  }
+}
+function tokens(v: string): ApiToken[] {
+  return list(v).map((item) => {
+    const [token, scopes = ''] = item.split(':');
+    const parsed = scopes.split('+').filter(Boolean);
+    for (const s of parsed) if (!['ingest', 'read', 'admin'].includes(s)) throw new InputError(`DRIFTWATCH_API_TOKENS: unknown scope "${s}"`);
+    if (token.length < 16) throw new InputError('DRIFTWATCH_API_TOKENS: each token must be at least 16 characters');
+    return { token, scopes: parsed as ApiToken['scopes'] };
+  });
+}
+
+function merge(target: Record<string, unknown>, source: Record<string, unknown>, path: string): void {
+  for (const [key, value] of Object.entries(source)) {
+    if (!(key in target)) throw new InputError(`config: unknown key "${path}${key}"`);
+    const current = target[key];
+    if (current && typeof current === 'object' && !Array.isArray(current)) {
+      if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InputError(`config: "${path}${key}" must be a mapping`);
+      merge(current as Record<string, unknown>, value as Record<string, unknown>, `${path}${key}.`);
+    } else {
+      if (typeof value !== typeof current && !(Array.isArray(current) && Array.isArray(value))) {
+        throw new InputError(`config: "${path}${key}" must be a ${Array.isArray(current) ? 'list' : typeof current}`);
+      }
+      target[key] = value;
+    }
+  }
+}
+
+/** Defaults, then the YAML file (if any), then environment variables — the last one wins. */
+export function loadConfig(env: NodeJS.ProcessEnv, file?: string): Config {
+  const config = structuredClone(DEFAULTS);
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      throw new InputError(`config file not readable: ${file}`);
+    }
+    const doc: unknown = parseYaml(text);
+    if (doc !== null && doc !== undefined) {
+      if (typeof doc !== 'object' || Array.isArray(doc)) throw new InputError(`config file ${file} must be a YAML mapping`);
+      merge(config as unknown as Record<string, unknown>, doc as Record<string, unknown>, '');
+    }
+  }
+  for (const [name, apply] of Object.entries(ENV)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') apply(config, value);
+  }
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(config.clickhouse.database)) {
+    throw new InputError(`invalid ClickHouse database name "${config.clickhouse.database}"`);
+  }
+  return config;
+}

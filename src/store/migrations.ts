@@ -1,0 +1,116 @@
+// Versioned, idempotent schema migrations. Each runs once (recorded in schema_migrations); every statement is
+// also safe to repeat, so two replicas migrating at once cannot break anything.
+// Portable DDL: runs on ClickHouse 18.16 and 24.x (no TTL, DateTime64, Map, LowCardinality).
+import type { Store } from './client.js';
+import { ident, sqlString } from './sql.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'predictions, labels and dead letters',
+    statements: [
+      // One row per prediction; features split by kind into parallel arrays (no Map on 18.16).
+      // ReplacingMergeTree on (model, ts, prediction_id): a redelivered message collapses into one row;
+      // readers use FINAL so counts never see the duplicate even before the merge.
+      `CREATE TABLE IF NOT EXISTS predictions (
+        model String, model_version String, prediction_id String,
+        ts DateTime, ts_ms UInt64,
+        num_names Array(String), num_values Array(Float64),
+        cat_names Array(String), cat_values Array(String),
+        missing_names Array(String),
+        prediction_num Nullable(Float64), prediction_str Nullable(String),
+        label_num Nullable(Float64), label_str Nullable(String),
+        metadata String, ingested_at DateTime
+      ) ENGINE = ReplacingMergeTree(ingested_at) PARTITION BY toYYYYMMDD(ts) ORDER BY (model, ts, prediction_id)`,
+      `CREATE TABLE IF NOT EXISTS labels (
+        model String, prediction_id String,
+        label_num Nullable(Float64), label_str Nullable(String),
+        ts DateTime, ts_ms UInt64, ingested_at DateTime
+      ) ENGINE = ReplacingMergeTree(ingested_at) PARTITION BY toYYYYMM(ts) ORDER BY (model, prediction_id)`,
+      `CREATE TABLE IF NOT EXISTS dead_letters (
+        received_at DateTime, source String, topic String, partition Int32, offset String,
+        reason String, payload String
+      ) ENGINE = MergeTree() PARTITION BY toYYYYMMDD(received_at) ORDER BY (received_at, source)`,
+    ],
+  },
+  {
+    version: 2,
+    name: 'baselines, drift results and alert events',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS baselines (
+        model String, version String, created_at DateTime, profile String
+      ) ENGINE = ReplacingMergeTree(created_at) ORDER BY (model, version)`,
+      `CREATE TABLE IF NOT EXISTS drift_results (
+        model String, feature String, window_start DateTime, window_end DateTime, n UInt64,
+        statistic String, value Float64, p_value Nullable(Float64), baseline_version String,
+        evaluated_at DateTime, details String
+      ) ENGINE = ReplacingMergeTree(evaluated_at) PARTITION BY toYYYYMM(window_start)
+        ORDER BY (model, window_start, feature, statistic)`,
+      `CREATE TABLE IF NOT EXISTS alert_events (
+        at DateTime, at_ms UInt64, alert_id String, model String, feature String, kind String, status String,
+        statistic String, value Float64, reason String, payload String
+      ) ENGINE = MergeTree() PARTITION BY toYYYYMM(at) ORDER BY (model, at, alert_id)`,
+    ],
+  },
+  {
+    version: 3,
+    name: 'GPU samples and NCCL collectives',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS gpu_samples (
+        ts DateTime, ts_ms UInt64, source String, host String, gpu String, uuid String,
+        metric String, value Float64, labels String
+      ) ENGINE = MergeTree() PARTITION BY toYYYYMMDD(ts) ORDER BY (host, metric, gpu, ts)`,
+      `CREATE TABLE IF NOT EXISTS nccl_collectives (
+        ts DateTime, ts_ms UInt64, source String, host String, comm String, rank Int32, nranks Int32,
+        collective String, bytes UInt64, time_us Float64, algbw_gbs Float64, busbw_gbs Float64
+      ) ENGINE = MergeTree() PARTITION BY toYYYYMMDD(ts) ORDER BY (host, collective, ts)`,
+    ],
+  },
+];
+
+export interface MigrationReport {
+  applied: Array<{ version: number; name: string }>;
+  alreadyApplied: number[];
+}
+
+/** Creates the database if needed (through a store bound to `default`), then applies pending migrations in order. */
+export async function migrate(admin: Store, store: Store, at: Date, migrations = MIGRATIONS): Promise<MigrationReport> {
+  await admin.command(`CREATE DATABASE IF NOT EXISTS ${ident(store.database)}`);
+  await store.command(
+    `CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied_at DateTime)
+     ENGINE = ReplacingMergeTree(applied_at) ORDER BY version`,
+  );
+  const done = new Set(
+    (await store.query<{ version: number }>('SELECT DISTINCT version FROM schema_migrations')).map((r) => Number(r.version)),
+  );
+  const report: MigrationReport = { applied: [], alreadyApplied: [] };
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (done.has(m.version)) {
+      report.alreadyApplied.push(m.version);
+      continue;
+    }
+    for (const statement of m.statements) await store.command(statement);
+    await store.command(
+      `INSERT INTO schema_migrations (version, name, applied_at) VALUES (${m.version}, ${sqlString(m.name)}, toDateTime(${Math.floor(at.getTime() / 1000)}))`,
+    );
+    report.applied.push({ version: m.version, name: m.name });
+  }
+  return report;
+}
+
+/** Tables whose old data is dropped by whole partitions (there is no TTL on ClickHouse 18.16). */
+export const RETAINED_TABLES: Record<string, 'day' | 'month'> = {
+  predictions: 'day',
+  dead_letters: 'day',
+  gpu_samples: 'day',
+  nccl_collectives: 'day',
+  labels: 'month',
+  drift_results: 'month',
+  alert_events: 'month',
+};
