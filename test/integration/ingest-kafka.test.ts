@@ -1,0 +1,123 @@
+// Kafka → ClickHouse ingest against the real broker and server: validation, dead letters, commit-after-store,
+// an outage of ClickHouse, and duplicates that must not count.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { KafkaIngest } from '../../src/ingest/kafka.js';
+import { BatchWriter } from '../../src/ingest/writer.js';
+import { createStore, type Store } from '../../src/store/index.js';
+import { freshStore, kafkaBrokers, uniqueName } from '../support/services.js';
+import { predictionMessage } from '../support/messages.js';
+import { startProxy } from '../support/proxy.js';
+
+async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await probe();
+  while (!ok(last)) {
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(last)} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+    last = await probe();
+  }
+  return last;
+}
+
+const count = async (store: Store, sql: string) => Number((await store.query<{ c: string }>(sql))[0].c);
+
+describe('Kafka ingest', () => {
+  let kafka: Kafka;
+  let producer: Producer;
+  beforeAll(async () => {
+    kafka = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+    producer = kafka.producer({ allowAutoTopicCreation: true });
+    await producer.connect();
+  });
+  afterAll(async () => producer.disconnect());
+
+  async function committed(group: string, topic: string): Promise<number> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+      return offsets[0].partitions.reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  it('stores valid predictions and labels, dead-letters bad messages with the reason, and keeps going', async () => {
+    const store = await freshStore('ingest');
+    const predictions = uniqueName('pred');
+    const labels = uniqueName('lab');
+    const group = uniqueName('group');
+    const writer = new BatchWriter(store, { batchSize: 500, maxWaitMs: 200 });
+    const ingest = new KafkaIngest({ brokers: kafkaBrokers(), clientId: 't', groupId: group, predictionsTopic: predictions, labelsTopic: labels, maxMessageBytes: 2000, models: [] }, writer);
+    const good = Array.from({ length: 300 }, (_, i) => ({ value: JSON.stringify(predictionMessage(i)) }));
+    const bad = [
+      { value: '{not json' },
+      { value: JSON.stringify({ ...predictionMessage(1000), model: undefined }) },
+      { value: JSON.stringify({ ...predictionMessage(1001), timestamp: 'yesterday' }) },
+      { value: JSON.stringify({ ...predictionMessage(1002), features: { amount: [1, 2] } }) },
+      { value: JSON.stringify({ ...predictionMessage(1003), pad: 'x'.repeat(3000) }) },
+    ];
+    // Bad messages interleaved with good ones: everything after a bad message must still be stored.
+    // One partition so offsets are known: the not-JSON message is offset 100.
+    await producer.send({ topic: predictions, messages: [...good.slice(0, 100), ...bad, ...good.slice(100)].map((m) => ({ ...m, partition: 0 })) });
+    await producer.send({ topic: labels, messages: [
+      { value: JSON.stringify({ model: 'fraud', prediction_id: 'p-1', label: 1, timestamp: Date.UTC(2026, 10, 24, 12) }) },
+      { value: JSON.stringify({ model: 'fraud', prediction_id: 'p-2', timestamp: Date.UTC(2026, 10, 24, 12) }) },
+    ] });
+    await ingest.start();
+    try {
+      await until('stored predictions', () => count(store, 'SELECT count() AS c FROM predictions FINAL'), (c) => c === 300);
+      await until('dead letters', () => count(store, 'SELECT count() AS c FROM dead_letters'), (c) => c === 6);
+      const reasons = (await store.query<{ reason: string; topic: string; offset: string }>('SELECT reason, topic, offset FROM dead_letters ORDER BY reason')).map((r) => r.reason);
+      expect(reasons).toEqual(expect.arrayContaining([
+        expect.stringMatching(/^not JSON/),
+        'missing "model"',
+        expect.stringMatching(/^"timestamp" must be RFC 3339/),
+        expect.stringMatching(/^"features.amount" must be a number, string, boolean or null, got array/),
+        expect.stringMatching(/exceeds the 2000-byte limit/),
+        'missing "label"',
+      ]));
+      const [row] = await store.query<{ topic: string; partition: number; offset: string; payload: string }>(`SELECT topic, partition, offset, payload FROM dead_letters WHERE reason LIKE 'not JSON%'`);
+      expect(row).toMatchObject({ topic: predictions, partition: 0, offset: '100', payload: '{not json' });
+      expect(await count(store, 'SELECT count() AS c FROM labels FINAL')).toBe(1);
+      const [p] = await store.query<{ num_names: string[]; cat_values: string[]; missing_names: string[] }>(`SELECT num_names, cat_values, missing_names FROM predictions FINAL WHERE prediction_id = 'p-4'`);
+      expect(p).toEqual({ num_names: ['amount', 'age'], cat_values: ['FR'], missing_names: ['missing'] });
+      await until('committed offsets', () => committed(group, predictions), (c) => c === 305);
+    } finally {
+      await ingest.stop();
+      await writer.close();
+      await store.close();
+    }
+  });
+
+  it('waits out a ClickHouse outage without losing a message or committing early', async () => {
+    const direct = await freshStore('outage');
+    const proxy = await startProxy(process.env.CH_URL ?? (await import('../support/services.js')).clickhouseUrl());
+    const viaProxy = createStore({ url: proxy.url, database: direct.database, requestTimeoutMs: 3000 });
+    const topic = uniqueName('pred');
+    const group = uniqueName('group');
+    const writer = new BatchWriter(viaProxy, { batchSize: 200, maxWaitMs: 100, retryMinMs: 50, retryMaxMs: 500 });
+    const ingest = new KafkaIngest({ brokers: kafkaBrokers(), clientId: 't', groupId: group, predictionsTopic: topic, labelsTopic: uniqueName('lab'), maxMessageBytes: 10_000, models: [] }, writer);
+    await ingest.start();
+    try {
+      await producer.send({ topic, messages: Array.from({ length: 200 }, (_, i) => ({ value: JSON.stringify(predictionMessage(i)) })) });
+      await until('first 200 stored', () => count(direct, 'SELECT count() AS c FROM predictions FINAL'), (c) => c === 200);
+      proxy.cut();
+      await producer.send({ topic, messages: Array.from({ length: 300 }, (_, i) => ({ value: JSON.stringify(predictionMessage(200 + i)) })) });
+      await new Promise((r) => setTimeout(r, 3000));
+      // During the outage nothing new is stored, and nothing beyond the stored rows is committed.
+      expect(await count(direct, 'SELECT count() AS c FROM predictions FINAL')).toBe(200);
+      expect(await committed(group, topic)).toBeLessThanOrEqual(200);
+      proxy.restore();
+      await until('all 500 stored after the outage', () => count(direct, 'SELECT count() AS c FROM predictions FINAL'), (c) => c === 500);
+      await until('committed offsets', () => committed(group, topic), (c) => c === 500);
+    } finally {
+      await ingest.stop();
+      await writer.close(1000);
+      await viaProxy.close();
+      await proxy.close();
+      await direct.close();
+    }
+  });
+});

@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStore, migrate, sqlString, applyRetention, type Store } from '../../src/store/index.js';
+import { clickhouseUrl, uniqueName } from '../support/services.js';
+
+describe('store on a real ClickHouse', () => {
+  let store: Store;
+  let admin: Store;
+  beforeAll(async () => {
+    admin = createStore({ url: clickhouseUrl(), database: 'default' });
+    store = createStore({ url: clickhouseUrl(), database: uniqueName('store') });
+  });
+  afterAll(async () => {
+    await store.close();
+    await admin.close();
+  });
+
+  it('migrates once, records versions, and is idempotent', async () => {
+    const first = await migrate(admin, store, new Date());
+    expect(first.applied.map((m) => m.version)).toEqual([1, 2, 3]);
+    const second = await migrate(admin, store, new Date());
+    expect(second.applied).toEqual([]);
+    expect(second.alreadyApplied).toEqual([1, 2, 3]);
+    const tables = (await store.query<{ name: string }>(`SELECT name FROM system.tables WHERE database = ${sqlString(store.database)} ORDER BY name`)).map((r) => r.name);
+    expect(tables).toEqual(['alert_events', 'baselines', 'dead_letters', 'drift_results', 'gpu_samples', 'labels', 'nccl_collectives', 'predictions', 'schema_migrations']);
+  });
+
+  it('round-trips hostile strings through the escaping function', async () => {
+    const nasty = "a'b\\c\nd\0e'); DROP TABLE predictions; --\u{1F600}";
+    const [row] = await store.query<{ s: string }>(`SELECT ${sqlString(nasty)} AS s`);
+    expect(row.s).toBe(nasty);
+  });
+
+  it('keeps the server error code and says whether a retry can help', async () => {
+    await expect(store.query('SELECT no_such_column FROM predictions')).rejects.toMatchObject({ code: 'clickhouse_47', retryable: false });
+    const down = createStore({ url: 'http://127.0.0.1:1', database: 'x', requestTimeoutMs: 2000 });
+    await expect(down.query('SELECT 1')).rejects.toMatchObject({ code: 'clickhouse_unavailable', retryable: true });
+  });
+
+  it('drops expired partitions and keeps recent ones', async () => {
+    const now = Date.UTC(2026, 10, 24);
+    const day = 86_400_000;
+    const row = (ms: number) => ({ received_at: Math.floor(ms / 1000), source: 'test', topic: 't', partition: 0, offset: '0', reason: 'r', payload: '' });
+    await store.insert('dead_letters', [row(now - 40 * day), row(now - 31 * day), row(now - 2 * day), row(now)]);
+    const dropped = await applyRetention(store, 30, now);
+    expect(dropped.filter((d) => d.table === 'dead_letters')).toHaveLength(2);
+    const [{ c }] = await store.query<{ c: string }>('SELECT count() AS c FROM dead_letters');
+    expect(Number(c)).toBe(2);
+  });
+});
