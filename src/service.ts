@@ -31,6 +31,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       brokers: config.kafka.brokers, clientId: config.kafka.clientId, groupId: config.kafka.consumerGroup,
       predictionsTopic: config.kafka.predictionsTopic, labelsTopic: config.kafka.labelsTopic,
       maxMessageBytes: config.ingest.maxMessageBytes, models: config.ingest.models,
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     }, writer, metrics, logger);
   } else {
     logger.log('warn', 'kafka_disabled', { hint: 'set DRIFTWATCH_KAFKA_BROKERS to consume the predictions and labels topics' });

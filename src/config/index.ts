@@ -6,7 +6,7 @@ import { InputError } from '../domain/index.js';
 
 export interface Config {
   clickhouse: { url: string; database: string; user: string; password: string; requestTimeoutMs: number };
-  kafka: { brokers: string[]; predictionsTopic: string; labelsTopic: string; consumerGroup: string; clientId: string };
+  kafka: { brokers: string[]; predictionsTopic: string; labelsTopic: string; consumerGroup: string; clientId: string; sessionTimeoutMs: number };
   ingest: { batchSize: number; batchMaxWaitMs: number; maxMessageBytes: number; models: string[] };
   http: { port: number; host: string; tokens: ApiToken[] };
   retentionDays: number;
@@ -17,7 +17,7 @@ export interface ApiToken { token: string; scopes: Array<'ingest' | 'read' | 'ad
 
 export const DEFAULTS: Config = {
   clickhouse: { url: 'http://127.0.0.1:8123', database: 'driftwatch', user: 'default', password: '', requestTimeoutMs: 30_000 },
-  kafka: { brokers: [], predictionsTopic: 'predictions', labelsTopic: 'labels', consumerGroup: 'driftwatch', clientId: 'driftwatch' },
+  kafka: { brokers: [], predictionsTopic: 'predictions', labelsTopic: 'labels', consumerGroup: 'driftwatch', clientId: 'driftwatch', sessionTimeoutMs: 30_000 },
   ingest: { batchSize: 5_000, batchMaxWaitMs: 1_000, maxMessageBytes: 1_000_000, models: [] },
   http: { port: 8080, host: '0.0.0.0', tokens: [] },
   retentionDays: 90,
@@ -34,6 +34,7 @@ const ENV: Record<string, (c: Config, v: string) => void> = {
   DRIFTWATCH_PREDICTIONS_TOPIC: (c, v) => (c.kafka.predictionsTopic = v),
   DRIFTWATCH_LABELS_TOPIC: (c, v) => (c.kafka.labelsTopic = v),
   DRIFTWATCH_CONSUMER_GROUP: (c, v) => (c.kafka.consumerGroup = v),
+  DRIFTWATCH_KAFKA_SESSION_TIMEOUT_MS: (c, v) => (c.kafka.sessionTimeoutMs = int(v, 'DRIFTWATCH_KAFKA_SESSION_TIMEOUT_MS', 6_000, 300_000)),
   DRIFTWATCH_PORT: (c, v) => (c.http.port = int(v, 'DRIFTWATCH_PORT', 0, 65535)),
   DRIFTWATCH_BATCH_SIZE: (c, v) => (c.ingest.batchSize = int(v, 'DRIFTWATCH_BATCH_SIZE', 1, 1_000_000)),
   DRIFTWATCH_BATCH_MAX_WAIT_MS: (c, v) => (c.ingest.batchMaxWaitMs = int(v, 'DRIFTWATCH_BATCH_MAX_WAIT_MS', 1, 600_000)),

@@ -18,6 +18,8 @@ export interface KafkaIngestOptions {
   models: string[];
   /** A new consumer group starts at the earliest offset so nothing produced before the first start is lost. */
   fromBeginning?: boolean;
+  /** How long the group waits for a silent member (a crashed replica) before handing its partitions on. */
+  sessionTimeoutMs?: number;
 }
 
 export class KafkaIngest {
@@ -43,7 +45,7 @@ export class KafkaIngest {
       groupId: this.options.groupId,
       maxBytesPerPartition: 4 * 1024 * 1024,
       maxBytes: 32 * 1024 * 1024,
-      sessionTimeout: 30_000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: 3_000,
     });
     this.consumer = consumer;
