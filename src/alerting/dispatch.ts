@@ -1,0 +1,88 @@
+// Decisions → lifecycle → outbox (durable) → alert_events → sinks: the one path the service and replay share.
+import type { AlertEvent } from './alert.js';
+import type { AlertEventStore } from './events.js';
+import type { AlertBook, Silence, StreamDecision } from './lifecycle.js';
+import type { DrainReport, Outbox } from './outbox.js';
+
+export interface AlertDispatchOptions {
+  book: AlertBook;
+  events: AlertEventStore;
+  /** null: record only (replay, or a service with no sink configured) */
+  outbox: Outbox | null;
+  /** how often firing alerts are re-announced (Alertmanager forgets them otherwise) */
+  refreshIntervalMs?: number;
+}
+
+export class AlertDispatch {
+  readonly book: AlertBook;
+  private readonly events: AlertEventStore;
+  private readonly outbox: Outbox | null;
+  private readonly refreshIntervalMs: number;
+  private lastRefresh = -Infinity;
+  /** transitions that ClickHouse has not taken yet; retried on every tick */
+  private unstored: AlertEvent[] = [];
+
+  constructor(options: AlertDispatchOptions) {
+    this.book = options.book;
+    this.events = options.events;
+    this.outbox = options.outbox;
+    this.refreshIntervalMs = options.refreshIntervalMs ?? 60_000;
+  }
+
+  /** Records the decisions of one evaluation; returns the transitions they caused. */
+  async decide(decisions: StreamDecision[], now: number): Promise<AlertEvent[]> {
+    const events: AlertEvent[] = [];
+    for (const d of decisions) {
+      const event = this.book.record(d);
+      if (event) events.push(event);
+    }
+    await this.publish(events, now);
+    return events;
+  }
+
+  async acknowledge(alertId: string, by: string, now: number): Promise<AlertEvent> {
+    const event = this.book.acknowledge(alertId, by, now);
+    await this.publish([event], now);
+    return event;
+  }
+
+  silence(s: Omit<Silence, 'id'>): Silence {
+    return this.book.silence(s);
+  }
+
+  /** The outbox's fsync comes first, so a page is never lost to a ClickHouse outage; the store catches up on tick. */
+  private async publish(events: AlertEvent[], now: number): Promise<void> {
+    for (const e of events) this.outbox?.enqueue(e, now);
+    this.unstored.push(...events);
+    await this.flushStore();
+  }
+
+  private async flushStore(): Promise<void> {
+    if (this.unstored.length === 0) return;
+    const batch = this.unstored;
+    this.unstored = [];
+    try {
+      await this.events.append(batch);
+    } catch (error) {
+      this.unstored = [...batch, ...this.unstored];
+      throw error;
+    }
+  }
+
+  /** Delivers what is due and re-announces firing alerts when their interval has passed. */
+  async tick(now: number): Promise<DrainReport | null> {
+    await this.flushStore().catch(() => undefined); // kept in unstored; retried next tick
+    if (!this.outbox) return null;
+    const report = await this.outbox.drain(now);
+    if (now - this.lastRefresh >= this.refreshIntervalMs) {
+      this.lastRefresh = now;
+      await this.outbox.refresh(this.book.firing().map((a) => a.last), now);
+    }
+    return report;
+  }
+
+  /** Transitions ClickHouse has not acknowledged yet. */
+  get pendingStore(): number {
+    return this.unstored.length;
+  }
+}
