@@ -1,7 +1,7 @@
 // Durable outbox: a transition is fsync'ed to an append-only log before any sink sees it, and stays
 // there until each sink settles it. A sink that is down loses nothing; a restart resends what was not
 // settled; the delivery id (alert id : transition : sink) makes every resend idempotent.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AlertEvent } from './alert.js';
 import type { AlertSink, SendResult } from './sink.js';
@@ -78,14 +78,17 @@ export class Outbox {
 
   private load(): void {
     if (!existsSync(this.path)) return;
-    const lines = readFileSync(this.path, 'utf8').split('\n');
+    const text = readFileSync(this.path, 'utf8');
+    // a torn last line from a crash mid-write: that entry was never acknowledged, so it is cut off
+    const complete = text.lastIndexOf('\n') + 1;
+    if (complete < text.length) truncateSync(this.path, Buffer.byteLength(text.slice(0, complete)));
+    const lines = text.slice(0, complete).split('\n');
     for (const [i, line] of lines.entries()) {
       if (!line) continue;
       let entry: LogLine;
       try {
         entry = JSON.parse(line) as LogLine;
       } catch {
-        if (i === lines.length - 1) break; // a torn last line from a crash mid-write: that entry was never acknowledged
         throw new Error(`outbox log ${this.path} is corrupt at line ${i + 1}`);
       }
       if (entry.op === 'enqueue') {
