@@ -7,7 +7,12 @@ interface FileState {
   path: string;
   offset: number;
   partial: string;
+  /** the last bytes consumed: if they changed, the file was rewritten in place */
+  consumedTail: Buffer;
 }
+
+// long enough to cover the record's sequence number and timestamp, which differ between otherwise equal lines
+const TAIL_CHECK_BYTES = 512;
 
 export interface TailOptions {
   /** only files whose name matches (default: *.log and *.jsonl, rotated *.log.1 included) */
@@ -44,13 +49,15 @@ export class DirectoryTail {
       seen.add(id);
       let state = this.files.get(id);
       if (!state) {
-        state = { path, offset: this.first && this.opts.fromEnd ? st.size : 0, partial: '' };
+        state = { path, offset: this.first && this.opts.fromEnd ? st.size : 0, partial: '', consumedTail: Buffer.alloc(0) };
         this.files.set(id, state);
       }
       state.path = path;
-      if (st.size < state.offset) {
-        state.offset = 0; // truncated in place
+      // mtime alone misses a rewrite within the same clock tick, so the consumed bytes are checked every poll
+      if (st.size < state.offset || !(await this.unchangedBefore(state))) {
+        state.offset = 0; // truncated or rewritten in place
         state.partial = '';
+        state.consumedTail = Buffer.alloc(0);
       }
       if (st.size === state.offset) continue;
       const lines = await this.read(state, st.size);
@@ -64,6 +71,20 @@ export class DirectoryTail {
   /** Partial lines still waiting for their newline (what a crash-time flush would return). */
   pendingPartials(): Array<{ path: string; text: string }> {
     return [...this.files.values()].filter((f) => f.partial).map((f) => ({ path: f.path, text: f.partial }));
+  }
+
+  /** True when the bytes just before the read position are still the ones consumed last time. */
+  private async unchangedBefore(state: FileState): Promise<boolean> {
+    const n = state.consumedTail.length;
+    if (n === 0) return true;
+    const fh = await open(state.path, 'r');
+    try {
+      const buf = Buffer.alloc(n);
+      const { bytesRead } = await fh.read(buf, 0, n, state.offset - n);
+      return bytesRead === n && buf.equals(state.consumedTail);
+    } finally {
+      await fh.close();
+    }
   }
 
   private async read(state: FileState, size: number): Promise<string[]> {
@@ -84,6 +105,7 @@ export class DirectoryTail {
         return [];
       }
       state.offset += lastNl + 1;
+      state.consumedTail = Buffer.from(buf.subarray(Math.max(0, lastNl + 1 - TAIL_CHECK_BYTES), lastNl + 1));
       const text = buf.subarray(0, lastNl).toString('utf8');
       state.partial = buf.subarray(lastNl + 1, bytesRead).toString('utf8');
       return text.split('\n').map((l) => l.replace(/\r$/, ''));

@@ -114,7 +114,7 @@ export function transportFallbacks(comms: readonly NcclCommunicator[], at: numbe
     if (multiNode && (sockets > 0 || (count('NET/') === 0 && c.network === 'Socket'))) {
       out.push(degradation({ ...base, severity: 'critical', value: sockets, threshold: 0,
         reason: `rank ${c.rank}/${c.nranks}: inter-node traffic over TCP sockets${c.ibUnavailable ? ' (InfiniBand unavailable)' : ''}` }));
-    } else if (!multiNode && count('P2P') === 0 && (count('SHM') > 0 || count('NET/') > 0)) {
+    } else if (!multiNode && count('P2P') === 0 && count('SHM') > 0) {
       out.push(degradation({ ...base, severity: 'warning', value: count('SHM'), threshold: 0,
         reason: `rank ${c.rank}/${c.nranks}: single-node traffic over SHM instead of P2P/NVLink` }));
     }
