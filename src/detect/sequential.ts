@@ -50,6 +50,8 @@ export abstract class SequentialDriftTest<X> {
   statistic: number | null = null;
   /** Windows seen so far. */
   windows = 0;
+  /** ln of the evidence when the phase last changed (it restarts at zero after a decision). */
+  decisionEvidence: number | null = null;
   /** Time of the last window (epoch ms), and of the last change of phase. */
   at: number | null = null;
   since: number | null = null;
@@ -94,17 +96,20 @@ export abstract class SequentialDriftTest<X> {
     if (this.phase === 'watching') {
       const boundary = this.logLikelihood(x, this.tolerance);
       const ratios = RAISE_AT.map((f) => this.logLikelihood(x, f * this.tolerance) - boundary);
-      if (this.watching.add(ratios) >= this.threshold) this.enter('drifting', at);
+      const evidence = this.watching.add(ratios);
+      if (evidence >= this.threshold) this.enter('drifting', at, evidence);
     } else {
       const edge = this.hysteresis * this.tolerance;
       const boundary = this.logLikelihood(x, edge);
       const ratios = RESOLVE_AT.map((f) => this.logLikelihood(x, f * edge) - boundary);
-      if (this.drifting.add(ratios) >= this.threshold) this.enter('watching', at);
+      const evidence = this.drifting.add(ratios);
+      if (evidence >= this.threshold) this.enter('watching', at, evidence);
     }
     return this;
   }
 
-  private enter(phase: DriftPhase, at: number): void {
+  private enter(phase: DriftPhase, at: number, evidence: number): void {
+    this.decisionEvidence = evidence;
     this.phase = phase;
     this.since = at;
     this.driftDetected = phase === 'drifting';
@@ -119,6 +124,7 @@ export abstract class SequentialDriftTest<X> {
     this.windows = 0;
     this.at = null;
     this.since = null;
+    this.decisionEvidence = null;
     this.driftDetected = false;
     this.resolved = false;
     this.watching.reset();

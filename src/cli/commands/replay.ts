@@ -1,7 +1,86 @@
-// `driftwatch replay` — placeholder until its issue lands; says so instead of pretending.
+// `driftwatch replay` — backtest the detection and alert policy on a recorded stream of predictions,
+// offline: one line per alert event (JSON with --json), a summary on stderr.
+import { createReadStream } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { expectedFalsePagesPerDay } from '../../alerting/budget.js';
+import { InputError } from '../../domain/index.js';
+import { parseDuration, toRfc3339 } from '../../domain/time.js';
+import { DEFAULT_POLICY, parsePolicyYaml, readReferences, replayJsonLines, replayLine } from '../../replay/index.js';
 import { EXIT, type CliIO } from '../io.js';
 
-export async function run(_argv: string[], io: CliIO): Promise<number> {
-  io.err('driftwatch replay: not available in this build yet');
-  return EXIT.failed;
+const USAGE = `usage: driftwatch replay --baseline baseline.json --input stream.jsonl [--window 1h] [--policy policy.yaml] [--json]
+  --input -    reads the stream from stdin; messages must be ordered by timestamp`;
+
+const OPTIONS = {
+  baseline: { type: 'string' },
+  input: { type: 'string' },
+  window: { type: 'string' },
+  policy: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+async function readText(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new InputError(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true }));
+  } catch (e) {
+    throw new InputError(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+  }
+  if (values.help) {
+    io.out(USAGE);
+    return EXIT.ok;
+  }
+  if (!values.baseline || !values.input) throw new InputError(`--baseline and --input are required\n${USAGE}`);
+  const windowMs = parseDuration(values.window ?? '1h');
+  let rawBaseline: unknown;
+  try {
+    rawBaseline = JSON.parse(await readText(values.baseline, 'baseline'));
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`baseline ${values.baseline} is not JSON`);
+  }
+  const references = readReferences(rawBaseline);
+  const policy = values.policy ? parsePolicyYaml(await readText(values.policy, 'policy')) : DEFAULT_POLICY;
+
+  let input: NodeJS.ReadableStream;
+  if (values.input === '-') input = process.stdin;
+  else {
+    await access(values.input).catch((e: NodeJS.ErrnoException) => {
+      throw new InputError(`cannot read input ${values.input}: ${e.code ?? String(e)}`);
+    });
+    input = createReadStream(values.input, 'utf8');
+  }
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  const summary = await replayJsonLines(lines, {
+    references,
+    policy,
+    windowMs,
+    onEvent: (e) => {
+      if (e.status === 'acknowledged') return;
+      const line = replayLine(e);
+      io.out(values.json ? JSON.stringify(line) : `${line.at}  ${line.status.toUpperCase().padEnd(8)} ${line.model}/${line.feature}  ${line.statistic}=${line.value.toFixed(4)}  ${line.reason}`);
+    },
+  });
+  const perDay = expectedFalsePagesPerDay(summary.arl0, summary.streams, windowMs);
+  const firing = summary.events.filter((e) => e.status === 'firing').length;
+  io.err(
+    `replayed ${summary.messages} messages in ${summary.windows} windows of ${values.window ?? '1h'}: ${firing} alerts fired, ` +
+    `${summary.events.filter((e) => e.status === 'resolved').length} resolved; per-stream ARL0 ${Math.round(summary.arl0)} windows ` +
+    `over ${summary.streams} streams (≤ ${perDay.toPrecision(2)} false pages/day overall)` +
+    (summary.late ? `; ${summary.late} messages arrived after their window closed and were skipped` : '') +
+    (summary.unknownModel ? `; ${summary.unknownModel} messages were for models not in the baseline` : '') +
+    (summary.events.length ? `; last event ${toRfc3339(summary.events[summary.events.length - 1].at)}` : ''),
+  );
+  return EXIT.ok;
 }

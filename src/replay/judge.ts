@@ -1,0 +1,130 @@
+// The detection policy over closed windows, shared by replay and the live evaluator: per window, each
+// (model, feature) gets its PSI and each model its accuracy when labels are in; one sequential test per
+// stream decides; the decisions go to the alert lifecycle.
+import type { StreamDecision } from '../alerting/lifecycle.js';
+import { streamArl0 } from '../alerting/budget.js';
+import { MetricDropTest, PsiDriftTest, type SequentialDriftTest, type SequentialTestSnapshot } from '../detect/index.js';
+import type { AlertPolicy } from './policy.js';
+import { toleranceFor } from './policy.js';
+import type { ModelReference } from './reference.js';
+import { alignBins, psiOfBins } from './statistics.js';
+import type { WindowSummary } from './windows.js';
+
+/** One stream's statistic in one window, with the test's state after it (drift_results, /metrics). */
+export interface StreamResult {
+  model: string;
+  feature: string;
+  statistic: 'psi' | 'accuracy';
+  value: number;
+  rows: number;
+  phase: 'watching' | 'drifting';
+  /** ln of the sequential evidence and of the threshold that ends the phase */
+  logEvidence: number;
+  logThreshold: number;
+}
+
+export interface JudgedWindow {
+  results: StreamResult[];
+  decisions: StreamDecision[];
+}
+
+/** Feature name used for the accuracy stream of a model. */
+export const ACCURACY_STREAM = '__accuracy__';
+
+function fmt(x: number): string {
+  return Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(3) : x.toExponential(2);
+}
+
+function expFmt(logValue: number): string {
+  return logValue > 700 ? `e^${logValue.toFixed(0)}` : Math.exp(logValue).toPrecision(3);
+}
+
+export class WindowJudge {
+  readonly arl0: number;
+  /** streams the false-page budget is split over */
+  readonly streams: number;
+  private readonly tests = new Map<string, SequentialDriftTest<never>>();
+
+  constructor(private readonly references: Map<string, ModelReference>, private readonly policy: AlertPolicy, readonly windowMs: number) {
+    const counted = [...references.values()].reduce((n, r) => n + Object.keys(r.features).length + (r.accuracy ? 1 : 0), 0);
+    this.streams = Math.max(1, policy.streams ?? counted);
+    this.arl0 = streamArl0({ days: policy.falsePageDays, streams: this.streams, windowMs });
+  }
+
+  private test<T extends SequentialDriftTest<never>>(key: string, make: () => T): T {
+    let t = this.tests.get(key) as T | undefined;
+    if (!t) {
+      t = make();
+      this.tests.set(key, t);
+    }
+    return t;
+  }
+
+  judge(w: WindowSummary): JudgedWindow {
+    const ref = this.references.get(w.model);
+    const out: JudgedWindow = { results: [], decisions: [] };
+    if (!ref) return out;
+    const common = { arl0: this.arl0, hysteresis: this.policy.hysteresis, resolveArl0: this.policy.resolveEvidence };
+    for (const [feature, fref] of Object.entries(ref.features)) {
+      const counts = w.features[feature];
+      if (!counts || w.rows < this.policy.minRows) continue;
+      const bins = alignBins(fref, counts);
+      const psi = psiOfBins(bins);
+      const tolerance = toleranceFor(this.policy, w.model, feature, 'psi');
+      const t = this.test(`${w.model}\u0000${feature}\u0000psi`, () => new PsiDriftTest({ ...common, tolerance })) as unknown as PsiDriftTest;
+      t.update({ psi, rows: w.rows, baselineRows: ref.rows, bins: bins.reference.length }, w.end);
+      this.collect(out, t, { model: w.model, feature, statistic: 'psi', value: psi, rows: w.rows }, w, ref);
+    }
+    if (ref.accuracy && w.labeled >= this.policy.minRows) {
+      const value = w.correct / w.labeled;
+      const tolerance = toleranceFor(this.policy, w.model, null, 'accuracyDrop');
+      const t = this.test(`${w.model}\u0000${ACCURACY_STREAM}`, () => new MetricDropTest({ ...common, tolerance })) as unknown as MetricDropTest;
+      t.update({ value, rows: w.labeled, baseline: ref.accuracy.value, baselineRows: ref.accuracy.rows }, w.end);
+      this.collect(out, t, { model: w.model, feature: ACCURACY_STREAM, statistic: 'accuracy', value, rows: w.labeled }, w, ref);
+    }
+    return out;
+  }
+
+  private collect(out: JudgedWindow, t: PsiDriftTest | MetricDropTest, r: Omit<StreamResult, 'phase' | 'logEvidence' | 'logThreshold'>, w: WindowSummary, ref: ModelReference): void {
+    out.results.push({ ...r, phase: t.phase, logEvidence: t.evidence, logThreshold: t.threshold });
+    if (!t.driftDetected && !t.resolved) return;
+    const decided = t.decisionEvidence ?? Number.NaN;
+    const threshold = t.driftDetected ? Math.log(this.arl0) : Math.log(this.policy.resolveEvidence);
+    const psi = r.statistic === 'psi';
+    const what = psi ? `PSI ${fmt(r.value)}` : `accuracy ${fmt(r.value)} (baseline ${fmt(ref.accuracy?.value ?? NaN)})`;
+    const unit = psi ? 'PSI' : 'accuracy drop';
+    const reason = t.driftDetected
+      ? `${what} over ${r.rows} rows: evidence that ${unit} > ${t.tolerance} reached ${expFmt(decided)} ≥ ${expFmt(threshold)} (1 false page per ${this.policy.falsePageDays} days across all streams) after ${t.windows} windows; baseline ${ref.rows} rows`
+      : `${what} over ${r.rows} rows: evidence that ${unit} < ${fmt(t.hysteresis * t.tolerance)} reached ${expFmt(decided)} ≥ ${expFmt(threshold)}`;
+    out.decisions.push({
+      model: r.model,
+      feature: r.feature,
+      kind: psi ? 'feature_drift' : 'metric_drop',
+      outcome: t.driftDetected ? 'raised' : 'resolved',
+      statistic: r.statistic,
+      value: r.value,
+      reason,
+      severity: psi ? this.policy.severity.featureDrift : this.policy.severity.metricDrop,
+      window: { start: w.start, end: w.end },
+      baselineVersion: ref.baselineVersion,
+      evidence: { logEvidence: decided, logThreshold: threshold, tolerance: t.tolerance, windows: t.windows, rows: r.rows, baselineRows: psi ? ref.rows : (ref.accuracy?.rows ?? 0) },
+    });
+  }
+
+  /** Every stream's test state, to persist between runs of the service. */
+  snapshot(): Record<string, SequentialTestSnapshot> {
+    return Object.fromEntries([...this.tests].map(([k, t]) => [k, t.snapshot()]));
+  }
+
+  restore(state: Record<string, SequentialTestSnapshot>): this {
+    const common = { arl0: this.arl0, hysteresis: this.policy.hysteresis, resolveArl0: this.policy.resolveEvidence };
+    for (const [key, s] of Object.entries(state)) {
+      const [model, feature] = key.split('\u0000');
+      const t = s.kind === 'psi'
+        ? new PsiDriftTest({ ...common, tolerance: toleranceFor(this.policy, model, feature, 'psi') })
+        : new MetricDropTest({ ...common, tolerance: toleranceFor(this.policy, model, null, 'accuracyDrop') });
+      this.tests.set(key, t.restore(s) as unknown as SequentialDriftTest<never>);
+    }
+    return this;
+  }
+}
