@@ -1,7 +1,157 @@
-// `driftwatch drift` — placeholder until its issue lands; says so instead of pretending.
+// `driftwatch drift`: offline drift between a reference (data file or baseline.json) and a current file — the
+// check users put in CI/CD before deploying a model. Exit 0 when computed (drift or not), 2 on bad input.
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { InputError, type FeatureKind } from '../../domain/index.js';
+import {
+  compareToReference,
+  formatOf,
+  kindsOf,
+  looksLikeBaseline,
+  parseBaseline,
+  readTable,
+  referenceFromBaseline,
+  referenceFromTable,
+  type ReferenceSet,
+} from '../../baseline/index.js';
+import { DEFAULT_DRIFT_RULE, type ColumnDrift, type DriftRule } from '../../stats/index.js';
 import { EXIT, type CliIO } from '../io.js';
 
-export async function run(_argv: string[], io: CliIO): Promise<number> {
-  io.err('driftwatch drift: not available in this build yet');
-  return EXIT.failed;
+const USAGE = `usage: driftwatch drift --reference (FILE | baseline.json) --current FILE [--categorical a,b] [--json]
+                       [--alpha 0.05] [--psi-threshold 0.1]
+  FILE: .csv with a header row, or .jsonl (flat rows or prediction messages)
+  A column drifted when its test is significant (KS p for numeric, chi2 p for categorical, < --alpha)
+  AND its PSI >= --psi-threshold. Exit 0 when computed (drift or not), 2 on bad input.`;
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        reference: { type: 'string' },
+        current: { type: 'string' },
+        categorical: { type: 'string' },
+        json: { type: 'boolean' },
+        alpha: { type: 'string' },
+        'psi-threshold': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }).values;
+  } catch (error) {
+    throw new InputError(`${(error as Error).message}\n${USAGE}`);
+  }
+}
+
+function probability(text: string | undefined, fallback: number, flag: string, max = 1): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!(value > 0 && value < max)) throw new InputError(`--${flag} must be a number in (0, ${max}), got "${text}"`);
+  return value;
+}
+
+export function categoricalList(text: string | undefined): Map<string, FeatureKind> {
+  const names = (text ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return new Map(names.map((n) => [n, 'categorical' as const]));
+}
+
+async function loadReference(path: string, categorical: Map<string, FeatureKind>): Promise<ReferenceSet> {
+  if (path.toLowerCase().endsWith('.json')) {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      throw new InputError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'missing_file');
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined; // not one JSON document: read it as JSON Lines below
+    }
+    if (looksLikeBaseline(parsed)) return referenceFromBaseline(parseBaseline(parsed, path), path);
+  }
+  return referenceFromTable(await readTable(path, { kinds: categorical }));
+}
+
+const round = (x: number | undefined): number | null => (x === undefined || !Number.isFinite(x) ? null : Number(x.toPrecision(10)));
+
+/** The JSON shape of one column (issue 3): ks/wasserstein for numeric, chi2 for categorical, null where not applicable. */
+export function columnJson(c: ColumnDrift): Record<string, unknown> {
+  return {
+    column: c.column,
+    kind: c.kind,
+    n_reference: c.nReference,
+    n_current: c.nCurrent,
+    psi: round(c.psi),
+    ks: c.ks
+      ? {
+          statistic: round(c.ks.statistic),
+          p_value: round(c.ks.pValue),
+          method: c.ks.method,
+          ...(c.ks.approximationBound !== undefined ? { approximation_bound: round(c.ks.approximationBound) } : {}),
+        }
+      : null,
+    wasserstein: round(c.wasserstein),
+    wasserstein_normed: round(c.wassersteinNormed),
+    chi2: c.chi2 ? { statistic: round(c.chi2.statistic), p_value: round(c.chi2.pValue), dof: c.chi2.dof } : null,
+    js_distance: round(c.jsDistance),
+    hellinger: round(c.hellinger),
+    drift: c.drift,
+    reason: c.reason,
+  };
+}
+
+const num = (x: number | undefined, digits = 4): string => (x === undefined ? '-' : x !== 0 && Math.abs(x) < 10 ** -digits ? x.toExponential(1) : x.toFixed(digits));
+
+function table(columns: ColumnDrift[]): string[] {
+  const header = ['column', 'kind', 'n_ref', 'n_cur', 'psi', 'test', 'stat', 'p_value', 'js', 'hellinger', 'w1_normed', 'drift'];
+  const rows = columns.map((c) => [
+    c.column,
+    c.kind,
+    String(c.nReference),
+    String(c.nCurrent),
+    num(c.psi),
+    c.ks ? 'KS' : 'chi2',
+    num(c.ks ? c.ks.statistic : c.chi2?.statistic),
+    num(c.ks ? c.ks.pValue : c.chi2?.pValue),
+    num(c.jsDistance),
+    num(c.hellinger),
+    num(c.wassersteinNormed),
+    c.drift ? 'DRIFT' : 'ok',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const drifted = columns.filter((c) => c.drift);
+  return [
+    line(header),
+    ...rows.map(line),
+    '',
+    ...columns.map((c) => `${c.column}: ${c.reason}`),
+    '',
+    `${drifted.length} of ${columns.length} columns drifted${drifted.length ? `: ${drifted.map((c) => c.column).join(', ')}` : ''}`,
+  ];
+}
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const values = parse(argv);
+  if (values.help) {
+    io.out(USAGE);
+    return EXIT.ok;
+  }
+  if (!values.reference || !values.current) throw new InputError(`--reference and --current are required\n${USAGE}`);
+  const rule: DriftRule = {
+    alpha: probability(values.alpha, DEFAULT_DRIFT_RULE.alpha, 'alpha'),
+    psiThreshold: probability(values['psi-threshold'], DEFAULT_DRIFT_RULE.psiThreshold, 'psi-threshold', Infinity),
+  };
+  formatOf(values.current);
+  const reference = await loadReference(values.reference, categoricalList(values.categorical));
+  // The current file is read with the reference's kinds, and only the columns the reference has.
+  const current = await readTable(values.current, { kinds: kindsOf(reference), columns: new Set(reference.columns.keys()) });
+  const columns = compareToReference(reference, current, rule);
+  if (values.json) {
+    io.out(JSON.stringify({ columns: columns.map(columnJson), drift: columns.some((c) => c.drift), rule: { alpha: rule.alpha, psi_threshold: rule.psiThreshold } }));
+  } else {
+    for (const l of table(columns)) io.out(l);
+  }
+  return EXIT.ok;
 }

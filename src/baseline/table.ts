@@ -1,0 +1,102 @@
+// An in-memory table of feature columns as read from a training or current file: numeric columns as
+// Float64Array (NaN = missing), categorical columns as strings (null = missing).
+import { InputError, type FeatureKind } from '../domain/index.js';
+
+export type Column =
+  | { kind: 'numeric'; values: Float64Array }
+  | { kind: 'categorical'; values: (string | null)[] };
+
+export interface Table {
+  /** Where the rows came from, for messages. */
+  source: string;
+  rows: number;
+  /** In first-seen order. */
+  columns: Map<string, Column>;
+}
+
+/** Words that mean "no value" in a CSV cell (an empty cell is missing too). */
+const MISSING_WORDS = new Set(['', 'na', 'n/a', 'nan', 'null', 'none']);
+
+export function isMissingText(text: string): boolean {
+  // Fast path for the common case: a long cell without surrounding blanks is a value.
+  if (text.length > 4 && text.charCodeAt(0) > 32 && text.charCodeAt(text.length - 1) > 32) return false;
+  const trimmed = text.trim();
+  return trimmed.length <= 4 && MISSING_WORDS.has(trimmed.toLowerCase());
+}
+
+/** Collects one column while reading; its kind is fixed by the caller or by its first non-missing value. */
+export class ColumnBuilder {
+  kind: FeatureKind | undefined;
+  private numbers = new Float64Array(1024);
+  private strings: (string | null)[] = [];
+  length = 0;
+
+  constructor(
+    readonly name: string,
+    kind: FeatureKind | undefined,
+    rowsBefore: number,
+  ) {
+    this.kind = kind;
+    for (let i = 0; i < rowsBefore; i++) this.pushMissing();
+  }
+
+  pushMissing(): void {
+    if (this.kind === 'categorical') this.strings.push(null);
+    else this.pushNumber(NaN);
+    this.length++;
+  }
+
+  /** A text cell (CSV): numeric columns must parse as finite numbers. */
+  pushText(text: string, where: () => string): void {
+    if (isMissingText(text)) return this.pushMissing();
+    if (this.kind === undefined) this.decide(Number.isFinite(Number(text)) ? 'numeric' : 'categorical');
+    if (this.kind === 'categorical') this.strings.push(text);
+    else {
+      const value = Number(text);
+      if (!Number.isFinite(value)) throw this.notNumeric(JSON.stringify(text), where);
+      this.pushNumber(value);
+    }
+    this.length++;
+  }
+
+  /** A JSON value (JSONL): numbers are numeric, strings categorical, null missing. */
+  pushJson(value: unknown, where: () => string): void {
+    if (value === null || value === undefined) return this.pushMissing();
+    if (this.kind === undefined) this.decide(typeof value === 'number' ? 'numeric' : 'categorical');
+    if (this.kind === 'categorical') {
+      if (typeof value === 'object') throw new InputError(`${where()}: column "${this.name}" holds ${JSON.stringify(value).slice(0, 40)}; expected a string, number, boolean or null`);
+      this.strings.push(String(value));
+    } else {
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw this.notNumeric(JSON.stringify(value).slice(0, 40), where);
+      this.pushNumber(value);
+    }
+    this.length++;
+  }
+
+  build(): Column {
+    if (this.kind === 'categorical') return { kind: 'categorical', values: this.strings };
+    return { kind: 'numeric', values: this.numbers.slice(0, this.length) };
+  }
+
+  private decide(kind: FeatureKind): void {
+    this.kind = kind;
+    // Rows before the first value were all missing; as strings they become null.
+    if (kind === 'categorical') this.strings = new Array<string | null>(this.length).fill(null);
+  }
+
+  private pushNumber(value: number): void {
+    if (this.length === this.numbers.length) {
+      const grown = new Float64Array(this.numbers.length * 2);
+      grown.set(this.numbers);
+      this.numbers = grown;
+    }
+    this.numbers[this.length] = value;
+  }
+
+  private notNumeric(shown: string, where: () => string): InputError {
+    return new InputError(
+      `${where()}: column "${this.name}" is numeric but holds ${shown}; fix the value or list the column in --categorical`,
+      'not_numeric',
+    );
+  }
+}
