@@ -1,6 +1,7 @@
 // Pure statistics for drift and model quality: PSI, KS (exact/asymptotic, from samples or aggregates), χ², JS,
 // Hellinger, Wasserstein, the PSI null distribution, per-column drift with its decision rule, quality metrics,
 // and a seeded generator. No I/O, no clock.
+export { sortFloat64 } from './sort.js';
 export { sortSample, quantileSorted, countAtMost, countBelow, describeSorted, type SortedSample } from './sample.js';
 export {
   decileEdges,

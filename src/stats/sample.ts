@@ -1,4 +1,5 @@
 // A numeric sample sorted once and reused by every statistic: quantiles, PSI bins, KS and Wasserstein walks.
+import { sortFloat64 } from './sort.js';
 
 /** Non-missing values in ascending order, plus how many were missing (null, undefined or NaN). */
 export interface SortedSample {
@@ -16,8 +17,7 @@ export function sortSample(values: ArrayLike<number | null | undefined>): Sorted
     out[n++] = v;
   }
   const sorted = n === out.length ? out : out.slice(0, n);
-  sorted.sort(); // typed-array sort is numeric
-  return { values: sorted, missing: values.length - n };
+  return { values: sortFloat64(sorted), missing: values.length - n };
 }
 
 // numpy's _lerp: a + (b−a)·t, computed from the nearer end so results match numpy bit for bit.
