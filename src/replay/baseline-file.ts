@@ -1,5 +1,7 @@
-// Reads the references replay compares windows with, from a baseline JSON file: one model reference, a
-// list of them, or { "models": [...] } (see reference.ts for the shape).
+// Reads the references replay compares windows with, from a baseline JSON file: a baseline profile written
+// by `driftwatch baseline build` (schema_version 1), a model reference (see reference.ts), a list of
+// either, or { "models": [...] }.
+import type { BaselineProfile } from '../baseline/index.js';
 import { InputError } from '../domain/index.js';
 import type { FeatureReference, ModelReference } from './reference.js';
 
@@ -25,8 +27,30 @@ function feature(v: unknown, where: string): FeatureReference {
   throw new InputError(`${where}.kind must be "numeric" or "categorical"`);
 }
 
+/** The PSI bins and accuracy of a baseline profile, as a model reference. */
+export function referenceFromProfile(p: BaselineProfile): ModelReference {
+  const features: Record<string, FeatureReference> = {};
+  for (const [name, f] of Object.entries(p.features)) {
+    features[name] = f.kind === 'numeric'
+      ? { kind: 'numeric', edges: [...f.psi.edges], counts: [...f.psi.counts], missing: f.missing }
+      : { kind: 'categorical', counts: { ...f.frequencies }, missing: f.missing };
+  }
+  const q = p.quality;
+  const accuracy = q && (q.task === 'binary' || q.task === 'multiclass') && q.rows > 0 ? { value: q.metrics.accuracy, rows: q.rows } : undefined;
+  return { model: p.model, baselineVersion: p.version, rows: p.rows, features, ...(accuracy ? { accuracy } : {}) };
+}
+
 function model(v: unknown, where: string): ModelReference {
   if (!isObj(v)) throw new InputError(`${where}: expected an object`);
+  if (v.schema_version !== undefined) {
+    if (v.schema_version !== 1) throw new InputError(`${where}: baseline schema_version ${String(v.schema_version)} is not supported (expected 1)`);
+    const p = v as unknown as BaselineProfile;
+    const f = Object.values(p.features ?? {});
+    if (typeof p.model !== 'string' || !Number.isInteger(p.rows) || f.some((x) => !isObj(x) || (x.kind === 'numeric' ? !isObj(x.psi) : !isObj((x as { frequencies?: unknown }).frequencies)))) {
+      throw new InputError(`${where}: not a valid baseline profile`);
+    }
+    return model(referenceFromProfile(p), where);
+  }
   if (typeof v.model !== 'string' || !v.model) throw new InputError(`${where}.model must be a name`);
   if (!Number.isInteger(v.rows) || (v.rows as number) < 1) throw new InputError(`${where}.rows must be a positive integer`);
   if (!isObj(v.features)) throw new InputError(`${where}.features must be an object`);

@@ -5,7 +5,7 @@ export { WindowJudge, ACCURACY_STREAM, type JudgedWindow, type StreamResult } fr
 export { StreamWindows, addPrediction, windowStart, type WindowSummary } from './windows.js';
 export { readPolicy, parsePolicyYaml, toleranceFor, DEFAULT_POLICY, type AlertPolicy, type Tolerances } from './policy.js';
 export { referenceFromRows, binIndex, isCorrect, type ModelReference, type FeatureReference, type NumericReference, type CategoricalReference } from './reference.js';
-export { readReferences } from './baseline-file.js';
-export { alignBins, psiOfBins, chi2OfBins, type FeatureCounts, type AlignedBins } from './statistics.js';
+export { readReferences, referenceFromProfile } from './baseline-file.js';
+export { alignBins, psiOfBins, type FeatureCounts, type AlignedBins } from './statistics.js';
 export { SeededRandom } from './random.js';
 export { simulateStream, trainingRows, trafficPerHour, type InjectedDrift, type SimulationOptions } from './simulate.js';

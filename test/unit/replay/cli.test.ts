@@ -36,6 +36,20 @@ describe('driftwatch replay', () => {
     expect(r.err.join('\n')).toMatch(/replayed \d+ messages in 72 windows of 1h: 1 alerts fired, 0 resolved; per-stream ARL0 2160 windows over 3 streams \(≤ 0\.033 false pages\/day overall\)/);
   });
 
+  it('reads the baseline profile `driftwatch baseline build` writes, with the same result', async () => {
+    const csv = join(dir, 'train.csv');
+    const rows = trainingRows(11, 20_000).map((r) => `${r.features.amount},${r.features.score},${r.features.country}`);
+    writeFileSync(csv, ['amount,score,country', ...rows].join('\n'));
+    const profile = join(dir, 'profile.json');
+    const built = await main(['baseline', 'build', '--input', csv, '--model', 'fraud', '--version', 'v7', '--out', profile], { out: () => undefined, err: () => undefined, env: {} });
+    expect(built).toBe(0);
+    const fromProfile = await cli(['--baseline', profile, '--input', stream, '--json']);
+    const fromReference = await cli(['--baseline', baseline, '--input', stream, '--json']);
+    expect(fromProfile.code).toBe(0);
+    expect(fromProfile.out).toEqual(fromReference.out);
+    expect(fromProfile.out).toHaveLength(1);
+  });
+
   it('applies a policy file: a wider tolerance for amount means no page', async () => {
     const policy = join(dir, 'policy.yaml');
     writeFileSync(policy, 'models:\n  fraud:\n    features:\n      amount: { psi: 0.5 }\n');
