@@ -29,6 +29,7 @@ export interface SequentialTestSnapshot {
   windows: number;
   at: number | null;
   since: number | null;
+  decisionEvidence?: number | null;
 }
 
 const RAISE_AT = [1.5, 2, 3, 5];
@@ -142,6 +143,7 @@ export abstract class SequentialDriftTest<X> {
       windows: this.windows,
       at: this.at,
       since: this.since,
+      decisionEvidence: this.decisionEvidence,
     };
   }
 
@@ -155,6 +157,7 @@ export abstract class SequentialDriftTest<X> {
     this.windows = state.windows;
     this.at = state.at;
     this.since = state.since;
+    this.decisionEvidence = state.decisionEvidence ?? null;
     this.driftDetected = false;
     this.resolved = false;
     return this;
