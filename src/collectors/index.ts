@@ -20,6 +20,8 @@ export {
 } from './health.js';
 export { BusbwBaselines, busbwShape, transportFallbacks, DEFAULT_BUSBW_BASELINE, type BusbwBaselineSnapshot } from './nccl-health.js';
 export { gpuSignalMetrics, degradationMetrics, ncclMetrics, type MetricPoint } from './health-metrics.js';
+export { GpuFleet, type GpuFleetOptions, type GpuFleetDeps } from './fleet.js';
+export { IdleTracker } from './idle.js';
 export { RowBatcher, DEFAULT_BATCHER, type BatcherOptions } from './batcher.js';
 export { TargetList, parseTargetsFile, targetUrl } from './targets.js';
 export { DcgmCollector, fetchExposition, hostOf, type ScrapeResult } from './dcgm-collector.js';
