@@ -152,6 +152,7 @@ async function main(): Promise<void> {
     setup: {
       days: HOURS / 24, windowMinutes: 60, seeds: SEEDS, baselineRows: BASELINE_ROWS, trafficPerHour: '30 (03:00) to 1500 (15:00), Poisson',
       features: FEATURES, wobble: 'amount mean ±0.05σ and DE/FR shares ±2 points daily',
+      delayDefinition: 'hours from the drift start to the end of the first window flagged on the drifted feature; the naive rules flag most windows anyway, so their delays say little',
       falseAlertDefinition: 'an alert on a feature or at a time without drift beyond tolerance (naive rules: per flagged window; falseEpisodes merges consecutive windows)',
       budget: { falsePageDays: policy.falsePageDays, streams: policy.streams, perStreamArl0Windows: policy.falsePageDays * 24 * policy.streams },
     },
