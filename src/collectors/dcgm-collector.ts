@@ -18,14 +18,35 @@ export interface ScrapeResult {
 
 export type Fetch = typeof fetch;
 
-/** GETs one target's exposition text; throws on timeout, network error or a non-2xx status. */
-export async function fetchExposition(url: string, timeoutMs: number, fetchImpl: Fetch = fetch): Promise<string> {
+/** A dcgm-exporter page for 8 GPUs is ~100 KB; anything far larger is a wrong target, not worth buffering. */
+export const MAX_EXPOSITION_BYTES = 32 << 20;
+
+/** GETs one target's exposition text; throws on timeout, network error, a non-2xx status or an oversized body. */
+export async function fetchExposition(url: string, timeoutMs: number, fetchImpl: Fetch = fetch, maxBytes = MAX_EXPOSITION_BYTES): Promise<string> {
   const res = await fetchImpl(url, {
     signal: AbortSignal.timeout(timeoutMs),
     headers: { accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1' },
   });
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return res.text();
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new Error(`HTTP ${res.status}`);
+  }
+  if (!res.body) return '';
+  const decoder = new TextDecoder();
+  const reader = res.body.getReader();
+  let text = '';
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (bytes > maxBytes) {
+      await reader.cancel();
+      throw new Error(`response larger than ${maxBytes} bytes`);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
 }
 
 export interface DcgmCollectorOptions {

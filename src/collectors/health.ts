@@ -198,9 +198,13 @@ export function gpuSignals(samples: readonly GpuSample[], options: Partial<Healt
   const out: GpuSignals[] = [];
   for (const g of groupByGpu(samples).values()) {
     const s = g.series;
-    const all = [...s.values()].flat();
-    const first = Math.min(...all.map((p) => p.ts));
-    const lastTs = Math.max(...all.map((p) => p.ts));
+    let first = Infinity;
+    let lastTs = -Infinity;
+    for (const pts of s.values()) {
+      first = Math.min(first, pts[0].ts);
+      lastTs = Math.max(lastTs, pts[pts.length - 1].ts);
+    }
+    if (!Number.isFinite(first)) first = lastTs = 0;
     const mask = s.get('DCGM_FI_DEV_CLOCK_THROTTLE_REASONS');
     const thermalUs = s.get('DCGM_FI_DEV_THERMAL_VIOLATION');
     const powerUs = s.get('DCGM_FI_DEV_POWER_VIOLATION');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RowBatcher } from '../../../src/collectors/batcher.js';
-import { DcgmCollector } from '../../../src/collectors/dcgm-collector.js';
+import { DcgmCollector, fetchExposition } from '../../../src/collectors/dcgm-collector.js';
 import { parseTargetsFile, TargetList, targetUrl } from '../../../src/collectors/targets.js';
 import type { GpuSample } from '../../../src/collectors/types.js';
 import { fixture } from './fixtures.js';
@@ -47,6 +47,11 @@ describe('DcgmCollector', () => {
     expect(results[0].samples.filter((s) => s.source === 'dcgm')).toHaveLength(54);
     const up = got.filter((s) => s.metric === 'up').map((s) => [s.labels.target.replace(base, ''), s.value]);
     expect(up).toEqual([['/metrics', 1], ['/slow/metrics', 0], ['/broken/metrics', 0]]);
+  });
+
+  it('refuses a body larger than the limit instead of buffering it', async () => {
+    await expect(fetchExposition(`${base}/metrics`, 1_000, fetch, 1_000)).rejects.toThrow(/larger than 1000 bytes/);
+    expect((await fetchExposition(`${base}/metrics`, 1_000)).length).toBeGreaterThan(10_000);
   });
 
   it('derives counter rates from the second scrape on', async () => {
