@@ -42,7 +42,7 @@ export class ColumnBuilder {
 
   pushMissing(): void {
     if (this.kind === 'categorical') this.strings.push(null);
-    else this.pushNumber(NaN);
+    else this.store(NaN);
     this.length++;
   }
 
@@ -54,7 +54,7 @@ export class ColumnBuilder {
     else {
       const value = Number(text);
       if (!Number.isFinite(value)) throw this.notNumeric(JSON.stringify(text), where);
-      this.pushNumber(value);
+      this.store(value);
     }
     this.length++;
   }
@@ -68,7 +68,7 @@ export class ColumnBuilder {
       this.strings.push(String(value));
     } else {
       if (typeof value !== 'number' || !Number.isFinite(value)) throw this.notNumeric(JSON.stringify(value).slice(0, 40), where);
-      this.pushNumber(value);
+      this.store(value);
     }
     this.length++;
   }
@@ -84,7 +84,14 @@ export class ColumnBuilder {
     if (kind === 'categorical') this.strings = new Array<string | null>(this.length).fill(null);
   }
 
-  private pushNumber(value: number): void {
+  /** A value already parsed as a finite number, in a column that is numeric or not yet decided. */
+  pushNumber(value: number): void {
+    if (this.kind === undefined) this.kind = 'numeric';
+    this.store(value);
+    this.length++;
+  }
+
+  private store(value: number): void {
     if (this.length === this.numbers.length) {
       const grown = new Float64Array(this.numbers.length * 2);
       grown.set(this.numbers);

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTable } from '../../../src/baseline/index.js';
+import { parsePlainDecimal } from '../../../src/baseline/read.js';
+import { SeededRandom } from '../../../src/stats/index.js';
 import { parseCsvLine } from '../../../src/baseline/csv.js';
 import { InputError } from '../../../src/domain/index.js';
 
@@ -24,6 +26,28 @@ describe('parseCsvLine', () => {
   });
   it('rejects an unclosed quote', () => {
     expect(() => parseCsvLine('"abc,1')).toThrow(/unclosed quote/);
+  });
+});
+
+describe('parsePlainDecimal', () => {
+  const parse = (t: string) => parsePlainDecimal(`x${t}y`, 1, t.length + 1);
+  it('equals Number() on plain decimals, bit for bit', () => {
+    const rng = new SeededRandom(3);
+    for (let i = 0; i < 20_000; i++) {
+      const digits = 1 + rng.int(15);
+      let text = '';
+      for (let d = 0; d < digits; d++) text += String(rng.int(10));
+      const dot = rng.int(digits + 1);
+      if (dot < digits) text = `${text.slice(0, dot)}.${text.slice(dot)}`;
+      if (rng.next() < 0.3) text = `-${text}`;
+      expect(Object.is(parse(text), Number(text))).toBe(true);
+    }
+    expect(Object.is(parse('-0'), -0)).toBe(true);
+    expect(parse('+2.5')).toBe(2.5);
+    expect(parse('7.')).toBe(7);
+  });
+  it('leaves everything else to the general path (NaN)', () => {
+    for (const t of ['', '-', '.', '1e5', '1.2.3', ' 1', 'NA', '1234567890123456', '0x10', 'Infinity']) expect(parse(t)).toBeNaN();
   });
 });
 
@@ -52,6 +76,10 @@ describe('readTable', () => {
   it('names the line of a row with the wrong number of cells', async () => {
     const path = write('d.csv', 'a,b\n1,2\n3\n');
     await expect(readTable(path)).rejects.toThrow(`${path}:3: 1 cells but the header has 2 columns`);
+    const more = write('d2.csv', 'a,b\n1,2,3\n');
+    await expect(readTable(more)).rejects.toThrow(`${more}:2: 3 cells but the header has 2 columns`);
+    const quoted = write('d3.csv', 'a,b\n"1",2,"3"\n');
+    await expect(readTable(quoted)).rejects.toThrow(`${quoted}:2: 3 cells but the header has 2 columns`);
   });
 
   it('rejects duplicate header names, empty files, unknown extensions and missing files', async () => {
