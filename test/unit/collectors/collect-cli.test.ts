@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,19 @@ describe('driftwatch collect', () => {
     expect(Object.keys(lines[0])).toEqual(['source', 'host', 'gpu', 'uuid', 'metric', 'value', 'labels', 'ts']);
     expect(lines[0]).toMatchObject({ source: 'dcgm', host: 'mig-node', gpu: '0/1', metric: 'DCGM_FI_DEV_FB_USED', value: 20480 });
     expect(lines.at(-1)).toMatchObject({ source: 'collector', metric: 'up', value: 1 });
+  });
+
+  it('dcgm --input FILE reads a saved page; --targets-file scrapes what the file lists and reports a dead one', async () => {
+    const t = io();
+    expect(await run(['dcgm', '--input', `${FIXTURES}dcgm-exporter-v2-old-labels.prom`, '--once', '--json'], t.io)).toBe(0);
+    expect(t.out).toHaveLength(9);
+    expect(t.err).toEqual(['line 6: expected "," or "}" after label Hostname (skipped)']);
+    const dir = mkdtempSync(join(tmpdir(), 'dw-cli-targets-'));
+    writeFileSync(join(dir, 'targets.txt'), `${url}\nhttp://127.0.0.1:1/metrics\n`);
+    const t2 = io();
+    expect(await run(['dcgm', '--targets-file', join(dir, 'targets.txt'), '--timeout', '2s', '--once', '--json'], t2.io)).toBe(1);
+    expect(t2.out.map((l) => JSON.parse(l) as { metric: string; value: number }).filter((s) => s.metric === 'up').map((s) => s.value)).toEqual([1, 0]);
+    expect(t2.err).toHaveLength(1);
   });
 
   it('dcgm against a closed port exits 2 with one line', async () => {
