@@ -9,7 +9,7 @@ export function compareToReference(reference: ReferenceSet, current: Table, rule
   const shared = [...reference.columns.keys()].filter((name) => current.columns.has(name));
   if (shared.length === 0) {
     throw new InputError(
-      `no common columns between ${reference.source} (${[...reference.columns.keys()].slice(0, 8).join(', ')}) and ${current.source} (${[...current.columns.keys()].slice(0, 8).join(', ')})`,
+      `no common columns between ${reference.source} (${[...reference.columns.keys()].slice(0, 8).join(', ')}) and ${current.source} (${(current.names ?? [...current.columns.keys()]).slice(0, 8).join(', ')})`,
       'no_common_columns',
     );
   }

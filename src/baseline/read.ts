@@ -86,6 +86,7 @@ async function checkFile(path: string): Promise<void> {
 
 class TableBuilder {
   readonly builders = new Map<string, ColumnBuilder>();
+  readonly names = new Set<string>();
   rows = 0;
 
   constructor(private readonly options: ReadOptions) {}
@@ -93,6 +94,7 @@ class TableBuilder {
   column(name: string): ColumnBuilder | undefined {
     let builder = this.builders.get(name);
     if (!builder) {
+      this.names.add(name);
       if (this.options.columns && !this.options.columns.has(name)) return undefined;
       builder = new ColumnBuilder(name, this.options.kinds?.get(name), this.rows);
       this.builders.set(name, builder);
@@ -108,7 +110,7 @@ class TableBuilder {
 
   build(source: string): Table {
     const columns = new Map([...this.builders].map(([name, b]) => [name, b.build()]));
-    return { source, rows: this.rows, columns };
+    return { source, rows: this.rows, columns, names: [...this.names] };
   }
 }
 

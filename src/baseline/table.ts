@@ -12,6 +12,8 @@ export interface Table {
   rows: number;
   /** In first-seen order. */
   columns: Map<string, Column>;
+  /** Every column name the file has, including those not read (ReadOptions.columns). */
+  names?: string[];
 }
 
 /** Words that mean "no value" in a CSV cell (an empty cell is missing too). */

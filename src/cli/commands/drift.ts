@@ -148,10 +148,19 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   // The current file is read with the reference's kinds, and only the columns the reference has.
   const current = await readTable(values.current, { kinds: kindsOf(reference), columns: new Set(reference.columns.keys()) });
   const columns = compareToReference(reference, current, rule);
+  const notInCurrent = [...reference.columns.keys()].filter((name) => !current.columns.has(name));
   if (values.json) {
-    io.out(JSON.stringify({ columns: columns.map(columnJson), drift: columns.some((c) => c.drift), rule: { alpha: rule.alpha, psi_threshold: rule.psiThreshold } }));
+    io.out(
+      JSON.stringify({
+        columns: columns.map(columnJson),
+        drift: columns.some((c) => c.drift),
+        not_in_current: notInCurrent,
+        rule: { alpha: rule.alpha, psi_threshold: rule.psiThreshold },
+      }),
+    );
   } else {
     for (const l of table(columns)) io.out(l);
+    if (notInCurrent.length > 0) io.out(`not in ${values.current}: ${notInCurrent.join(', ')}`);
   }
   return EXIT.ok;
 }

@@ -69,6 +69,7 @@ describe('driftwatch drift', () => {
     expect(byName.get('country')!.drift).toBe(true);
     expect(byName.get('country')!.reason).toMatch(/^drift: chi2 p=/);
     expect(json.drift).toBe(true);
+    expect(json.not_in_current).toEqual(['label', 'prediction']);
     const strict = await drift('--reference', fixture('ref.csv'), '--current', fixture('cur.csv'), '--json', '--psi-threshold', '0.04');
     expect(strict.json.columns.find((c: Row) => c.column === 'amount').drift).toBe(true);
   });
@@ -107,7 +108,8 @@ describe('driftwatch drift', () => {
     expect(code).toBe(0);
     expect(io.stdout[0]).toMatch(/^column\s+kind\s+n_ref\s+n_cur\s+psi/);
     expect(io.stdout.some((l) => /^country\s+categorical .*DRIFT$/.test(l))).toBe(true);
-    expect(io.stdout.at(-1)).toBe('2 of 4 columns drifted: score, country');
+    expect(io.stdout.at(-2)).toBe('2 of 4 columns drifted: score, country');
+    expect(io.stdout.at(-1)).toBe(`not in ${fixture('cur.csv')}: label, prediction`);
   });
 
   describe('bad input exits 2 with a one-line reason', () => {
@@ -126,7 +128,7 @@ describe('driftwatch drift', () => {
 
     it('a missing file', () => bad(['--reference', join(tmp, 'nope.csv'), '--current', fixture('cur.csv')], /nope\.csv: cannot read \(ENOENT\)/));
     it('no common columns', () =>
-      bad(['--reference', fixture('ref.csv'), '--current', write('other.csv', 'a,b\n1,2\n')], /no common columns between .*ref\.csv \(amount, age/));
+      bad(['--reference', fixture('ref.csv'), '--current', write('other.csv', 'a,b\n1,2\n')], /no common columns between .*ref\.csv \(amount, age.*\) and .*other\.csv \(a, b\)$/));
     it('an empty current sample', () => bad(['--reference', fixture('ref.csv'), '--current', write('empty.csv', 'amount,age\n')], /current file has no rows/));
     it('a column with no values', () =>
       bad(['--reference', fixture('ref.csv'), '--current', write('blank.csv', 'amount\n\nNA\n,\n'.replace(',\n', '\n'))], /column "amount": .* has no values/));
