@@ -6,16 +6,23 @@ import { DegradationTracker, DEFAULT_HEALTH, gpuDegradations, gpuSignals, target
 import { degradationMetrics, gpuSignalMetrics, ncclMetrics, type MetricPoint } from './health-metrics.js';
 import { IdleTracker } from './idle.js';
 import { DirectoryTail } from './inspector-tail.js';
-import { BusbwBaselines, type BusbwBaselineOptions } from './nccl-health.js';
-import { parseInspectorLine } from './nccl-inspector.js';
+import { BusbwBaselines, transportFallbacks, type BusbwBaselineOptions } from './nccl-health.js';
+import { NcclDebugReader } from './nccl-debug.js';
+import { parseInspectorLine, parseInspectorProm } from './nccl-inspector.js';
 import { queryNvidiaSmi } from './smi-runner.js';
 import { TargetList } from './targets.js';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { GPU_SAMPLES_TABLE, NCCL_TABLE, gpuSampleRow, ncclRow, type GpuSample, type NcclRecord, type SampleSink } from './types.js';
 
 export interface GpuFleetOptions {
   dcgm?: { targets: string[]; targetsFile?: string; intervalMs?: number; timeoutMs?: number; dropLabels?: string[] };
   nvidiaSmi?: { intervalMs?: number; bin?: string; host?: string };
   inspector?: { dir: string; pollMs?: number };
+  /** directory of Inspector Prometheus textfiles (NCCL_INSPECTOR_PROM_DUMP=1), re-read when they change */
+  inspectorProm?: { dir: string; pollMs?: number };
+  /** directory of NCCL_DEBUG=INFO job logs, tailed for communicators that fell back to sockets or SHM */
+  ncclDebug?: { dir: string; pollMs?: number };
   health?: Partial<HealthOptions>;
   busbw?: Partial<BusbwBaselineOptions>;
   /** how much recent history the window-based signals look at (throttling share, replay rate, XIDs) */
@@ -52,6 +59,10 @@ export class GpuFleet {
   private recentNccl: NcclRecord[] = [];
   private readonly dcgm: DcgmCollector | undefined;
   private readonly tail: DirectoryTail | undefined;
+  private readonly debugTail: DirectoryTail | undefined;
+  private readonly debugReaders = new Map<string, NcclDebugReader>();
+  private readonly fallbacks = new Map<string, Degradation>();
+  private readonly promStamps = new Map<string, string>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly now: () => number;
 
@@ -72,6 +83,7 @@ export class GpuFleet {
       });
     }
     if (opts.inspector) this.tail = new DirectoryTail(opts.inspector.dir, { fromEnd: true });
+    if (opts.ncclDebug) this.debugTail = new DirectoryTail(opts.ncclDebug.dir, { match: /\.(log|out|txt)(\.\d+)?$/ });
   }
 
   /** Stores samples and feeds the health window. */
@@ -91,6 +103,43 @@ export class GpuFleet {
     this.recentNccl.push(...records);
     await this.batcher.add(NCCL_TABLE, records.map(ncclRow));
     if (events.length) await this.deps.onDegradations(events);
+  }
+
+  /** Feeds NCCL_DEBUG lines of one log; communicators that finished initializing are checked for transport fallback. */
+  async ingestDebugLines(path: string, lines: readonly string[], now = this.now()): Promise<Degradation[]> {
+    let reader = this.debugReaders.get(path);
+    if (!reader) this.debugReaders.set(path, (reader = new NcclDebugReader({ ts: now })));
+    for (const l of lines) reader.line(l);
+    reader.calls.length = 0; // untimed calls carry no bandwidth: not stored
+    const events: Degradation[] = [];
+    for (const c of reader.completed()) {
+      if (c.nranks < 2) continue;
+      const [fallback] = transportFallbacks([c], now);
+      const key = fallback?.key ?? `${c.host}/${c.cudaDev}/nccl_transport_fallback`;
+      const previous = this.fallbacks.get(key);
+      if (fallback && !previous) {
+        this.fallbacks.set(key, fallback);
+        events.push(fallback);
+      } else if (!fallback && previous) {
+        this.fallbacks.delete(key); // a later communicator on the same GPU came up on the fast path again
+        events.push({ ...previous, status: 'resolved', at: now });
+      }
+    }
+    if (events.length) await this.deps.onDegradations(events);
+    return events;
+  }
+
+  /** Re-reads Inspector textfiles whose size or mtime changed. */
+  private async pollInspectorProm(dir: string): Promise<void> {
+    for (const name of (await readdir(dir)).filter((n) => n.endsWith('.prom')).sort()) {
+      const path = join(dir, name);
+      const st = await stat(path);
+      const stamp = `${st.mtimeMs}:${st.size}`;
+      if (this.promStamps.get(path) === stamp) continue;
+      this.promStamps.set(path, stamp);
+      const { records } = parseInspectorProm(await readFile(path, 'utf8'), Math.floor(st.mtimeMs));
+      if (records.length) await this.ingestNccl(records);
+    }
   }
 
   /** Health over the window at `now`: emits GPU degradation transitions and metric points; returns the transitions. */
@@ -138,6 +187,14 @@ export class GpuFleet {
           }
         }
         if (records.length) await this.ingestNccl(records);
+      });
+    }
+    const prom = this.opts.inspectorProm;
+    if (prom) this.every(prom.pollMs ?? 5_000, 'nccl-inspector-prom', () => this.pollInspectorProm(prom.dir));
+    const debugTail = this.debugTail;
+    if (debugTail) {
+      this.every(this.opts.ncclDebug?.pollMs ?? 2_000, 'nccl-debug', async () => {
+        for (const file of await debugTail.poll()) await this.ingestDebugLines(file.path, file.lines);
       });
     }
     this.every(this.opts.evaluateEveryMs ?? 30_000, 'gpu-health', () => this.evaluate());

@@ -52,81 +52,104 @@ export interface NcclDebugOptions {
   ts: number;
 }
 
-export function parseNcclDebugLog(text: string, opts: NcclDebugOptions): NcclDebugParse {
-  const comms = new Map<string, NcclCommunicator>();
+/**
+ * Incremental reader: feed lines as they are written (a tailed log) and read the communicators at any time.
+ * `completed()` hands out each communicator once, when its Init COMPLETE line has been seen.
+ */
+export class NcclDebugReader {
+  private readonly comms = new Map<string, NcclCommunicator>();
   // connection lines do not name their comm: they belong to the comm the process is initializing
-  const initializing = new Map<string, NcclCommunicator>();
-  const network = new Map<string, string>();
-  const noIb = new Set<string>();
-  const calls: NcclRecord[] = [];
-  let nccLines = 0;
-  let unknownLines = 0;
+  private readonly initializing = new Map<string, NcclCommunicator>();
+  private readonly network = new Map<string, string>();
+  private readonly noIb = new Set<string>();
+  private readonly fresh: NcclCommunicator[] = [];
+  readonly calls: NcclRecord[] = [];
+  nccLines = 0;
+  unknownLines = 0;
 
-  for (const raw of text.split('\n')) {
+  constructor(private readonly opts: NcclDebugOptions) {}
+
+  line(raw: string): void {
     const m = LINE.exec(raw);
-    if (!m) continue;
-    nccLines++;
+    if (!m) return;
+    this.nccLines++;
     const [, host, pidText, , , , msg] = m;
     const proc = `${host}:${pidText}`;
     const init = INIT.exec(msg);
     if (init) {
       const key = `${proc}/${init[1]}`;
-      const c = comms.get(key) ?? {
+      const c = this.comms.get(key) ?? {
         host, pid: Number(pidText), comm: init[1], commId: init[6] ?? '', rank: Number(init[2]), nranks: Number(init[3]),
         nnodes: undefined, cudaDev: Number(init[4]), busId: init[5], initComplete: false, transports: {},
-        network: network.get(proc), ibUnavailable: noIb.has(proc),
+        network: undefined, ibUnavailable: false,
       };
-      comms.set(key, c);
+      // the network is announced once per process, often before the comm's Init START line
+      c.network ??= this.network.get(proc);
+      c.ibUnavailable ||= this.noIb.has(proc);
+      this.comms.set(key, c);
       if (init[7].toUpperCase() === 'COMPLETE') {
+        if (!c.initComplete) this.fresh.push(c);
         c.initComplete = true;
-        initializing.delete(proc);
-      } else initializing.set(proc, c);
-      continue;
+        this.initializing.delete(proc);
+      } else this.initializing.set(proc, c);
+      return;
     }
     const topo = TOPO.exec(msg);
     if (topo) {
-      const c = comms.get(`${proc}/${topo[1]}`);
+      const c = this.comms.get(`${proc}/${topo[1]}`);
       if (c) c.nnodes = Number(topo[4]);
-      continue;
+      return;
     }
     const conn = CONNECTION.exec(msg);
     if (conn) {
-      const c = initializing.get(proc);
+      const c = this.initializing.get(proc);
       if (c) {
         const t = transportClass(conn[1]);
         c.transports[t] = (c.transports[t] ?? 0) + 1;
       }
-      continue;
+      return;
     }
     const net = /^Using network (\S+)/.exec(msg);
     if (net) {
-      network.set(proc, net[1]);
-      const c = initializing.get(proc);
+      this.network.set(proc, net[1]);
+      const c = this.initializing.get(proc);
       if (c) c.network = net[1];
-      continue;
+      return;
     }
     if (/^NET\/IB : No device found|Failed to initialize NET plugin IB/.test(msg)) {
-      noIb.add(proc);
-      continue;
+      this.noIb.add(proc);
+      const c = this.initializing.get(proc);
+      if (c) c.ibUnavailable = true;
+      return;
     }
     const call = CALL.exec(msg);
     if (call) {
-      const c = comms.get(`${proc}/${call[4]}`);
+      const c = this.comms.get(`${proc}/${call[4]}`);
       const elem = DATATYPE_BYTES[Number(call[3])] ?? 1;
-      calls.push({
+      this.calls.push({
         source: 'nccl-debug', host, comm: call[4], rank: c?.rank ?? -1,
         nranks: call[5] !== undefined ? Number(call[5]) : (c?.nranks ?? 0),
         collective: canonicalCollective(call[1]), bytes: Number(call[2]) * elem,
-        time_us: null, algbw_gbs: null, busbw_gbs: null, ts: opts.ts,
+        time_us: null, algbw_gbs: null, busbw_gbs: null, ts: this.opts.ts,
       });
-      continue;
+      return;
     }
-    unknownLines++;
+    this.unknownLines++;
   }
-  // a comm's network may be announced before its Init START line
-  for (const c of comms.values()) {
-    c.network ??= network.get(`${c.host}:${c.pid}`);
-    c.ibUnavailable ||= noIb.has(`${c.host}:${c.pid}`);
+
+  /** Every communicator seen so far, complete or still initializing. */
+  communicators(): NcclCommunicator[] {
+    return [...this.comms.values()];
   }
-  return { comms: [...comms.values()], calls, nccLines, unknownLines };
+
+  /** Communicators whose initialization completed since the previous call. */
+  completed(): NcclCommunicator[] {
+    return this.fresh.splice(0);
+  }
+}
+
+export function parseNcclDebugLog(text: string, opts: NcclDebugOptions): NcclDebugParse {
+  const reader = new NcclDebugReader(opts);
+  for (const raw of text.split('\n')) reader.line(raw);
+  return { comms: reader.communicators(), calls: reader.calls, nccLines: reader.nccLines, unknownLines: reader.unknownLines };
 }

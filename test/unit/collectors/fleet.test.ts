@@ -55,4 +55,43 @@ describe('GpuFleet', () => {
     expect(events.map((e) => `${e.kind} ${e.status} ${e.gpu}`)).toEqual(['nccl_busbw firing AllReduce/128MiB-256MiB/n16']);
     expect(sink.tables.get('nccl_collectives')).toHaveLength(13);
   });
+
+  it('flags communicators that fell back to sockets from tailed NCCL_DEBUG logs, and resolves when a later one is on IB', async () => {
+    const sink = memorySink();
+    const events: Degradation[] = [];
+    const fleet = new GpuFleet({}, { sink, onDegradations: (e) => void events.push(...e) });
+    const socket = fixture('nccl-debug-2node-socket.log').split('\n');
+    // fed in two chunks, split inside the first communicator's initialization
+    await fleet.ingestDebugLines('/logs/job-1.log', socket.slice(0, 8), T);
+    expect(events).toEqual([]);
+    await fleet.ingestDebugLines('/logs/job-1.log', socket.slice(8), T);
+    expect(events.map((e) => `${e.key} ${e.status} ${e.severity}`)).toEqual([
+      'gpu-node-1/0/nccl_transport_fallback firing critical',
+      'gpu-node-2/1/nccl_transport_fallback firing critical',
+    ]);
+    // the job restarts with IB back (new pids)
+    const ib = fixture('nccl-debug-2node-ib.log').replaceAll(':5101:5101', ':6101:6101').replaceAll(':7202:7202', ':8202:8202');
+    await fleet.ingestDebugLines('/logs/job-2.log', ib.split('\n'), T + 60_000);
+    expect(events.slice(2).map((e) => `${e.key} ${e.status}`)).toEqual([
+      'gpu-node-1/0/nccl_transport_fallback resolved',
+      'gpu-node-2/1/nccl_transport_fallback resolved',
+    ]);
+    await fleet.stop();
+  });
+
+  it('reads Inspector Prometheus textfiles when they change', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dw-fleet-prom-'));
+    const sink = memorySink();
+    const fleet = new GpuFleet({ inspectorProm: { dir, pollMs: 20 }, evaluateEveryMs: 60_000 }, { sink, onDegradations: () => undefined });
+    writeFileSync(join(dir, 'nccl_inspector.prom'), fixture('inspector-prom/nccl_inspector.prom'));
+    fleet.start();
+    const deadline = Date.now() + 3_000;
+    while (!sink.tables.get('nccl_collectives') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      await fleet.batcher.flush();
+    }
+    await new Promise((r) => setTimeout(r, 100)); // unchanged file: not read again
+    await fleet.stop();
+    expect(sink.tables.get('nccl_collectives')?.map((r) => r.busbw_gbs)).toEqual([362.4, 301.25]);
+  });
 });
