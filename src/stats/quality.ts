@@ -46,7 +46,8 @@ export function binaryQuality(labels: ArrayLike<number>, scores: ArrayLike<numbe
     else if (predicted === 1) fp++;
     else if (y === 1) fn++;
     else tn++;
-    const p = Math.min(1 - 1e-15, Math.max(1e-15, s));
+    // clipped at float64 ε like scikit-learn ≥ 1.3 (older releases used 1e-15)
+    const p = Math.min(1 - Number.EPSILON, Math.max(Number.EPSILON, s));
     logLoss -= y === 1 ? Math.log(p) : Math.log(1 - p);
     brier += (s - y) ** 2;
   }

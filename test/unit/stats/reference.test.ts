@@ -139,6 +139,9 @@ describe('model quality (scikit-learn definitions)', () => {
     expect(got.rocAuc).toBeCloseTo(0.75, 12);
     expect(got.prAuc).toBeCloseTo(0.8333333333333333, 12);
   });
+  it('log loss clips certain wrong scores at float64 ε (sklearn ≥ 1.3): −ln(2⁻⁵²)/2 for one of two rows', () => {
+    expect(binaryQuality([1, 0], [0, 0]).logLoss).toBeCloseTo((52 * Math.LN2) / 2, 9);
+  });
   it('multiclass', () => {
     const m = ref.multiclass;
     const got = multiclassQuality(m.labels, m.predictions);
