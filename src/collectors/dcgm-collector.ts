@@ -31,6 +31,12 @@ export async function fetchExposition(url: string, timeoutMs: number, fetchImpl:
     await res.body?.cancel();
     throw new Error(`HTTP ${res.status}`);
   }
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) {
+    await res.body?.cancel();
+    throw new Error(`response larger than ${maxBytes} bytes`);
+  }
+  if (Number.isFinite(declared)) return res.text(); // size known and acceptable: let undici decode in one go
   if (!res.body) return '';
   const decoder = new TextDecoder();
   const reader = res.body.getReader();
