@@ -70,19 +70,6 @@ async function main(): Promise<void> {
   const text = page(1, 0, list);
   const lines = text.split('\n').length - 1;
 
-  progress('parsing exposition text…');
-  parseExposition(text);
-  const parse = timeLoop(2_000, () => (parseExposition(text), lines));
-  const rates = new CounterRates();
-  let ts = 0;
-  const normalize = timeLoop(2_000, () => {
-    const expo = parseExposition(text);
-    const samples = dcgmSamples(expo, { ts: (ts += 10_000), host: 'x' });
-    samples.push(...counterRates(samples, expo.types, rates));
-    for (const s of samples) gpuSampleRow(s);
-    return samples.length;
-  });
-
   progress(`fleet: ${NODES} exporters × ${GPUS_PER_NODE} GPUs × ${FIELDS} fields, ${ROUNDS} rounds into ClickHouse…`);
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--exporters'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve) => child.stdout.once('data', (d: Buffer) => resolve((JSON.parse(d.toString()) as { port: number }).port)));
@@ -111,12 +98,26 @@ async function main(): Promise<void> {
       rounds.push({ wall_ms: performance.now() - t0, cpu_ms: cpuMs() - c0, samples: collected - before, down: results.filter((x) => !x.up).length });
     }
     await batcher.close();
+    const fleetPeakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     const [{ c }] = await store.query<{ c: string }>('SELECT count() AS c FROM gpu_samples');
     // the first round has no counter rates yet: steady state is rounds 2…n
     const steady = rounds.slice(1);
     const wall = median(steady.map((x) => x.wall_ms));
     const cpu = median(steady.map((x) => x.cpu_ms));
     const samples = median(steady.map((x) => x.samples));
+
+    progress('parsing exposition text…');
+    parseExposition(text);
+    const parse = timeLoop(2_000, () => (parseExposition(text), lines));
+    const rates = new CounterRates();
+    let ts = 0;
+    const normalize = timeLoop(2_000, () => {
+      const expo = parseExposition(text);
+      const batch = dcgmSamples(expo, { ts: (ts += 10_000), host: 'x' });
+      batch.push(...counterRates(batch, expo.types, rates));
+      for (const s of batch) gpuSampleRow(s);
+      return batch.length;
+    });
     console.log(JSON.stringify({
       benchmark: 'collectors',
       exposition: { lines_per_page: lines, bytes_per_page: text.length, lines_per_second: Math.round(parse.perSecond), mb_per_second: +((parse.perSecond / lines) * text.length / 1e6).toFixed(1) },
@@ -133,7 +134,7 @@ async function main(): Promise<void> {
         rows_in_clickhouse: Number(c),
         rows_expected: collected,
         targets_down: rounds.reduce((a, x) => a + x.down, 0),
-        peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+        peak_rss_mb: fleetPeakRssMb,
         store: 'ClickHouse 18.16 (local, Debian package), JSONEachRow inserts of up to 20 000 rows',
       },
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
