@@ -5,6 +5,7 @@ import { DcgmCollector } from './dcgm-collector.js';
 import { DegradationTracker, DEFAULT_HEALTH, gpuDegradations, gpuSignals, targetDown, type Degradation, type HealthOptions } from './health.js';
 import { degradationMetrics, gpuSignalMetrics, ncclMetrics, type MetricPoint } from './health-metrics.js';
 import { IdleTracker } from './idle.js';
+import { XidEvents } from './xid.js';
 import { DirectoryTail } from './inspector-tail.js';
 import { BusbwBaselines, transportFallbacks, type BusbwBaselineOptions } from './nccl-health.js';
 import { NcclDebugReader } from './nccl-debug.js';
@@ -28,6 +29,8 @@ export interface GpuFleetOptions {
   /** how much recent history the window-based signals look at (throttling share, replay rate, XIDs) */
   windowMs?: number;
   evaluateEveryMs?: number;
+  /** how long a GPU's XID alert stays firing after its last new XID (default: windowMs) */
+  xidHoldMs?: number;
   batcher?: Partial<BatcherOptions>;
 }
 
@@ -54,6 +57,7 @@ export class GpuFleet {
   readonly baselines: BusbwBaselines;
   private readonly tracker = new DegradationTracker();
   private readonly idle: IdleTracker;
+  private readonly xids = new XidEvents();
   private readonly health: HealthOptions;
   private window: GpuSample[] = [];
   private recentNccl: NcclRecord[] = [];
@@ -89,6 +93,7 @@ export class GpuFleet {
   /** Stores samples and feeds the health window. */
   async ingestSamples(samples: GpuSample[]): Promise<void> {
     this.idle.observe(samples);
+    this.xids.observe(samples);
     for (const s of samples) if (isWindowMetric(s.metric)) this.window.push(s);
     await this.batcher.add(GPU_SAMPLES_TABLE, samples.map(gpuSampleRow));
   }
@@ -147,8 +152,12 @@ export class GpuFleet {
     const from = now - (this.opts.windowMs ?? 5 * 60_000);
     this.window = this.window.filter((s) => s.ts >= from);
     this.idle.prune(now, 10 * 60_000);
-    const signals = gpuSignals(this.window, this.health);
-    for (const g of signals) g.allocatedIdleSeconds = this.idle.seconds(g.host, g.gpu);
+    const signals = gpuSignals(this.window, this.health, { xidFromGauge: false });
+    const xids = this.xids.countsSince(now - (this.opts.xidHoldMs ?? this.opts.windowMs ?? 5 * 60_000));
+    for (const g of signals) {
+      g.allocatedIdleSeconds = this.idle.seconds(g.host, g.gpu);
+      g.xidByCode = { ...g.xidByCode, ...xids.get(`${g.host}\u0000${g.gpu}`) };
+    }
     const firing = [...gpuDegradations(signals, now, this.health), ...targetDown(this.window, now)];
     const transitions = this.tracker.update(firing, now);
     this.deps.onMetrics?.([...gpuSignalMetrics(signals), ...degradationMetrics(this.tracker.firing), ...ncclMetrics(this.recentNccl, this.baselines)]);

@@ -192,8 +192,11 @@ export function allocatedIdleSeconds(util: Point[] | undefined, memory: Point[] 
   return start === undefined ? 0 : (util[util.length - 1].ts - start) / 1000;
 }
 
-/** Per-GPU signals over one window of samples (any order, any mix of GPUs and sources). */
-export function gpuSignals(samples: readonly GpuSample[], options: Partial<HealthOptions> = {}): GpuSignals[] {
+/**
+ * Per-GPU signals over one window of samples (any order, any mix of GPUs and sources). `xidFromGauge: false`
+ * leaves XID gauge changes to a caller that tracks them across windows (see XidEvents).
+ */
+export function gpuSignals(samples: readonly GpuSample[], options: Partial<HealthOptions> = {}, { xidFromGauge = true } = {}): GpuSignals[] {
   const opts = { ...DEFAULT_HEALTH, ...options };
   const out: GpuSignals[] = [];
   for (const g of groupByGpu(samples).values()) {
@@ -217,7 +220,7 @@ export function gpuSignals(samples: readonly GpuSample[], options: Partial<Healt
       host: g.host,
       gpu: g.gpu,
       uuid: g.uuid,
-      xidByCode: xidCounts(s.get('DCGM_FI_DEV_XID_ERRORS'), g.xidLabels),
+      xidByCode: xidCounts(xidFromGauge ? s.get('DCGM_FI_DEV_XID_ERRORS') : undefined, g.xidLabels),
       rowRemapFailure: (last(s.get('DCGM_FI_DEV_ROW_REMAP_FAILURE')) ?? 0) > 0,
       uncorrectableRemappedRows: last(s.get('DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS')),
       correctableRemappedRows: last(s.get('DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS')),

@@ -22,6 +22,7 @@ export { BusbwBaselines, busbwShape, transportFallbacks, DEFAULT_BUSBW_BASELINE,
 export { gpuSignalMetrics, degradationMetrics, ncclMetrics, type MetricPoint } from './health-metrics.js';
 export { GpuFleet, type GpuFleetOptions, type GpuFleetDeps } from './fleet.js';
 export { IdleTracker } from './idle.js';
+export { XidEvents, type XidEvent } from './xid.js';
 export { RowBatcher, DEFAULT_BATCHER, type BatcherOptions } from './batcher.js';
 export { TargetList, parseTargetsFile, targetUrl } from './targets.js';
 export { DcgmCollector, fetchExposition, hostOf, type ScrapeResult } from './dcgm-collector.js';

@@ -94,4 +94,20 @@ describe('GpuFleet', () => {
     await fleet.stop();
     expect(sink.tables.get('nccl_collectives')?.map((r) => r.busbw_gbs)).toEqual([362.4, 301.25]);
   });
+
+  it('an XID the gauge keeps showing fires once and resolves after the hold time; a new code fires again', async () => {
+    const events: Degradation[] = [];
+    const fleet = new GpuFleet({ windowMs: 60_000, xidHoldMs: 120_000 }, { sink: memorySink(), onDegradations: (e) => void events.push(...e) });
+    const xid = (code: number, ts: number) => ({ source: 'dcgm' as const, host: 'n', gpu: '2', uuid: 'U', metric: 'DCGM_FI_DEV_XID_ERRORS', value: code, labels: {}, ts });
+    for (let i = 0; i <= 30; i++) {
+      await fleet.ingestSamples([xid(i < 3 ? 0 : 13, T + i * 10_000)]);
+      await fleet.evaluate(T + i * 10_000);
+    }
+    // XID 13 appeared at +30 s and stayed on the gauge: firing at +30 s, resolved 120 s later
+    expect(events.map((e) => `${e.status}@${(e.at - T) / 1000}`)).toEqual(['firing@30', 'resolved@160']);
+    await fleet.ingestSamples([xid(31, T + 310_000)]);
+    await fleet.evaluate(T + 310_000);
+    expect(events.at(-1)).toMatchObject({ status: 'firing', labels: { xid: '31' }, severity: 'warning' });
+    await fleet.stop();
+  });
 });
