@@ -1,5 +1,7 @@
-// Kafka ingest: one consumer group reads the predictions and labels topics; each fetched batch is decoded,
-// handed to the group-commit writer, and its offset committed only after ClickHouse acknowledged the rows.
+// Kafka ingest: one consumer group reads the predictions and labels topics. Each fetched batch is decoded and
+// handed to the group-commit writer; its offset is committed only once ClickHouse acknowledged its rows.
+// Fetching goes on while earlier batches are being stored (throughput), until the unstored backlog reaches
+// `maxBacklogRows` — then the fetch loop waits (backpressure, bounded memory, e.g. while ClickHouse is down).
 // At-least-once: a crash between insert and commit redelivers the batch; ReplacingMergeTree + FINAL readers
 // make the redelivered rows invisible to every count.
 import { Kafka, logLevel, type Consumer, type EachBatchPayload } from 'kafkajs';
@@ -20,13 +22,19 @@ export interface KafkaIngestOptions {
   fromBeginning?: boolean;
   /** How long the group waits for a silent member (a crashed replica) before handing its partitions on. */
   sessionTimeoutMs?: number;
+  /** Unstored rows allowed in memory before fetching waits for ClickHouse. */
+  maxBacklogRows?: number;
 }
 
 export class KafkaIngest {
   private readonly kafka: Kafka;
   private consumer: Consumer | undefined;
   private readonly models: ReadonlySet<string>;
-  private inFlight = 0;
+  /** Highest offset committed (or being committed) per "topic/partition", so commits never go backwards. */
+  private readonly committed = new Map<string, bigint>();
+  private commits: Promise<void> = Promise.resolve();
+  private readonly storing = new Set<Promise<void>>();
+  private handling = 0;
 
   constructor(
     private readonly options: KafkaIngestOptions,
@@ -59,46 +67,83 @@ export class KafkaIngest {
     this.logger?.log('info', 'kafka_ingest_started', { topics: [this.options.predictionsTopic, this.options.labelsTopic], group: this.options.groupId });
   }
 
-  private async handleBatch({ batch, heartbeat, isStale }: EachBatchPayload): Promise<void> {
-    if (batch.messages.length === 0) return;
-    this.inFlight += 1;
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    this.handling += 1;
     try {
-      const kind: MessageKind = batch.topic === this.options.labelsTopic ? 'label' : 'prediction';
-      const report = decodeMessages(
-        kind, 'kafka',
-        batch.messages.map((m) => ({ value: m.value, topic: batch.topic, partition: batch.partition, offset: m.offset })),
-        this.options.maxMessageBytes, { models: this.models }, this.now(),
-      );
-      const stored = this.writer.submit(report.batch);
-      // Keep the group membership alive while ClickHouse is slow or down (we are waiting, not dead).
-      const beat = setInterval(() => void heartbeat().catch(() => undefined), 2_000);
-      try {
-        await stored;
-      } finally {
-        clearInterval(beat);
-      }
-      failpoint('crash-after-insert');
-      if (isStale()) return; // partition moved to another member during the wait; it re-reads, dedup absorbs it
-      await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }]);
-      const accepted = batch.messages.length - report.rejected.length;
-      this.metrics?.messages.inc({ kind, outcome: 'stored' }, accepted);
-      if (report.rejected.length) {
-        this.metrics?.messages.inc({ kind, outcome: 'rejected' }, report.rejected.length);
-        for (const r of report.rejected) this.metrics?.deadLetters.inc({ source: 'kafka', reason: r.code });
-        this.logger?.log('warn', 'messages_dead_lettered', { topic: batch.topic, partition: batch.partition, count: report.rejected.length, first_reason: report.rejected[0].reason });
-      }
-      if (report.newestEventMs > 0) this.metrics?.lagSeconds.set({ topic: batch.topic }, Math.max(0, (this.now() - report.newestEventMs) / 1000));
+      await this.storeBatch(payload);
     } finally {
-      this.inFlight -= 1;
+      this.handling -= 1;
     }
   }
 
-  /** Drains: lets in-flight batches finish storing and committing, then leaves the group. */
+  private async storeBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0) return;
+    const kind: MessageKind = batch.topic === this.options.labelsTopic ? 'label' : 'prediction';
+    const report = decodeMessages(
+      kind, 'kafka',
+      batch.messages.map((m) => ({ value: m.value, topic: batch.topic, partition: batch.partition, offset: m.offset })),
+      this.options.maxMessageBytes, { models: this.models }, this.now(),
+    );
+    const next = BigInt(batch.lastOffset()) + 1n;
+    const stored = this.writer.submit(report.batch).then(() => {
+      failpoint('crash-after-insert');
+      this.recordStored(kind, batch.topic, batch.messages.length, report);
+      return this.commit(batch.topic, batch.partition, next);
+    });
+    // A batch that is never stored is never committed: it is read again after a restart or rebalance.
+    const tracked = stored.catch((error: Error) => this.logger?.log('error', 'batch_not_stored', { topic: batch.topic, partition: batch.partition, error: error.message }));
+    this.storing.add(tracked);
+    void tracked.finally(() => this.storing.delete(tracked));
+    if (this.writer.backlog >= (this.options.maxBacklogRows ?? 50_000)) {
+      // Backpressure: stop fetching until this batch is stored; keep the group membership alive meanwhile.
+      const beat = setInterval(() => void heartbeat().catch(() => undefined), 2_000);
+      try {
+        await tracked;
+      } finally {
+        clearInterval(beat);
+      }
+    }
+  }
+
+  private recordStored(kind: MessageKind, topic: string, total: number, report: ReturnType<typeof decodeMessages>): void {
+    this.metrics?.messages.inc({ kind, outcome: 'stored' }, total - report.rejected.length);
+    if (report.rejected.length) {
+      this.metrics?.messages.inc({ kind, outcome: 'rejected' }, report.rejected.length);
+      for (const r of report.rejected) this.metrics?.deadLetters.inc({ source: 'kafka', reason: r.code });
+      this.logger?.log('warn', 'messages_dead_lettered', { topic, count: report.rejected.length, first_reason: report.rejected[0].reason });
+    }
+    if (report.newestEventMs > 0) this.metrics?.lagSeconds.set({ topic }, Math.max(0, (this.now() - report.newestEventMs) / 1000));
+  }
+
+  /** Commits are serialized and monotonic per partition. */
+  private commit(topic: string, partition: number, offset: bigint): Promise<void> {
+    const key = `${topic}/${partition}`;
+    if ((this.committed.get(key) ?? -1n) >= offset) return this.commits;
+    this.committed.set(key, offset);
+    this.commits = this.commits.then(async () => {
+      if (!this.consumer) return;
+      try {
+        await this.consumer.commitOffsets([{ topic, partition, offset: offset.toString() }]);
+      } catch (error) {
+        // Partition moved to another member during a rebalance: it re-reads from the last commit; dedup absorbs it.
+        this.logger?.log('warn', 'commit_failed', { topic, partition, error: (error as Error).message });
+      }
+    });
+    return this.commits;
+  }
+
+  /** Drains: stop fetching (pause keeps the group membership commits need), store what was fetched, commit it,
+   *  then leave the group. */
   async stop(): Promise<void> {
-    if (!this.consumer) return;
-    void this.writer.flush();
-    await this.consumer.disconnect();
+    const consumer = this.consumer;
+    if (!consumer) return;
+    consumer.pause([{ topic: this.options.predictionsTopic }, { topic: this.options.labelsTopic }]);
+    while (this.handling > 0) await new Promise((r) => setTimeout(r, 20));
+    await this.writer.flush();
+    await Promise.all([...this.storing]);
+    await this.commits;
     this.consumer = undefined;
+    await consumer.disconnect();
     this.logger?.log('info', 'kafka_ingest_stopped', {});
   }
 }

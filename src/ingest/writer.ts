@@ -40,6 +40,7 @@ export function deadLetter(source: string, topic: string, partition: number, off
 export class BatchWriter {
   private pending: IngestBatch = { predictions: [], labels: [], deadLetters: [] };
   private pendingCount = 0;
+  private writingCount = 0;
   private waiters: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
@@ -75,6 +76,11 @@ export class BatchWriter {
     return done;
   }
 
+  /** Rows submitted but not yet stored (pending plus being written): the backlog a caller may bound. */
+  get backlog(): number {
+    return this.pendingCount + this.writingCount;
+  }
+
   /** Writes what is pending now (in order after any write in flight). */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
@@ -82,8 +88,10 @@ export class BatchWriter {
     if (this.pendingCount === 0) return this.writing;
     const batch = this.pending;
     const waiters = this.waiters;
+    const size = this.pendingCount;
     this.pending = { predictions: [], labels: [], deadLetters: [] };
     this.pendingCount = 0;
+    this.writingCount += size;
     this.waiters = [];
     this.writing = this.writing.then(async () => {
       try {
@@ -91,6 +99,8 @@ export class BatchWriter {
         for (const w of waiters) w.resolve();
       } catch (error) {
         for (const w of waiters) w.reject(error as Error);
+      } finally {
+        this.writingCount -= size;
       }
     });
     return this.writing;

@@ -10,6 +10,7 @@ export interface LocalClickHouse {
   httpPort: number;
   tcpPort: number;
   dataDir: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -83,6 +84,7 @@ export async function startClickHouse(options: { keepData?: boolean } = {}): Pro
     httpPort,
     tcpPort,
     dataDir: dir,
+    pid: child.pid ?? -1,
     async stop() {
       if (!exited) {
         const done = new Promise((r) => child.once('exit', r));
