@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The one test command (README, .ci/run): types, lint, then every unit and integration test.
-# Integration tests start their own ClickHouse and Kafka-protocol broker (scripts/setup.sh installs them).
+# The one test command (README, .ci/run): installs what is missing, then types, lint, and every unit and
+# integration test. Integration tests start their own ClickHouse, Kafka-protocol broker, Alertmanager and
+# Prometheus on free loopback ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/setup.sh
 echo "== typecheck"; npx tsc -p tsconfig.json --noEmit
 echo "== lint"; npx eslint src test bench
 echo "== tests"; npx vitest run "$@"

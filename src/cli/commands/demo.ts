@@ -1,7 +1,35 @@
-// `driftwatch demo` — placeholder until its issue lands; says so instead of pretending.
+// `driftwatch demo [--hours 48] [--drift-at 30] [--sigmas 0.8] [--out .driftwatch-demo] [--json]`
+import { parseArgs } from 'node:util';
+import { InputError } from '../../domain/index.js';
+import { runDemo } from '../../demo/run.js';
 import { EXIT, type CliIO } from '../io.js';
 
-export async function run(_argv: string[], io: CliIO): Promise<number> {
-  io.err('driftwatch demo: not available in this build yet');
-  return EXIT.failed;
+function positive(text: string | undefined, name: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new InputError(`--${name} must be a positive number, got "${text}"`);
+  return n;
+}
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { hours: { type: 'string' }, 'drift-at': { type: 'string' }, sigmas: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+  });
+  if (values.help) {
+    io.out('usage: driftwatch demo [--hours 48] [--drift-at 30] [--sigmas 0.8] [--out .driftwatch-demo] [--json]');
+    return EXIT.ok;
+  }
+  const hours = Math.round(positive(values.hours, 'hours', 48));
+  const driftAtHour = Math.round(positive(values['drift-at'], 'drift-at', Math.round(hours * 0.6)));
+  if (driftAtHour >= hours) throw new InputError('--drift-at must be before the end (--hours)');
+  const result = await runDemo({
+    outDir: values.out ?? '.driftwatch-demo',
+    hours,
+    driftAtHour,
+    driftSigmas: positive(values.sigmas, 'sigmas', 0.8),
+    say: values.json ? (line) => io.err(line) : (line) => io.out(line),
+  });
+  if (values.json) io.out(JSON.stringify({ produced: result.produced, stored: result.stored, dead_letters: result.deadLetters, windows: result.windows.length, alerts: result.alerts }));
+  return EXIT.ok;
 }
