@@ -18,9 +18,11 @@ export async function runWorker<T>(script: string, args: string[], env: Record<s
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((r) => child.once('exit', r));
   if (code !== 0) throw new Error(`${script} ${args.join(' ')} exited with ${code}`);
-  const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-  if (!line) throw new Error(`${script} printed no JSON`);
-  return JSON.parse(line) as T;
+  // The result is the last JSON object printed, on one line or pretty-printed from a line starting with "{".
+  const text = out.trim();
+  const start = text.startsWith('{') ? Math.max(0, text.lastIndexOf('\n{') + 1) : text.lastIndexOf('\n{') + 1;
+  if (start === 0 && !text.startsWith('{')) throw new Error(`${script} printed no JSON`);
+  return JSON.parse(text.slice(start)) as T;
 }
 
 export function progress(text: string): void {
