@@ -9,12 +9,16 @@ import { BatchWriter } from './ingest/writer.js';
 import { storeFromConfig, type Store } from './store/index.js';
 import { ingestMetrics } from './telemetry/ingest-metrics.js';
 import type { Logger } from './telemetry/log.js';
+import { alertPath, type AlertPath } from './wiring/alerting.js';
+import { gpuConfigured, startGpuFleet } from './wiring/gpu.js';
+import type { GpuFleet } from './collectors/fleet.js';
 
 export interface Service {
   app: FastifyInstance;
   address: string;
   store: Store;
   registry: Registry;
+  alerts: AlertPath;
   stop(): Promise<void>;
 }
 
@@ -52,17 +56,28 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       ...(kafka ? { kafka: async () => kafka !== undefined } : {}),
     },
   });
+  const alerts = await alertPath(config, store);
+  let fleet: GpuFleet | undefined;
+  if (gpuConfigured(config)) fleet = startGpuFleet(config, store, registry, logger, (d) => alerts.dispatch.decide(d, Date.now()));
+  // Delivers queued alert transitions and re-announces firing ones (Alertmanager forgets silent alerts).
+  const alertTicker = setInterval(() => {
+    alerts.dispatch.tick(Date.now()).catch((error: Error) => logger.log('warn', 'alert_delivery_failed', { error: error.message }));
+  }, 5_000);
+  alertTicker.unref();
+
   await kafka?.start();
   const address = await app.listen({ port: config.http.port, host: config.http.host });
-  logger.log('info', 'service_started', { address, clickhouse: config.clickhouse.url, database: config.clickhouse.database });
+  logger.log('info', 'service_started', { address, clickhouse: config.clickhouse.url, database: config.clickhouse.database, alert_sinks: alerts.sinks, gpu_fleet: fleet !== undefined });
 
   let stopping: Promise<void> | undefined;
   return {
-    app, address, store, registry,
+    app, address, store, registry, alerts,
     stop() {
       stopping ??= (async () => {
         logger.log('info', 'service_stopping', {});
+        clearInterval(alertTicker);
         await app.close();
+        await fleet?.stop();
         await kafka?.stop();
         await writer.close();
         await store.close();

@@ -1,7 +1,10 @@
 // What an alert and its transitions are: one alert per (model, feature, kind), with a stable id.
 import { createHash } from 'node:crypto';
 
-export type AlertKind = 'feature_drift' | 'metric_drop';
+// gpu_degradation: a GPU or NCCL health signal (model = "gpu:<host>", feature = "<gpu>/<signal>").
+export type AlertKind = 'feature_drift' | 'metric_drop' | 'gpu_degradation';
+/** How a person reads each kind, in summaries of Alertmanager and PagerDuty. */
+export const KIND_TEXT: Record<AlertKind, string> = { feature_drift: 'Input drift', metric_drop: 'Metric drop', gpu_degradation: 'GPU degradation' };
 export type AlertStatus = 'firing' | 'resolved' | 'acknowledged';
 export type Severity = 'critical' | 'error' | 'warning' | 'info';
 

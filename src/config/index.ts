@@ -9,6 +9,8 @@ export interface Config {
   kafka: { brokers: string[]; predictionsTopic: string; labelsTopic: string; consumerGroup: string; clientId: string; sessionTimeoutMs: number };
   ingest: { batchSize: number; batchMaxWaitMs: number; maxMessageBytes: number; models: string[] };
   http: { port: number; host: string; tokens: ApiToken[] };
+  alerting: { alertmanagerUrl: string; pagerdutyRoutingKey: string; webhookUrl: string; webhookSecret: string; policyFile: string };
+  gpu: { dcgmTargets: string[]; dcgmTargetsFile: string; nvidiaSmiIntervalMs: number; ncclInspectorDir: string; ncclDebugDir: string };
   retentionDays: number;
   dataDir: string;
 }
@@ -20,6 +22,8 @@ export const DEFAULTS: Config = {
   kafka: { brokers: [], predictionsTopic: 'predictions', labelsTopic: 'labels', consumerGroup: 'driftwatch', clientId: 'driftwatch', sessionTimeoutMs: 30_000 },
   ingest: { batchSize: 5_000, batchMaxWaitMs: 1_000, maxMessageBytes: 1_000_000, models: [] },
   http: { port: 8080, host: '0.0.0.0', tokens: [] },
+  alerting: { alertmanagerUrl: '', pagerdutyRoutingKey: '', webhookUrl: '', webhookSecret: '', policyFile: '' },
+  gpu: { dcgmTargets: [], dcgmTargetsFile: '', nvidiaSmiIntervalMs: 0, ncclInspectorDir: '', ncclDebugDir: '' },
   retentionDays: 90,
   dataDir: './.driftwatch',
 };
@@ -41,6 +45,16 @@ const ENV: Record<string, (c: Config, v: string) => void> = {
   DRIFTWATCH_MODELS: (c, v) => (c.ingest.models = list(v)),
   DRIFTWATCH_RETENTION_DAYS: (c, v) => (c.retentionDays = int(v, 'DRIFTWATCH_RETENTION_DAYS', 1, 36_500)),
   DRIFTWATCH_DATA_DIR: (c, v) => (c.dataDir = v),
+  DRIFTWATCH_ALERTMANAGER_URL: (c, v) => (c.alerting.alertmanagerUrl = url(v, 'DRIFTWATCH_ALERTMANAGER_URL')),
+  DRIFTWATCH_PAGERDUTY_ROUTING_KEY: (c, v) => (c.alerting.pagerdutyRoutingKey = v),
+  DRIFTWATCH_WEBHOOK_URL: (c, v) => (c.alerting.webhookUrl = url(v, 'DRIFTWATCH_WEBHOOK_URL')),
+  DRIFTWATCH_WEBHOOK_SECRET: (c, v) => (c.alerting.webhookSecret = v),
+  DRIFTWATCH_POLICY_FILE: (c, v) => (c.alerting.policyFile = v),
+  DRIFTWATCH_DCGM_TARGETS: (c, v) => (c.gpu.dcgmTargets = list(v)),
+  DRIFTWATCH_DCGM_TARGETS_FILE: (c, v) => (c.gpu.dcgmTargetsFile = v),
+  DRIFTWATCH_NVIDIA_SMI_INTERVAL_MS: (c, v) => (c.gpu.nvidiaSmiIntervalMs = int(v, 'DRIFTWATCH_NVIDIA_SMI_INTERVAL_MS', 0, 3_600_000)),
+  DRIFTWATCH_NCCL_INSPECTOR_DIR: (c, v) => (c.gpu.ncclInspectorDir = v),
+  DRIFTWATCH_NCCL_DEBUG_DIR: (c, v) => (c.gpu.ncclDebugDir = v),
   // "token:scope+scope,token2:scope" — never logged.
   DRIFTWATCH_API_TOKENS: (c, v) => (c.http.tokens = tokens(v)),
 };

@@ -1,9 +1,9 @@
 // Alertmanager API v2 sink: POST /api/v2/alerts; firing alerts re-sent with endsAt ahead, resolved with endsAt.
-import type { AlertEvent } from '../../alert.js';
+import { KIND_TEXT, type AlertEvent } from '../../alert.js';
 import { postJson, type AlertSink, type DeliveryAttempt, type SendResult } from '../../sink.js';
 import { alertmanagerConfig, type AlertmanagerConfig } from './config.js';
 
-const ALERT_NAMES: Record<AlertEvent['kind'], string> = { feature_drift: 'DriftwatchFeatureDrift', metric_drop: 'DriftwatchMetricDrop' };
+const ALERT_NAMES: Record<AlertEvent['kind'], string> = { feature_drift: 'DriftwatchFeatureDrift', metric_drop: 'DriftwatchMetricDrop', gpu_degradation: 'DriftwatchGpuDegradation' };
 
 /** The Alertmanager alert for a transition at time `now`; identical labels make it the same alert. */
 export function alertmanagerAlert(e: AlertEvent, now: number, resendIntervalMs: number, generatorUrl: string): Record<string, unknown> {
@@ -11,7 +11,7 @@ export function alertmanagerAlert(e: AlertEvent, now: number, resendIntervalMs: 
   return {
     labels: { alertname: ALERT_NAMES[e.kind], model: e.model, feature: e.feature, severity: e.severity, alert_id: e.alertId, source: 'driftwatch' },
     annotations: {
-      summary: `${e.kind === 'feature_drift' ? 'Input drift' : 'Metric drop'} on ${e.model}/${e.feature}`,
+      summary: `${KIND_TEXT[e.kind]} on ${e.model}/${e.feature}`,
       description: e.reason,
       statistic: e.statistic,
       value: String(e.value),

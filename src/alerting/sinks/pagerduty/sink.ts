@@ -1,5 +1,5 @@
 // PagerDuty Events API v2 sink: trigger / acknowledge / resolve with dedup_key = the alert id.
-import type { AlertEvent } from '../../alert.js';
+import { KIND_TEXT, type AlertEvent } from '../../alert.js';
 import { postJson, type AlertSink, type DeliveryAttempt, type SendResult } from '../../sink.js';
 import { pagerDutyConfig, type PagerDutyConfig } from './config.js';
 
@@ -9,7 +9,7 @@ const ACTIONS = { firing: 'trigger', acknowledged: 'acknowledge', resolved: 'res
 export function pagerDutyEvent(e: AlertEvent, c: PagerDutyConfig): Record<string, unknown> {
   const base = { routing_key: c.routingKey, event_action: ACTIONS[e.status], dedup_key: e.alertId };
   if (e.status !== 'firing') return base;
-  const summary = `${e.kind === 'feature_drift' ? 'Input drift' : 'Metric drop'} on ${e.model}/${e.feature}: ${e.reason}`;
+  const summary = `${KIND_TEXT[e.kind]} on ${e.model}/${e.feature}: ${e.reason}`;
   return {
     ...base,
     payload: {

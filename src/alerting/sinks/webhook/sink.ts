@@ -32,7 +32,8 @@ export class RetrainingWebhookSink implements AlertSink {
   }
 
   wants(e: AlertEvent): boolean {
-    if (e.status !== 'firing') return false;
+    // Retraining answers model drift; a sick GPU is the fleet's problem, not the model's.
+    if (e.status !== 'firing' || e.kind === 'gpu_degradation') return false;
     const last = this.lastRequest.get(e.model);
     if (last !== undefined && e.at - last < this.config.cooldownMs) return false;
     this.lastRequest.set(e.model, e.at);

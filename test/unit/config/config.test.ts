@@ -1,0 +1,46 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS, loadConfig } from '../../../src/config/index.js';
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c.clickhouse).toMatchObject({ url: 'http://127.0.0.1:8123', database: 'driftwatch' });
+    expect(c.kafka).toMatchObject({ brokers: [], predictionsTopic: 'predictions', labelsTopic: 'labels', consumerGroup: 'driftwatch' });
+    expect(c.http.port).toBe(8080);
+  });
+  it('reads every documented environment variable', () => {
+    const c = loadConfig({
+      DRIFTWATCH_CLICKHOUSE_URL: 'http://ch:8123/', DRIFTWATCH_CLICKHOUSE_DATABASE: 'dw', DRIFTWATCH_CLICKHOUSE_USER: 'u', DRIFTWATCH_CLICKHOUSE_PASSWORD: 'p',
+      DRIFTWATCH_KAFKA_BROKERS: 'k1:9092, k2:9092', DRIFTWATCH_PREDICTIONS_TOPIC: 'preds', DRIFTWATCH_LABELS_TOPIC: 'labs', DRIFTWATCH_CONSUMER_GROUP: 'g',
+      DRIFTWATCH_PORT: '9000', DRIFTWATCH_API_TOKENS: 'aaaaaaaaaaaaaaaa:ingest+read,bbbbbbbbbbbbbbbb:admin',
+      DRIFTWATCH_DCGM_TARGETS: 'gpu-1:9400,gpu-2:9400', DRIFTWATCH_ALERTMANAGER_URL: 'http://am:9093',
+    });
+    expect(c.clickhouse).toMatchObject({ url: 'http://ch:8123', database: 'dw', user: 'u', password: 'p' });
+    expect(c.kafka).toMatchObject({ brokers: ['k1:9092', 'k2:9092'], predictionsTopic: 'preds', labelsTopic: 'labs', consumerGroup: 'g' });
+    expect(c.http.port).toBe(9000);
+    expect(c.http.tokens).toEqual([{ token: 'aaaaaaaaaaaaaaaa', scopes: ['ingest', 'read'] }, { token: 'bbbbbbbbbbbbbbbb', scopes: ['admin'] }]);
+    expect(c.gpu.dcgmTargets).toEqual(['gpu-1:9400', 'gpu-2:9400']);
+    expect(c.alerting.alertmanagerUrl).toBe('http://am:9093');
+  });
+  it('rejects bad values with the variable name', () => {
+    expect(() => loadConfig({ DRIFTWATCH_PORT: 'eighty' })).toThrow(/DRIFTWATCH_PORT must be an integer/);
+    expect(() => loadConfig({ DRIFTWATCH_CLICKHOUSE_URL: 'ch:8123' })).toThrow(/DRIFTWATCH_CLICKHOUSE_URL must be an http\(s\) URL/);
+    expect(() => loadConfig({ DRIFTWATCH_API_TOKENS: 'short:ingest' })).toThrow(/at least 16 characters/);
+    expect(() => loadConfig({ DRIFTWATCH_API_TOKENS: 'aaaaaaaaaaaaaaaa:root' })).toThrow(/unknown scope "root"/);
+    expect(() => loadConfig({ DRIFTWATCH_CLICKHOUSE_DATABASE: 'x; DROP' })).toThrow(/invalid ClickHouse database name/);
+  });
+  it('reads YAML, rejects unknown keys, and lets the environment win', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dw-config-'));
+    const file = join(dir, 'driftwatch.yaml');
+    writeFileSync(file, 'clickhouse:\n  url: http://yaml:8123\nkafka:\n  brokers: [a:1, b:2]\n');
+    expect(loadConfig({}, file).kafka.brokers).toEqual(['a:1', 'b:2']);
+    expect(loadConfig({ DRIFTWATCH_CLICKHOUSE_URL: 'http://env:8123' }, file).clickhouse.url).toBe('http://env:8123');
+    writeFileSync(file, 'clickhouse:\n  ulr: http://typo\n');
+    expect(() => loadConfig({}, file)).toThrow(/unknown key "clickhouse.ulr"/);
+    expect(() => loadConfig({}, join(dir, 'missing.yaml'))).toThrow(/not readable/);
+    expect(DEFAULTS.clickhouse.url).toBe('http://127.0.0.1:8123');
+  });
+});
