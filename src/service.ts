@@ -6,7 +6,7 @@ import { buildApp } from './api/app.js';
 import type { Config } from './config/index.js';
 import { KafkaIngest } from './ingest/kafka.js';
 import { BatchWriter } from './ingest/writer.js';
-import { storeFromConfig, type Store } from './store/index.js';
+import { applyRetention, storeFromConfig, type Store } from './store/index.js';
 import { ingestMetrics } from './telemetry/ingest-metrics.js';
 import type { Logger } from './telemetry/log.js';
 import { alertPath, type AlertPath } from './wiring/alerting.js';
@@ -53,7 +53,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     models: config.ingest.models,
     readiness: {
       clickhouse: () => store.ping(),
-      ...(kafka ? { kafka: async () => kafka !== undefined } : {}),
+      ...(kafka ? { kafka: () => kafka.reachable() } : {}),
     },
   });
   const alerts = await alertPath(config, store);
@@ -64,6 +64,13 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     alerts.dispatch.tick(Date.now()).catch((error: Error) => logger.log('warn', 'alert_delivery_failed', { error: error.message }));
   }, 5_000);
   alertTicker.unref();
+  // Retention: drop partitions older than retentionDays, at start and every 6 hours.
+  const retain = () => applyRetention(store, config.retentionDays, Date.now())
+    .then((dropped) => dropped.length && logger.log('info', 'retention_dropped_partitions', { dropped }))
+    .catch((error: Error) => logger.log('warn', 'retention_failed', { error: error.message }));
+  void retain();
+  const retentionTicker = setInterval(retain, 6 * 3_600_000);
+  retentionTicker.unref();
 
   await kafka?.start();
   const address = await app.listen({ port: config.http.port, host: config.http.host });
@@ -76,6 +83,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       stopping ??= (async () => {
         logger.log('info', 'service_stopping', {});
         clearInterval(alertTicker);
+        clearInterval(retentionTicker);
         await app.close();
         await fleet?.stop();
         await kafka?.stop();

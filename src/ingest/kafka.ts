@@ -132,6 +132,22 @@ export class KafkaIngest {
     return this.commits;
   }
 
+  /** Whether the brokers answer a metadata request within `timeoutMs` (for /readyz). */
+  async reachable(timeoutMs = 2_000): Promise<boolean> {
+    const admin = this.kafka.admin({ retry: { retries: 0 } });
+    const attempt = (async () => {
+      await admin.connect();
+      await admin.describeCluster();
+      return true;
+    })();
+    const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref());
+    try {
+      return await Promise.race([attempt.catch(() => false), timeout]);
+    } finally {
+      void admin.disconnect().catch(() => undefined);
+    }
+  }
+
   /** Drains: stop fetching (pause keeps the group membership commits need), store what was fetched, commit it,
    *  then leave the group. */
   async stop(): Promise<void> {

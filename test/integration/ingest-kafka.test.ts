@@ -120,4 +120,11 @@ describe('Kafka ingest', () => {
       await direct.close();
     }
   });
+
+  it('reports whether the brokers answer, for /readyz', async () => {
+    const writer = new BatchWriter(createStore({ url: 'http://127.0.0.1:1', database: 'x' }), { batchSize: 1, maxWaitMs: 1 });
+    const options = { clientId: 't', groupId: 'g', predictionsTopic: 'p', labelsTopic: 'l', maxMessageBytes: 1000, models: [] };
+    expect(await new KafkaIngest({ ...options, brokers: kafkaBrokers() }, writer).reachable()).toBe(true);
+    expect(await new KafkaIngest({ ...options, brokers: ['127.0.0.1:1'] }, writer).reachable(1500)).toBe(false);
+  });
 });

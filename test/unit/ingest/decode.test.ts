@@ -1,7 +1,7 @@
 // The decoder and the published JSON Schemas (collectors/schemas) must agree on every case.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { decodeLabel, decodePrediction, parseJsonMessage } from '../../../src/ingest/decode.js';
 import { predictionRow } from '../../../src/ingest/rows.js';
