@@ -1,0 +1,138 @@
+// What the ClickHouse mode reads: drift_results, alert_events and the baseline of one model over a time range,
+// and the current distribution of each feature as aggregates computed inside ClickHouse (never raw rows).
+// Portable SQL (18.16 and 24.x): literals through sqlString/sqlValue, times as toDateTime(unix seconds).
+import { parseBaseline, type BaselineProfile } from '../baseline/index.js';
+import { InputError } from '../domain/index.js';
+import { sqlDateTime, sqlString, sqlValue, type Store } from '../store/index.js';
+import type { AlertLine, WindowPoint } from './model.js';
+
+export interface Range {
+  model: string;
+  /** epoch ms, inclusive */
+  from: number;
+  /** epoch ms, exclusive */
+  to: number;
+}
+
+export interface DriftRow extends WindowPoint {
+  pValue: number | null;
+  details: Record<string, unknown>;
+}
+
+function json(text: unknown): Record<string, unknown> {
+  if (typeof text !== 'string' || text === '') return {};
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {}; // details are informative only; a malformed one must not sink the report
+  }
+}
+
+const where = (r: Range, column: string) => `model = ${sqlString(r.model)} AND ${column} >= ${sqlDateTime(r.from)} AND ${column} < ${sqlDateTime(r.to)}`;
+
+export async function readDriftResults(store: Store, r: Range): Promise<DriftRow[]> {
+  const rows = await store.query<Record<string, unknown>>(
+    `SELECT feature, toUInt32(window_start) AS start, toUInt32(window_end) AS end, n, statistic, value, p_value, details
+     FROM drift_results FINAL WHERE ${where(r, 'window_start')} ORDER BY window_start, feature, statistic`,
+  );
+  return rows.map((x) => ({
+    feature: String(x.feature),
+    start: Number(x.start) * 1000,
+    end: Number(x.end) * 1000,
+    n: Number(x.n),
+    statistic: String(x.statistic),
+    value: Number(x.value),
+    pValue: x.p_value === null || x.p_value === undefined ? null : Number(x.p_value),
+    details: json(x.details),
+  }));
+}
+
+export async function readAlertEvents(store: Store, r: Range): Promise<AlertLine[]> {
+  const rows = await store.query<Record<string, unknown>>(
+    `SELECT at_ms, feature, kind, status, statistic, value, reason FROM alert_events WHERE ${where(r, 'at')} ORDER BY at_ms, alert_id`,
+  );
+  return rows.map((x) => ({
+    at: Number(x.at_ms),
+    feature: String(x.feature),
+    kind: String(x.kind),
+    status: String(x.status),
+    statistic: String(x.statistic),
+    value: Number(x.value),
+    reason: String(x.reason),
+  }));
+}
+
+/** The named baseline version of the model, or its newest; undefined when the model has none. */
+export async function readBaseline(store: Store, model: string, version?: string): Promise<BaselineProfile | undefined> {
+  const rows = await store.query<{ version: string; profile: string }>(
+    `SELECT version, profile FROM baselines FINAL WHERE model = ${sqlString(model)}${version ? ` AND version = ${sqlString(version)}` : ''}
+     ORDER BY created_at DESC, version DESC LIMIT 1`,
+  );
+  if (rows.length === 0) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(rows[0].profile);
+  } catch {
+    throw new InputError(`baseline ${model}/${rows[0].version} in ClickHouse is not valid JSON`, 'bad_baseline');
+  }
+  return parseBaseline(parsed, `baseline ${model}/${rows[0].version}`);
+}
+
+/** The predictions of the range, one row per (feature, value) — only ever aggregated, never returned. */
+const exploded = (r: Range, names: string, values: string) =>
+  `FROM predictions FINAL ARRAY JOIN ${names} AS name, ${values} AS value WHERE ${where(r, 'ts')}`;
+
+/** 0.5 % and 99.5 % quantiles and counts of each numeric feature (ClickHouse's quantile is approximate, fine for a range). */
+export async function readNumericRanges(store: Store, r: Range, tail: number): Promise<Map<string, { low: number; high: number; n: number }>> {
+  const rows = await store.query<{ name: string; q: number[]; n: string | number }>(
+    `SELECT name, quantiles(${sqlValue(tail)}, ${sqlValue(1 - tail)})(value) AS q, count() AS n ${exploded(r, 'num_names', 'num_values')} GROUP BY name`,
+  );
+  return new Map(rows.map((x) => [x.name, { low: Number(x.q[0]), high: Number(x.q[1]), n: Number(x.n) }]));
+}
+
+/**
+ * Counts per display bin of numeric features, edges given per feature; bin −1 below the first edge, `bins` above
+ * the last (folded by the caller). One query for all features: lo and width are looked up by name with transform().
+ */
+export async function readNumericBins(store: Store, r: Range, edges: Map<string, number[]>): Promise<Map<string, Map<number, number>>> {
+  const out = new Map<string, Map<number, number>>();
+  if (edges.size === 0) return out;
+  const names = [...edges.keys()];
+  const bins = edges.values().next().value!.length - 1;
+  const lo = names.map((n) => edges.get(n)![0]);
+  const hi = names.map((n) => edges.get(n)![bins]);
+  // Float64 literals throughout: transform() wants one type for its values and its default
+  const floats = (values: number[]) => `[${values.map((v) => (Number.isInteger(v) ? v.toFixed(1) : v.toPrecision(17))).join(', ')}]`;
+  const look = (values: number[]) => `transform(name, ${sqlValue(names)}, ${floats(values)}, nan)`;
+  const rows = await store.query<{ name: string; bin: number; c: string | number }>(
+    `SELECT name, multiIf(value < ${look(lo)}, -1, value > ${look(hi)}, ${bins},
+        least(toInt32(floor((value - ${look(lo)}) / ((${look(hi)} - ${look(lo)}) / ${bins}))), ${bins - 1})) AS bin, count() AS c
+     ${exploded(r, 'num_names', 'num_values')} AND has(${sqlValue(names)}, name) GROUP BY name, bin`,
+  );
+  for (const x of rows) {
+    const m = out.get(x.name) ?? new Map<number, number>();
+    m.set(Number(x.bin), Number(x.c));
+    out.set(x.name, m);
+  }
+  return out;
+}
+
+/** Rows per (categorical feature, category), missing values under null. */
+export async function readCategoryCounts(store: Store, r: Range, names: string[]): Promise<Map<string, Map<string | null, number>>> {
+  const out = new Map<string, Map<string | null, number>>();
+  if (names.length === 0) return out;
+  const rows = await store.query<{ name: string; value: string; c: string | number }>(
+    `SELECT name, value, count() AS c ${exploded(r, 'cat_names', 'cat_values')} AND has(${sqlValue(names)}, name) GROUP BY name, value`,
+  );
+  const missing = await store.query<{ name: string; c: string | number }>(
+    `SELECT name, count() AS c FROM predictions FINAL ARRAY JOIN missing_names AS name WHERE ${where(r, 'ts')} AND has(${sqlValue(names)}, name) GROUP BY name`,
+  );
+  for (const x of rows) {
+    const m = out.get(x.name) ?? new Map<string | null, number>();
+    m.set(x.value, Number(x.c));
+    out.set(x.name, m);
+  }
+  for (const x of missing) out.get(x.name)?.set(null, Number(x.c));
+  return out;
+}
