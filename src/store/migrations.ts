@@ -72,6 +72,18 @@ export const MIGRATIONS: Migration[] = [
       ) ENGINE = MergeTree() PARTITION BY toYYYYMMDD(ts) ORDER BY (host, collective, ts)`,
     ],
   },
+  {
+    version: 4,
+    name: 'window evaluations',
+    statements: [
+      // One row per evaluated (model, window), written after its drift_results: the mark that the window is done,
+      // so a restart neither skips nor repeats it; labels_at says which labels the quality result has seen.
+      `CREATE TABLE IF NOT EXISTS evaluations (
+        model String, window_start DateTime, window_end DateTime, baseline_version String,
+        rows UInt64, labelled UInt64, labels_at DateTime, evaluated_at DateTime, evaluated_at_ms UInt64, status String
+      ) ENGINE = ReplacingMergeTree(evaluated_at_ms) PARTITION BY toYYYYMM(window_start) ORDER BY (model, window_start)`,
+    ],
+  },
 ];
 
 export interface MigrationReport {

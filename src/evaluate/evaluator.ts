@@ -1,0 +1,214 @@
+// The live evaluator: for every declared model and every closed window (past its grace period) not yet evaluated,
+// ClickHouse computes the aggregates, Node the statistics, and the results land in drift_results in one insert,
+// followed by the evaluations mark. Windows whose labels arrived later are re-evaluated within the label horizon.
+import type { StreamDecision } from '../alerting/lifecycle.js';
+import { DEFAULT_POLICY, WindowJudge, referenceFromProfile, type AlertPolicy, type JudgedWindow } from '../replay/index.js';
+import type { Store } from '../store/client.js';
+import { toStoreError } from '../store/client.js';
+import { sqlDateTime, sqlString } from '../store/sql.js';
+import type { EvaluateMetrics } from '../telemetry/evaluate-metrics.js';
+import type { BaselineSource } from './baselines.js';
+import type { ModelDeclaration, ModelRegistry } from './models.js';
+import { planFromBaseline, type WindowPlan } from './plan.js';
+import { driftResultRows, evaluationRow, type WindowEvaluation } from './results.js';
+import { categoryCountsSql, firstPredictionSql, labelArrivalsSql, numericCountsSql, qualitySql } from './sql.js';
+import { categoricalResult, numericCounts, numericResult, qualityResult, windowSummary, type QualityCounts } from './window-stats.js';
+
+export interface EvaluatorOptions {
+  store: Store;
+  models: ModelRegistry;
+  baselines: BaselineSource;
+  policy?: AlertPolicy;
+  metrics?: EvaluateMetrics;
+  /** epoch ms; the evaluated_at of results */
+  clock?: () => number;
+  /** attempts per window when ClickHouse fails with a retryable error, and the first back-off */
+  attempts?: number;
+  retryDelayMs?: number;
+  /** most windows one tick evaluates per model (catch-up happens over several ticks) */
+  maxWindowsPerTick?: number;
+  /** a model never evaluated starts at its first prediction, but no further back than this */
+  maxCatchUpMs?: number;
+  /** decisions of the detection policy (raise/resolve), for the alert lifecycle */
+  onDecisions?: (decisions: StreamDecision[]) => void | Promise<void>;
+}
+
+export interface TickReport {
+  evaluated: WindowEvaluation[];
+  reevaluated: WindowEvaluation[];
+  failed: Array<{ model: string; start: number; error: string }>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const num = (v: unknown) => Number(v ?? 0);
+
+export class Evaluator {
+  private readonly judges = new Map<string, { version: string; judge: WindowJudge }>();
+  private running: Promise<TickReport> | null = null;
+  private readonly clock: () => number;
+
+  constructor(private readonly o: EvaluatorOptions) {
+    this.clock = o.clock ?? Date.now;
+  }
+
+  /** Queries and statistics for one window; writes nothing. */
+  async compute(model: ModelDeclaration, start: number, end: number): Promise<{ evaluation: WindowEvaluation; plan: WindowPlan; quality: QualityCounts }> {
+    const plan = planFromBaseline(await this.o.baselines.baselineFor(model));
+    const w = { model: model.id, start, end };
+    const catSql = categoryCountsSql(w, plan.categorical);
+    const [numeric, categories, [q]] = await Promise.all([
+      this.o.store.query<{ key: string; c: string }>(numericCountsSql(w, plan.numeric)),
+      catSql ? this.o.store.query<{ name: string; value: string; c: string }>(catSql) : Promise.resolve([]),
+      this.o.store.query<Record<string, unknown>>(qualitySql(w)),
+    ]);
+    const counts = numericCounts(numeric, plan.numeric);
+    const rows = counts.rows;
+    const features = plan.numeric.map((p, k) => numericResult(p, rows, counts.fine[k], counts.missing[k]));
+    const byName = new Map<string, Record<string, number>>();
+    for (const r of categories) {
+      const m = byName.get(r.name) ?? {};
+      m[r.value] = (m[r.value] ?? 0) + num(r.c);
+      byName.set(r.name, m);
+    }
+    for (const p of plan.categorical) features.push(categoricalResult(p, rows, byName.get(p.name) ?? {}));
+    const quality: QualityCounts = {
+      rows: num(q?.rows), labelled: num(q?.labelled), correct: num(q?.correct), tp: num(q?.tp), fp: num(q?.fp), tn: num(q?.tn), fn: num(q?.fn),
+      numericRows: num(q?.numeric_rows), absError: num(q?.abs_error), squaredError: num(q?.squared_error), labelsAt: num(q?.labels_at) * 1000,
+    };
+    const evaluation: WindowEvaluation = { model: model.id, start, end, baselineVersion: plan.baselineVersion, rows, features, quality: qualityResult(quality), evaluatedAt: this.clock() };
+    return { evaluation, plan, quality };
+  }
+
+  /**
+   * Evaluates (or re-evaluates) one window and stores it: all drift_results rows in one insert, then the
+   * evaluations mark. Retried as a whole on retryable ClickHouse errors; nothing is written before the statistics exist.
+   */
+  async evaluateWindow(modelId: string, start: number, end: number, kind: 'window' | 'labels' = 'window'): Promise<WindowEvaluation> {
+    const model = this.o.models.get(modelId);
+    if (!model) throw new RangeError(`model "${modelId}" is not declared`);
+    const attempts = this.o.attempts ?? 3;
+    const began = performance.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { evaluation, plan, quality } = await this.compute(model, start, end);
+        await this.o.store.insert('drift_results', driftResultRows(evaluation) as unknown as Record<string, unknown>[]);
+        await this.o.store.insert('evaluations', [evaluationRow(evaluation) as unknown as Record<string, unknown>]);
+        this.observe(evaluation, kind, (performance.now() - began) / 1000);
+        // The sequential tests see each window once; a re-evaluation for late labels only updates results.
+        if (kind === 'window') await this.judge(model, plan, evaluation, quality);
+        return evaluation;
+      } catch (error) {
+        const e = toStoreError(error, `evaluate ${modelId} window ${new Date(start).toISOString()}`);
+        const retryable = !(error instanceof RangeError) && e.retryable && !(error as { name?: string }).name?.includes('InputError');
+        if (!retryable || attempt >= attempts) {
+          this.o.metrics?.evaluations.inc({ model: modelId, kind, outcome: 'failed' });
+          throw error;
+        }
+        await sleep((this.o.retryDelayMs ?? 1000) * 2 ** (attempt - 1));
+      }
+    }
+  }
+
+  private async judge(model: ModelDeclaration, plan: WindowPlan, e: WindowEvaluation, quality: QualityCounts): Promise<JudgedWindow | undefined> {
+    if (e.rows === 0) return undefined;
+    let entry = this.judges.get(model.id);
+    if (!entry || entry.version !== plan.baselineVersion) {
+      const profile = await this.o.baselines.baselineFor(model);
+      const reference = referenceFromProfile(profile);
+      entry = { version: plan.baselineVersion, judge: new WindowJudge(new Map([[model.id, reference]]), this.o.policy ?? DEFAULT_POLICY, model.windowMs) };
+      this.judges.set(model.id, entry);
+    }
+    const judged = entry.judge.judge(windowSummary(plan, e.start, e.end, e.rows, e.features, quality));
+    if (judged.decisions.length && this.o.onDecisions) await this.o.onDecisions(judged.decisions);
+    return judged;
+  }
+
+  private observe(e: WindowEvaluation, kind: 'window' | 'labels', seconds: number): void {
+    const m = this.o.metrics;
+    if (!m) return;
+    m.seconds.observe({ kind }, seconds);
+    m.evaluations.inc({ model: e.model, kind, outcome: e.rows === 0 ? 'empty' : 'ok' });
+    m.windowRows.set({ model: e.model }, e.rows);
+    m.lastWindowEnd.set({ model: e.model }, Math.max(e.end / 1000, 0));
+    for (const f of e.features) {
+      const labels = { model: e.model, feature: f.feature };
+      if (f.psi !== null) m.psi.set(labels, f.psi);
+      if (f.ksStatistic !== null) m.ksStatistic.set(labels, f.ksStatistic);
+      if (f.jsDistance !== null) m.jsDistance.set(labels, f.jsDistance);
+      if (f.missingRate !== null) m.missingRatio.set(labels, f.missingRate);
+    }
+    if (e.quality.accuracy !== null) m.accuracy.set({ model: e.model }, e.quality.accuracy);
+    if (e.quality.labelCoverage !== null) m.labelCoverage.set({ model: e.model }, e.quality.labelCoverage);
+  }
+
+  /** Window starts (epoch ms) of `model` that are closed at `now` and not evaluated yet, oldest first. */
+  async dueWindows(model: ModelDeclaration, now: number): Promise<number[]> {
+    const w = model.windowMs;
+    const lastClosedEnd = Math.floor((now - model.graceMs) / w) * w;
+    const [done] = await this.o.store.query<{ last: string; n: string }>(
+      `SELECT toUInt32(max(window_end)) AS last, count() AS n FROM evaluations WHERE model = ${sqlString(model.id)}`,
+    );
+    let from: number;
+    if (num(done?.n) > 0) from = num(done.last) * 1000;
+    else {
+      const since = now - (this.o.maxCatchUpMs ?? 7 * 86_400_000);
+      const [first] = await this.o.store.query<{ first: string; n: string }>(firstPredictionSql(model.id, since));
+      if (num(first?.n) === 0) return [];
+      from = Math.floor((num(first.first) * 1000) / w) * w;
+    }
+    const out: number[] = [];
+    for (let s = from; s + w <= lastClosedEnd && out.length < (this.o.maxWindowsPerTick ?? 100); s += w) out.push(s);
+    return out;
+  }
+
+  /** Window starts whose predictions got labels after the window's last evaluation, within the label horizon. */
+  async relabelledWindows(model: ModelDeclaration, now: number): Promise<number[]> {
+    const w = model.windowMs;
+    const since = Math.floor((now - model.labelHorizonMs - w) / w) * w;
+    const [arrivals, marks] = await Promise.all([
+      this.o.store.query<{ window_start: string; labels_at: string }>(labelArrivalsSql(model.id, w, since, now)),
+      this.o.store.query<{ window_start: string; labels_at: string }>(
+        `SELECT toUInt32(window_start) AS window_start, toUInt32(labels_at) AS labels_at FROM evaluations FINAL
+         WHERE model = ${sqlString(model.id)} AND window_start >= ${sqlDateTime(since)}`,
+      ),
+    ]);
+    const seen = new Map(marks.map((m) => [num(m.window_start) * 1000, num(m.labels_at)]));
+    return arrivals
+      .map((a) => ({ start: num(a.window_start) * 1000, at: num(a.labels_at) }))
+      .filter((a) => seen.has(a.start) && a.at > (seen.get(a.start) ?? 0) && a.start + w + model.labelHorizonMs > now)
+      .map((a) => a.start)
+      .sort((a, b) => a - b);
+  }
+
+  /**
+   * Evaluates every due window of every model, oldest first (a failure stops that model's run so no window is
+   * skipped), then re-evaluates windows with new labels. Ticks never overlap: a second call waits for the first.
+   */
+  async tick(now: number): Promise<TickReport> {
+    while (this.running) await this.running.catch(() => undefined);
+    this.running = this.runTick(now);
+    try {
+      return await this.running;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async runTick(now: number): Promise<TickReport> {
+    const report: TickReport = { evaluated: [], reevaluated: [], failed: [] };
+    for (const model of this.o.models.list()) {
+      try {
+        for (const start of await this.dueWindows(model, now)) report.evaluated.push(await this.evaluateWindow(model.id, start, start + model.windowMs, 'window'));
+        for (const start of await this.relabelledWindows(model, now)) report.reevaluated.push(await this.evaluateWindow(model.id, start, start + model.windowMs, 'labels'));
+      } catch (error) {
+        report.failed.push({ model: model.id, start: -1, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return report;
+  }
+
+  /** Sequential-test state of every model, to persist across restarts (WindowJudge.snapshot). */
+  judgeState(): Record<string, ReturnType<WindowJudge['snapshot']>> {
+    return Object.fromEntries([...this.judges].map(([model, e]) => [model, e.judge.snapshot()]));
+  }
+}

@@ -1,0 +1,96 @@
+// How a window's evaluation becomes rows: drift_results (one row per feature × statistic, plus the window's row
+// count and its quality) and the evaluations mark that says the window is done. Also the rows' JSON-line form.
+import type { FeatureResult, QualityResult } from './window-stats.js';
+
+/** Feature names of the rows that are not features. */
+export const QUALITY_FEATURE = '__quality__';
+export const WINDOW_FEATURE = '__window__';
+
+export interface WindowEvaluation {
+  model: string;
+  /** epoch ms, [start, end) */
+  start: number;
+  end: number;
+  baselineVersion: string;
+  rows: number;
+  features: FeatureResult[];
+  quality: QualityResult;
+  /** epoch ms */
+  evaluatedAt: number;
+}
+
+export interface DriftResultRow {
+  model: string;
+  feature: string;
+  window_start: number;
+  window_end: number;
+  n: number;
+  statistic: string;
+  value: number;
+  p_value: number | null;
+  baseline_version: string;
+  evaluated_at: number;
+  details: string;
+}
+
+const seconds = (ms: number) => Math.floor(ms / 1000);
+
+/** Every drift_results row of one window; statistics that do not apply (null) get no row. */
+export function driftResultRows(e: WindowEvaluation): DriftResultRow[] {
+  const common = { model: e.model, window_start: seconds(e.start), window_end: seconds(e.end), baseline_version: e.baselineVersion, evaluated_at: seconds(e.evaluatedAt) };
+  const rows: DriftResultRow[] = [{ ...common, feature: WINDOW_FEATURE, n: e.rows, statistic: 'rows', value: e.rows, p_value: null, details: e.rows === 0 ? '{"empty":true}' : '{}' }];
+  const add = (feature: string, n: number, statistic: string, value: number | null, pValue: number | null = null, details: object = {}) => {
+    if (value !== null && Number.isFinite(value)) rows.push({ ...common, feature, n, statistic, value, p_value: pValue !== null && Number.isFinite(pValue) ? pValue : null, details: JSON.stringify(details) });
+  };
+  for (const f of e.features) {
+    add(f.feature, f.rows, 'psi', f.psi, null, { counts: f.counts.counts, missing: f.counts.missing });
+    add(f.feature, f.present, 'ks', f.ksStatistic, f.ksPValue, { upper_bound: f.ksUpperBound });
+    add(f.feature, f.rows, 'js', f.jsDistance);
+    add(f.feature, f.rows, 'chi2', f.chi2, f.chi2PValue);
+    add(f.feature, f.rows, 'missing_rate', f.missingRate);
+  }
+  const q = e.quality;
+  for (const [statistic, value] of [['accuracy', q.accuracy], ['precision', q.precision], ['recall', q.recall], ['f1', q.f1], ['mae', q.mae], ['rmse', q.rmse]] as const) {
+    add(QUALITY_FEATURE, q.labelled, statistic, value, null, { label_coverage: q.labelCoverage });
+  }
+  add(QUALITY_FEATURE, q.rows, 'label_coverage', q.labelCoverage, null, { labelled: q.labelled });
+  return rows;
+}
+
+export interface EvaluationRow {
+  model: string;
+  window_start: number;
+  window_end: number;
+  baseline_version: string;
+  rows: number;
+  labelled: number;
+  labels_at: number;
+  evaluated_at: number;
+  evaluated_at_ms: number;
+  status: 'evaluated' | 'empty';
+}
+
+export function evaluationRow(e: WindowEvaluation): EvaluationRow {
+  return {
+    model: e.model, window_start: seconds(e.start), window_end: seconds(e.end), baseline_version: e.baselineVersion,
+    rows: e.rows, labelled: e.quality.labelled, labels_at: seconds(e.quality.labelsAt),
+    evaluated_at: seconds(e.evaluatedAt), evaluated_at_ms: e.evaluatedAt, status: e.rows === 0 ? 'empty' : 'evaluated',
+  };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** `driftwatch evaluate --json`: one line per (window, feature), then the window's quality line (feature null). */
+export function jsonLines(e: WindowEvaluation): Record<string, unknown>[] {
+  const window = { model: e.model, window_start: iso(e.start), window_end: iso(e.end) };
+  const lines: Record<string, unknown>[] = e.features.map((f) => ({
+    ...window, feature: f.feature, n: f.rows, psi: f.psi, ks_statistic: f.ksStatistic, ks_p_value: f.ksPValue,
+    js_distance: f.jsDistance, missing_rate: f.missingRate, ks_upper_bound: f.ksUpperBound, chi2_p_value: f.chi2PValue,
+  }));
+  const q = e.quality;
+  lines.push({
+    ...window, feature: null, n: e.rows, labelled: q.labelled, label_coverage: q.labelCoverage, accuracy: q.accuracy,
+    precision: q.precision, recall: q.recall, f1: q.f1, mae: q.mae, rmse: q.rmse, baseline_version: e.baselineVersion,
+  });
+  return lines;
+}

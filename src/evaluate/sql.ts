@@ -1,0 +1,116 @@
+// The push-down queries: ClickHouse counts a window's predictions into the plan's bins, its categories and its
+// label agreement; Node receives a few hundred numbers per window, never rows. Portable to ClickHouse 18.16 and
+// 24.x (ARRAY JOIN, indexOf, ANY LEFT JOIN, FINAL; no query parameters). Every value goes through sqlValue.
+import { sqlDateTime, sqlString, sqlValue } from '../store/sql.js';
+import type { CategoricalPlan, NumericPlan, WindowPlan } from './plan.js';
+
+/** Keys are feature × KEY_STRIDE + sub-bin; this sub-bin means "missing", key −1 counts rows. */
+export const KEY_STRIDE = 100_000;
+export const MISSING_KEY = KEY_STRIDE - 1;
+export const ROWS_KEY = -1;
+
+export interface WindowRange {
+  model: string;
+  /** epoch ms, [start, end) */
+  start: number;
+  end: number;
+}
+
+function windowFilter(w: WindowRange): string {
+  return `model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(w.start)} AND ts < ${sqlDateTime(w.end)}`;
+}
+
+/** Expressions that give numeric feature k its value x{k} and presence p{k}. */
+function valueOf(p: NumericPlan, k: number): string[] {
+  if (p.source === 'prediction') return [`isNotNull(prediction_num) AS p${k}`, `assumeNotNull(prediction_num) AS x${k}`];
+  return [`indexOf(num_names, ${sqlString(p.name)}) AS i${k}`, `i${k} > 0 AS p${k}`, `num_values[i${k}] AS x${k}`];
+}
+
+/** PSI bin by comparisons with literal edges (left-closed like numpy.digitize), then the sub-bin by arithmetic. */
+function keyOf(p: NumericPlan, k: number): string {
+  const d = p.edges.length ? `(${p.edges.map((e) => `(x${k} >= ${sqlValue(e)})`).join(' + ')})` : '0';
+  const sub = `least(${p.sub - 1}, greatest(0, floor((x${k} - arrayElement(${sqlValue(p.lo)}, ${d} + 1)) * arrayElement(${sqlValue(p.inv)}, ${d} + 1))))`;
+  return `toInt64(if(p${k}, ${k * KEY_STRIDE} + ${d} * ${p.sub} + toInt64(${sub}), ${k * KEY_STRIDE + MISSING_KEY}))`;
+}
+
+/** Rows (key −1) and, per numeric feature, counts per sub-bin and of missing values: `key, c` rows. */
+export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[]): string {
+  const columns = plans.flatMap((p, k) => valueOf(p, k));
+  const keys = [`toInt64(${ROWS_KEY})`, ...plans.map((p, k) => keyOf(p, k))];
+  return `SELECT key, count() AS c FROM (
+  SELECT [${keys.join(', ')}] AS keys FROM (
+    SELECT ${columns.length ? columns.join(', ') : '1 AS one'} FROM predictions FINAL WHERE ${windowFilter(w)}
+  )
+) ARRAY JOIN keys AS key GROUP BY key`;
+}
+
+/** Category counts of the categorical features (`name, value, c`) and of a categorical prediction (name = the plan's name). */
+export function categoryCountsSql(w: WindowRange, plans: readonly CategoricalPlan[]): string | null {
+  const features = plans.filter((p) => p.source === 'feature').map((p) => p.name);
+  const prediction = plans.find((p) => p.source === 'prediction');
+  const parts: string[] = [];
+  if (features.length) {
+    parts.push(`SELECT name, value, count() AS c FROM predictions FINAL ARRAY JOIN cat_names AS name, cat_values AS value
+  WHERE ${windowFilter(w)} AND has(${sqlValue(features)}, name) GROUP BY name, value`);
+  }
+  if (prediction) {
+    parts.push(`SELECT ${sqlString(prediction.name)} AS name, assumeNotNull(prediction_str) AS value, count() AS c FROM predictions FINAL
+  WHERE ${windowFilter(w)} AND isNotNull(prediction_str) GROUP BY value`);
+  }
+  return parts.length ? parts.join('\nUNION ALL\n') : null;
+}
+
+/**
+ * Label agreement of a window: predictions joined with their latest label (labels table first, the label in the
+ * prediction message otherwise). Correct as in replay: a score ≥ 0.5 for label 1 (binary), else equal text.
+ */
+export function qualitySql(w: WindowRange): string {
+  const labels = `SELECT prediction_id, label_num AS l_num, label_str AS l_str, ingested_at AS l_at, toUInt8(1) AS l_found
+    FROM labels FINAL WHERE model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(w.start - 86_400_000)}`;
+  return `SELECT
+  count() AS rows,
+  sum(is_labelled) AS labelled,
+  sum(is_labelled AND is_correct) AS correct,
+  sum(is_labelled AND is_binary AND pn >= 0.5 AND lt = '1') AS tp,
+  sum(is_labelled AND is_binary AND pn >= 0.5 AND lt = '0') AS fp,
+  sum(is_labelled AND is_binary AND pn < 0.5 AND lt = '0') AS tn,
+  sum(is_labelled AND is_binary AND pn < 0.5 AND lt = '1') AS fn,
+  sum(is_numeric) AS numeric_rows,
+  sum(if(is_numeric, abs(pn - ln), 0)) AS abs_error,
+  sum(if(is_numeric, (pn - ln) * (pn - ln), 0)) AS squared_error,
+  toUInt32(max(l_at)) AS labels_at
+FROM (
+  SELECT
+    if(l_found = 1, l_num, label_num) AS ln_n, if(l_found = 1, l_str, label_str) AS ls_n,
+    prediction_num AS pn_n, prediction_str AS ps_n, l_at,
+    isNotNull(ln_n) OR isNotNull(ls_n) AS has_label,
+    isNotNull(pn_n) OR isNotNull(ps_n) AS has_prediction,
+    has_label AND has_prediction AS is_labelled,
+    if(isNotNull(ls_n), assumeNotNull(ls_n), toString(assumeNotNull(ln_n))) AS lt,
+    if(isNotNull(ps_n), assumeNotNull(ps_n), toString(assumeNotNull(pn_n))) AS pt,
+    assumeNotNull(pn_n) AS pn, assumeNotNull(ln_n) AS ln,
+    isNotNull(pn_n) AND (lt = '0' OR lt = '1') AS is_binary,
+    isNotNull(pn_n) AND isNotNull(ln_n) AS is_numeric,
+    if(is_binary, (pn >= 0.5) = (lt = '1'), pt = lt) AS is_correct
+  FROM predictions FINAL ANY LEFT JOIN (${labels}) USING prediction_id
+  WHERE ${windowFilter(w)}
+)`;
+}
+
+/** Per window start (epoch s) of a model: the newest label ingestion time for its predictions, since `since`. */
+export function labelArrivalsSql(model: string, windowMs: number, since: number, until: number): string {
+  const seconds = Math.round(windowMs / 1000);
+  return `SELECT intDiv(toUInt32(ts), ${seconds}) * ${seconds} AS window_start, toUInt32(max(l_at)) AS labels_at
+FROM predictions FINAL ANY INNER JOIN (
+  SELECT prediction_id, ingested_at AS l_at FROM labels FINAL WHERE model = ${sqlString(model)} AND ts >= ${sqlDateTime(since - 86_400_000)}
+) USING prediction_id
+WHERE model = ${sqlString(model)} AND ts >= ${sqlDateTime(since)} AND ts < ${sqlDateTime(until)}
+GROUP BY window_start`;
+}
+
+/** Epoch s of the first prediction of a model at or after `since` (0 when none). */
+export function firstPredictionSql(model: string, since: number): string {
+  return `SELECT toUInt32(min(ts)) AS first, count() AS n FROM predictions WHERE model = ${sqlString(model)} AND ts >= ${sqlDateTime(since)}`;
+}
+
+export type { WindowPlan };

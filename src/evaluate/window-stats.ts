@@ -1,0 +1,145 @@
+// Turns a window's push-down aggregates into statistics: PSI (DESIGN.md smoothing), KS from the binned CDF with its
+// bound, JS distance, χ² for categories, missing rate, quality from label-agreement counts, and the replay
+// WindowSummary the detection policy consumes. Pure: no store, no clock.
+import { chi2Test, jensenShannonDistance, ksFromHistograms, psiFromCounts } from '../stats/index.js';
+import type { FeatureCounts, WindowSummary } from '../replay/index.js';
+import { alignBins } from '../replay/index.js';
+import type { CategoricalPlan, NumericPlan, WindowPlan } from './plan.js';
+import { KEY_STRIDE, MISSING_KEY, ROWS_KEY } from './sql.js';
+
+export interface FeatureResult {
+  feature: string;
+  kind: 'numeric' | 'categorical';
+  /** rows in the window; `present` of them had a value */
+  rows: number;
+  present: number;
+  missingRate: number | null;
+  psi: number | null;
+  ksStatistic: number | null;
+  /** the exact KS D lies in [ksStatistic, ksUpperBound] (binned CDF, plus the baseline's quantile error) */
+  ksUpperBound: number | null;
+  ksPValue: number | null;
+  jsDistance: number | null;
+  chi2: number | null;
+  chi2PValue: number | null;
+  counts: FeatureCounts;
+}
+
+export interface QualityCounts {
+  rows: number;
+  labelled: number;
+  correct: number;
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
+  numericRows: number;
+  absError: number;
+  squaredError: number;
+  /** epoch ms of the newest label ingestion seen (0 when none) */
+  labelsAt: number;
+}
+
+export interface QualityResult {
+  rows: number;
+  labelled: number;
+  labelCoverage: number | null;
+  accuracy: number | null;
+  precision: number | null;
+  recall: number | null;
+  f1: number | null;
+  mae: number | null;
+  rmse: number | null;
+  labelsAt: number;
+}
+
+const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
+
+/** Splits `key, c` rows into the window's row count and each numeric feature's sub-bin and missing counts. */
+export function numericCounts(rows: ReadonlyArray<{ key: number | string; c: number | string }>, plans: readonly NumericPlan[]): { rows: number; fine: number[][]; missing: number[] } {
+  const fine = plans.map((p) => new Array<number>((p.edges.length + 1) * p.sub).fill(0));
+  const missing = plans.map(() => 0);
+  let total = 0;
+  for (const r of rows) {
+    const key = Number(r.key);
+    const c = Number(r.c);
+    if (key === ROWS_KEY) {
+      total += c;
+      continue;
+    }
+    const k = Math.floor(key / KEY_STRIDE);
+    const bin = key % KEY_STRIDE;
+    if (k < 0 || k >= plans.length) throw new RangeError(`push-down returned key ${key} for no feature`);
+    if (bin === MISSING_KEY) missing[k] += c;
+    else fine[k][bin] += c;
+  }
+  return { rows: total, fine, missing };
+}
+
+function psiCounts(fine: readonly number[], sub: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < fine.length; i += sub) out.push(fine.slice(i, i + sub).reduce((s, c) => s + c, 0));
+  return out;
+}
+
+export function numericResult(plan: NumericPlan, rows: number, fine: readonly number[], missing: number): FeatureResult {
+  const counts: FeatureCounts = { kind: 'numeric', counts: psiCounts(fine, plan.sub), missing };
+  const present = rows - missing;
+  const base: FeatureResult = {
+    feature: plan.name, kind: 'numeric', rows, present, missingRate: ratio(missing, rows),
+    psi: null, ksStatistic: null, ksUpperBound: null, ksPValue: null, jsDistance: null, chi2: null, chi2PValue: null, counts,
+  };
+  if (rows === 0) return base;
+  const bins = alignBins({ kind: 'numeric', edges: plan.edges, counts: plan.reference.psi, missing: plan.reference.missing }, counts);
+  base.psi = psiFromCounts(bins.reference, bins.current);
+  base.jsDistance = jensenShannonDistance(bins.reference, bins.current);
+  if (present > 0 && plan.reference.fine.some((c) => c > 0)) {
+    const ks = ksFromHistograms(plan.reference.fine, fine);
+    base.ksStatistic = ks.statistic;
+    base.ksUpperBound = Math.min(1, ks.upperBound + plan.reference.ksError);
+    base.ksPValue = ks.pValue;
+  }
+  return base;
+}
+
+export function categoricalResult(plan: CategoricalPlan, rows: number, present: Record<string, number>): FeatureResult {
+  const seen = Object.values(present).reduce((s, c) => s + c, 0);
+  const counts: FeatureCounts = { kind: 'categorical', counts: { ...present }, missing: rows - seen };
+  const base: FeatureResult = {
+    feature: plan.name, kind: 'categorical', rows, present: seen, missingRate: ratio(rows - seen, rows),
+    psi: null, ksStatistic: null, ksUpperBound: null, ksPValue: null, jsDistance: null, chi2: null, chi2PValue: null, counts,
+  };
+  if (rows === 0) return base;
+  const bins = alignBins({ kind: 'categorical', counts: plan.reference.counts, missing: plan.reference.missing }, counts);
+  base.psi = psiFromCounts(bins.reference, bins.current);
+  base.jsDistance = jensenShannonDistance(bins.reference, bins.current);
+  const chi2 = chi2Test(bins.reference, bins.current);
+  base.chi2 = chi2.statistic;
+  base.chi2PValue = chi2.pValue;
+  return base;
+}
+
+export function qualityResult(q: QualityCounts): QualityResult {
+  const binary = q.tp + q.fp + q.tn + q.fn;
+  const precision = ratio(q.tp, q.tp + q.fp);
+  const recall = ratio(q.tp, q.tp + q.fn);
+  return {
+    rows: q.rows,
+    labelled: q.labelled,
+    labelCoverage: ratio(q.labelled, q.rows),
+    accuracy: ratio(q.correct, q.labelled),
+    precision: binary > 0 ? precision : null,
+    recall: binary > 0 ? recall : null,
+    f1: binary > 0 && precision !== null && recall !== null ? (precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0) : null,
+    mae: ratio(q.absError, q.numericRows),
+    rmse: q.numericRows > 0 ? Math.sqrt(q.squaredError / q.numericRows) : null,
+    labelsAt: q.labelsAt,
+  };
+}
+
+/** The window as replay sees it, so WindowJudge applies the same policy live. */
+export function windowSummary(plan: WindowPlan, start: number, end: number, rows: number, features: readonly FeatureResult[], quality: QualityCounts): WindowSummary {
+  const counts: Record<string, FeatureCounts> = {};
+  for (const f of features) counts[f.feature] = f.counts;
+  return { model: plan.model, start, end, rows, features: counts, labeled: quality.labelled, correct: quality.correct };
+}

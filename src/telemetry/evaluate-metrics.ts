@@ -1,0 +1,33 @@
+// The window evaluator's metrics, created once per registry.
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import * as N from './names/evaluate.js';
+
+export interface EvaluateMetrics {
+  psi: Gauge<'model' | 'feature'>;
+  ksStatistic: Gauge<'model' | 'feature'>;
+  jsDistance: Gauge<'model' | 'feature'>;
+  missingRatio: Gauge<'model' | 'feature'>;
+  accuracy: Gauge<'model'>;
+  labelCoverage: Gauge<'model'>;
+  windowRows: Gauge<'model'>;
+  lastWindowEnd: Gauge<'model'>;
+  seconds: Histogram<'kind'>;
+  evaluations: Counter<'model' | 'kind' | 'outcome'>;
+}
+
+export function evaluateMetrics(registry: Registry): EvaluateMetrics {
+  const registers = [registry];
+  const feature = ['model', 'feature'] as const;
+  return {
+    psi: new Gauge({ name: N.FEATURE_PSI, help: 'PSI of the feature in the last evaluated window against the baseline.', labelNames: feature, registers }),
+    ksStatistic: new Gauge({ name: N.FEATURE_KS_STATISTIC, help: 'KS statistic (binned CDF, a lower bound of the exact D) in the last evaluated window.', labelNames: feature, registers }),
+    jsDistance: new Gauge({ name: N.FEATURE_JS_DISTANCE, help: 'Jensen-Shannon distance (base 2) over the PSI bins in the last evaluated window.', labelNames: feature, registers }),
+    missingRatio: new Gauge({ name: N.FEATURE_MISSING_RATIO, help: 'Share of predictions without a value for the feature in the last evaluated window.', labelNames: feature, registers }),
+    accuracy: new Gauge({ name: N.MODEL_ACCURACY, help: 'Accuracy over the labelled predictions of the last window evaluated with labels.', labelNames: ['model'], registers }),
+    labelCoverage: new Gauge({ name: N.LABEL_COVERAGE_RATIO, help: 'Share of the last evaluated window\'s predictions that have a label.', labelNames: ['model'], registers }),
+    windowRows: new Gauge({ name: N.WINDOW_ROWS, help: 'Predictions in the last evaluated window.', labelNames: ['model'], registers }),
+    lastWindowEnd: new Gauge({ name: N.LAST_EVALUATED_WINDOW_END_SECONDS, help: 'End (unix seconds) of the newest evaluated window; alert when it stops moving.', labelNames: ['model'], registers }),
+    seconds: new Histogram({ name: N.EVALUATION_SECONDS, help: 'Time to evaluate one window (push-down queries, statistics, writes), by kind (window|labels).', labelNames: ['kind'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers }),
+    evaluations: new Counter({ name: N.EVALUATIONS_TOTAL, help: 'Window evaluations by model, kind (window|labels) and outcome (ok|empty|failed).', labelNames: ['model', 'kind', 'outcome'], registers }),
+  };
+}

@@ -1,0 +1,12 @@
+// Metric names of the window evaluator; dashboards and alert rules import these, never literals.
+// Feature gauges are labelled model, feature; model gauges model.
+export const FEATURE_PSI = 'driftwatch_feature_psi';
+export const FEATURE_KS_STATISTIC = 'driftwatch_feature_ks_statistic';
+export const FEATURE_JS_DISTANCE = 'driftwatch_feature_js_distance';
+export const FEATURE_MISSING_RATIO = 'driftwatch_feature_missing_ratio';
+export const MODEL_ACCURACY = 'driftwatch_model_accuracy';
+export const LABEL_COVERAGE_RATIO = 'driftwatch_label_coverage_ratio';
+export const WINDOW_ROWS = 'driftwatch_window_rows';
+export const LAST_EVALUATED_WINDOW_END_SECONDS = 'driftwatch_last_evaluated_window_end_seconds';
+export const EVALUATION_SECONDS = 'driftwatch_evaluation_seconds';
+export const EVALUATIONS_TOTAL = 'driftwatch_evaluations_total';
