@@ -1,19 +1,8 @@
 // Log densities of the central and noncentral χ² distributions, the model of PSI under H0 and H1 (REFERENCE.md §7).
 
-const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-];
+import { logGamma } from '../stats/special.js';
 
-/** ln Γ(x) for x > 0 (Lanczos, g = 7; relative error ~1e-15). */
-export function logGamma(x: number): number {
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
-  const z = x - 1;
-  let a = LANCZOS[0];
-  const t = z + 7.5;
-  for (let i = 1; i < 9; i++) a += LANCZOS[i] / (z + i);
-  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
-}
+export { logGamma };
 
 /** ln of the χ²(df) density at x > 0. */
 export function chi2LogPdf(x: number, df: number): number {

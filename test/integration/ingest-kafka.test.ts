@@ -1,47 +1,26 @@
 // Kafka → ClickHouse ingest against the real broker and server: validation, dead letters, commit-after-store,
 // an outage of ClickHouse, and duplicates that must not count.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
+import { committedOffsets, count, testProducer, until } from '../support/kafka-helpers.js';
 import { KafkaIngest } from '../../src/ingest/kafka.js';
 import { BatchWriter } from '../../src/ingest/writer.js';
-import { createStore, type Store } from '../../src/store/index.js';
+import { createStore } from '../../src/store/index.js';
 import { freshStore, kafkaBrokers, uniqueName } from '../support/services.js';
 import { predictionMessage } from '../support/messages.js';
 import { startProxy } from '../support/proxy.js';
 
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await probe();
-  while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(last)} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-    last = await probe();
-  }
-  return last;
-}
 
-const count = async (store: Store, sql: string) => Number((await store.query<{ c: string }>(sql))[0].c);
 
 describe('Kafka ingest', () => {
   let kafka: Kafka;
   let producer: Producer;
   beforeAll(async () => {
-    kafka = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
-    producer = kafka.producer({ allowAutoTopicCreation: true });
-    await producer.connect();
+    ({ kafka, producer } = await testProducer());
   });
   afterAll(async () => producer.disconnect());
 
-  async function committed(group: string, topic: string): Promise<number> {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const offsets = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-      return offsets[0].partitions.reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
-    } finally {
-      await admin.disconnect();
-    }
-  }
+  const committed = (group: string, topic: string) => committedOffsets(kafka, group, topic);
 
   it('stores valid predictions and labels, dead-letters bad messages with the reason, and keeps going', async () => {
     const store = await freshStore('ingest');

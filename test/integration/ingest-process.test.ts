@@ -1,31 +1,20 @@
 // The service as a process: killed between insert and commit it loses nothing and counts nothing twice;
 // SIGTERM drains, commits and exits 0.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
+import { committedOffsets, count, testProducer, until } from '../support/kafka-helpers.js';
 import type { Store } from '../../src/store/index.js';
 import { clickhouseUrl, freshStore, kafkaBrokers, uniqueName } from '../support/services.js';
 import { predictionMessage } from '../support/messages.js';
 import { spawnServe } from '../support/serve-process.js';
 
-const count = async (store: Store, sql: string) => Number((await store.query<{ c: string }>(sql))[0].c);
 
-async function until(what: string, probe: () => Promise<number>, want: (v: number) => boolean, timeoutMs = 60_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (want(v)) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${v} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('driftwatch serve as a process', () => {
   let kafka: Kafka;
   let producer: Producer;
   beforeAll(async () => {
-    kafka = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
-    producer = kafka.producer({ allowAutoTopicCreation: true });
-    await producer.connect();
+    ({ kafka, producer } = await testProducer());
   });
   afterAll(async () => producer.disconnect());
 
@@ -57,7 +46,7 @@ describe('driftwatch serve as a process', () => {
       await survivor.started;
       // The batch stored before the crash is redelivered (raw rows exceed 2000 at some point before merges),
       // yet every reader's count is exactly the number of distinct predictions.
-      await until('distinct predictions', () => count(store, 'SELECT count() AS c FROM predictions FINAL'), (c) => c === 2000);
+      await until('distinct predictions', () => count(store, 'SELECT count() AS c FROM predictions FINAL'), (c: number) => c === 2000);
       expect(await count(store, 'SELECT uniqExact(prediction_id) AS c FROM predictions')).toBe(2000);
       await store.command('OPTIMIZE TABLE predictions FINAL');
       expect(await count(store, 'SELECT count() AS c FROM predictions')).toBe(2000);
@@ -81,11 +70,7 @@ describe('driftwatch serve as a process', () => {
     expect(exit).toEqual({ code: 0, signal: null });
     expect(service.logs()).toContain('"service_stopped"');
     const stored = await count(store, 'SELECT count() AS c FROM predictions FINAL');
-    const admin = kafka.admin();
-    await admin.connect();
-    const offsets = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    await admin.disconnect();
-    const committed = offsets[0].partitions.reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
+    const committed = await committedOffsets(kafka, group, topic);
     // Every committed message is stored (commit only after store); a drained stop leaves nothing stored uncommitted.
     expect(committed).toBe(stored);
     await store.close();
