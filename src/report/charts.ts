@@ -133,8 +133,13 @@ export function qualitySpec(model: ReportModel): TopLevelSpec | undefined {
     data: { values },
     layer: [
       {
-        mark: { type: 'bar', color: '#dee2e6' },
-        encoding: { x, x2: { field: 'end' }, y: { field: 'coverage', type: 'quantitative', title: 'label coverage', axis: { format: '.0%', orient: 'right' }, scale: { domain: [0, 1] } } },
+        mark: { type: 'bar', color: '#e9ecef', stroke: '#fff', strokeWidth: 1 },
+        encoding: {
+          x,
+          x2: { field: 'end' },
+          y: { field: 'coverage', type: 'quantitative', title: 'label coverage', axis: { format: '.0%', orient: 'right' }, scale: { domain: [0, 1] } },
+          y2: { datum: 0 },
+        },
       },
       {
         mark: { type: 'line', point: { size: 18 }, color: COLORS.current, strokeWidth: 1.8 },

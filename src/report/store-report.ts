@@ -12,8 +12,15 @@ import { number, psiSize, utc } from './words.js';
 
 export const DEFAULT_RANGE_MS = 7 * 24 * 3_600_000;
 
-/** drift_results statistics that measure the model rather than a feature's distribution */
-const QUALITY_STATISTICS = new Set(['accuracy', 'auc', 'roc_auc', 'f1', 'precision', 'recall', 'rmse', 'mae', 'log_loss']);
+/**
+ * Rows of drift_results that are not features: the evaluator's window and quality rows (src/evaluate/results.ts:
+ * `__window__` with statistic "rows", `__quality__` with accuracy, f1, rmse, … and label_coverage) and replay's
+ * accuracy stream (`__accuracy__`).
+ */
+const WINDOW_FEATURE = '__window__';
+const QUALITY_FEATURES = new Set(['__quality__', ACCURACY_STREAM]);
+/** the quality metric drawn over time: the first of these the model has */
+const QUALITY_METRICS = ['accuracy', 'auc', 'roc_auc', 'f1', 'rmse', 'mae', 'precision', 'recall', 'log_loss'];
 
 export interface StoreReportOptions {
   model: string;
@@ -26,15 +33,22 @@ export interface StoreReportOptions {
   rule?: DriftRule;
 }
 
-const isQuality = (r: WindowPoint) => r.feature === ACCURACY_STREAM || QUALITY_STATISTICS.has(r.statistic);
+const isFeature = (r: WindowPoint) => !(r.feature.startsWith('__') && r.feature.endsWith('__'));
 
-/** Quality per window, with the window's prediction count (its largest feature n) for label coverage. */
+/** Quality per window with label coverage: labelled rows (the metric's n) over the window's predictions. */
 export function qualityPoints(rows: WindowPoint[]): QualityPoint[] {
+  const quality = rows.filter((r) => QUALITY_FEATURES.has(r.feature));
+  const metric = QUALITY_METRICS.find((m) => quality.some((r) => r.statistic === m));
+  if (!metric) return [];
   const windowRows = new Map<number, number>();
-  for (const r of rows) if (!isQuality(r)) windowRows.set(r.start, Math.max(windowRows.get(r.start) ?? 0, r.n));
-  return rows
-    .filter(isQuality)
-    .map((r) => ({ start: r.start, end: r.end, metric: r.statistic, value: r.value, labeled: r.n, rows: Math.max(windowRows.get(r.start) ?? 0, r.n) }));
+  const seen = (start: number, n: number) => windowRows.set(start, Math.max(windowRows.get(start) ?? 0, n));
+  for (const r of rows) {
+    if (r.feature === WINDOW_FEATURE && r.statistic === 'rows') seen(r.start, r.n);
+    else if (r.statistic === 'label_coverage' || isFeature(r)) seen(r.start, r.n);
+  }
+  return quality
+    .filter((r) => r.statistic === metric)
+    .map((r) => ({ start: r.start, end: r.end, metric, value: r.value, labeled: r.n, rows: Math.max(windowRows.get(r.start) ?? 0, r.n) }));
 }
 
 function lastAlert(alerts: AlertLine[], feature: string): AlertLine | undefined {
@@ -47,6 +61,7 @@ export function featureFromWindows(name: string, kind: 'numeric' | 'categorical'
   const psi = rows.filter((r) => r.feature === name && r.statistic === 'psi');
   const latest = psi[psi.length - 1];
   const test = [...rows].reverse().find((r) => r.feature === name && (r.statistic === 'ks' || r.statistic === 'chi2') && r.pValue !== null);
+  const js = [...rows].reverse().find((r) => r.feature === name && r.statistic === 'js');
   const alert = lastAlert(alerts, name);
   const drifted = alert ? alert.status === 'firing' : latest?.details.phase === 'drifting';
   let reason: string;
@@ -64,6 +79,7 @@ export function featureFromWindows(name: string, kind: 'numeric' | 'categorical'
     reason,
     psi: latest?.value ?? 0,
     test: test ? { name: test.statistic === 'ks' ? 'KS' : 'chi2', statistic: test.value, pValue: test.pValue! } : undefined,
+    jsDistance: js?.value,
     nReference,
     nCurrent: latest?.n ?? 0,
   };
@@ -108,7 +124,7 @@ export async function storeReport(store: Store, options: StoreReportOptions): Pr
   const notes: string[] = [];
   const reference = baseline ? referenceFromBaseline(baseline, `baseline ${baseline.version}`).columns : new Map<string, ColumnReference>();
   if (!baseline) notes.push(`No baseline for model ${options.model} in ClickHouse: histograms need one (driftwatch baseline build --store).`);
-  const names = new Set([...reference.keys(), ...rows.filter((r) => !isQuality(r)).map((r) => r.feature)]);
+  const names = new Set([...reference.keys(), ...rows.filter(isFeature).map((r) => r.feature)]);
   if (baseline?.prediction) names.delete(baseline.prediction.column);
   const shown = await histograms(store, range, new Map([...reference].filter(([name]) => names.has(name))));
   const features = [...names].map((name) => {
@@ -128,7 +144,7 @@ export async function storeReport(store: Store, options: StoreReportOptions): Pr
     decisionRule:
       'A feature counts as drifted while its drift alert fires: a sequential test per feature accumulates evidence window after window and pages only once the evidence that PSI exceeds its tolerance passes the false-page budget.',
     features: features.sort(bySeverity),
-    timeline: rows.filter((r) => !isQuality(r)).map(({ feature, start, end, statistic, value, n }) => ({ feature, start, end, statistic, value, n })),
+    timeline: rows.filter(isFeature).map(({ feature, start, end, statistic, value, n }) => ({ feature, start, end, statistic, value, n })),
     quality: qualityPoints(rows),
     alerts,
     notes,

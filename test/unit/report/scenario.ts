@@ -77,11 +77,16 @@ export function scenario(seed = 7): Scenario {
       driftResults.push({ ...base, feature: c.column, n: c.nCurrent, statistic: 'psi', value: c.psi, p_value: null, details: JSON.stringify({ phase }) });
       const test = c.ks ? { statistic: 'ks', value: c.ks.statistic, p_value: c.ks.pValue } : { statistic: 'chi2', value: c.chi2!.statistic, p_value: c.chi2!.pValue };
       driftResults.push({ ...base, feature: c.column, n: c.nCurrent, ...test, details: '{}' });
+      driftResults.push({ ...base, feature: c.column, n: c.nCurrent, statistic: 'js', value: c.jsDistance, p_value: null, details: '{}' });
     }
     // labels arrive late: the last windows are only partly labeled
     const labeled = Math.round(ROWS_PER_WINDOW * Math.min(1, (WINDOWS - w) / 4));
     const accuracy = w >= SHIFT_FROM ? 0.84 + 0.01 * (w % 2) : 0.91 + 0.005 * (w % 3);
-    driftResults.push({ ...base, feature: '__accuracy__', n: labeled, statistic: 'accuracy', value: accuracy, p_value: null, details: '{}' });
+    // the evaluator's window and quality rows (src/evaluate/results.ts)
+    driftResults.push({ ...base, feature: '__window__', n: ROWS_PER_WINDOW, statistic: 'rows', value: ROWS_PER_WINDOW, p_value: null, details: '{}' });
+    driftResults.push({ ...base, feature: '__quality__', n: labeled, statistic: 'accuracy', value: accuracy, p_value: null, details: JSON.stringify({ label_coverage: labeled / ROWS_PER_WINDOW }) });
+    driftResults.push({ ...base, feature: '__quality__', n: labeled, statistic: 'f1', value: accuracy - 0.1, p_value: null, details: '{}' });
+    driftResults.push({ ...base, feature: '__quality__', n: ROWS_PER_WINDOW, statistic: 'label_coverage', value: labeled / ROWS_PER_WINDOW, p_value: null, details: '{}' });
   }
   const firedAt = START + (SHIFT_FROM + 3) * HOUR;
   const alertEvents = [

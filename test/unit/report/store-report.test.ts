@@ -19,20 +19,32 @@ describe('report from what the service stored', () => {
 
   it('keeps accuracy out of the features and pairs it with label coverage per window', async () => {
     const model = await storeReport(fakeStore(scenario()), range);
-    expect(model.features.map((f) => f.name)).not.toContain('__accuracy__');
+    expect(model.features.map((f) => f.name).sort()).toEqual(['age', 'amount', 'country', 'device', 'score']);
+    expect(model.quality.every((q) => q.metric === 'accuracy')).toBe(true);
     expect(model.quality).toHaveLength(WINDOWS);
     expect(model.quality.map((q) => q.labeled / q.rows)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 0.75, 0.5, 0.25]);
     expect(model.quality[SHIFT_FROM].value).toBeCloseTo(0.84, 12);
-    expect(model.timeline.every((p) => p.feature !== '__accuracy__')).toBe(true);
+    expect(model.timeline.every((p) => !p.feature.startsWith('__'))).toBe(true);
   });
 
-  it('qualityPoints: coverage is labeled rows over the window’s predictions', () => {
+  it('qualityPoints: the first quality metric the model has, labelled rows over the window’s predictions', () => {
     const w = { start: 0, end: 1 };
-    const points = qualityPoints([
-      { ...w, feature: 'a', statistic: 'psi', value: 0.1, n: 200 },
-      { ...w, feature: '__accuracy__', statistic: 'accuracy', value: 0.9, n: 50 },
-    ]);
-    expect(points).toEqual([{ start: 0, end: 1, metric: 'accuracy', value: 0.9, labeled: 50, rows: 200 }]);
+    // the evaluator's rows
+    expect(
+      qualityPoints([
+        { ...w, feature: '__window__', statistic: 'rows', value: 200, n: 200 },
+        { ...w, feature: 'a', statistic: 'psi', value: 0.1, n: 190 },
+        { ...w, feature: '__quality__', statistic: 'rmse', value: 2.5, n: 50 },
+        { ...w, feature: '__quality__', statistic: 'label_coverage', value: 0.25, n: 200 },
+      ]),
+    ).toEqual([{ start: 0, end: 1, metric: 'rmse', value: 2.5, labeled: 50, rows: 200 }]);
+    // replay's accuracy stream, no window row: the window's largest feature n
+    expect(
+      qualityPoints([
+        { ...w, feature: 'a', statistic: 'psi', value: 0.1, n: 200 },
+        { ...w, feature: '__accuracy__', statistic: 'accuracy', value: 0.9, n: 50 },
+      ]),
+    ).toEqual([{ start: 0, end: 1, metric: 'accuracy', value: 0.9, labeled: 50, rows: 200 }]);
   });
 
   it('escapes the model id in every query and rejects an empty range', async () => {
