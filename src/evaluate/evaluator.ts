@@ -29,13 +29,18 @@ export interface EvaluatorOptions {
   maxWindowsPerTick?: number;
   /** a model never evaluated starts at its first prediction, but no further back than this */
   maxCatchUpMs?: number;
+  /** feed each first evaluation of a window to the detection policy (default true; backfills turn it off) */
+  judge?: boolean;
   /** decisions of the detection policy (raise/resolve), for the alert lifecycle */
   onDecisions?: (decisions: StreamDecision[]) => void | Promise<void>;
+  /** the policy failed on a window whose results are stored (they stay stored; the failure is reported here) */
+  onPolicyError?: (error: unknown, evaluation: WindowEvaluation) => void;
 }
 
 export interface TickReport {
   evaluated: WindowEvaluation[];
   reevaluated: WindowEvaluation[];
+  /** a model whose run stopped at window `start` (epoch ms; −1 before any window) */
   failed: Array<{ model: string; start: number; error: string }>;
 }
 
@@ -95,7 +100,13 @@ export class Evaluator {
         await this.o.store.insert('evaluations', [evaluationRow(evaluation) as unknown as Record<string, unknown>]);
         this.observe(evaluation, kind, (performance.now() - began) / 1000);
         // The sequential tests see each window once; a re-evaluation for late labels only updates results.
-        if (kind === 'window') await this.judge(model, plan, evaluation, quality);
+        if (kind === 'window' && this.o.judge !== false) {
+          try {
+            await this.judge(model, plan, evaluation, quality);
+          } catch (error) {
+            this.o.onPolicyError?.(error, evaluation);
+          }
+        }
         return evaluation;
       } catch (error) {
         const e = toStoreError(error, `evaluate ${modelId} window ${new Date(start).toISOString()}`);
@@ -197,11 +208,19 @@ export class Evaluator {
   private async runTick(now: number): Promise<TickReport> {
     const report: TickReport = { evaluated: [], reevaluated: [], failed: [] };
     for (const model of this.o.models.list()) {
+      let at = -1;
       try {
-        for (const start of await this.dueWindows(model, now)) report.evaluated.push(await this.evaluateWindow(model.id, start, start + model.windowMs, 'window'));
-        for (const start of await this.relabelledWindows(model, now)) report.reevaluated.push(await this.evaluateWindow(model.id, start, start + model.windowMs, 'labels'));
+        for (const start of await this.dueWindows(model, now)) {
+          at = start;
+          report.evaluated.push(await this.evaluateWindow(model.id, start, start + model.windowMs, 'window'));
+        }
+        at = -1;
+        for (const start of await this.relabelledWindows(model, now)) {
+          at = start;
+          report.reevaluated.push(await this.evaluateWindow(model.id, start, start + model.windowMs, 'labels'));
+        }
       } catch (error) {
-        report.failed.push({ model: model.id, start: -1, error: error instanceof Error ? error.message : String(error) });
+        report.failed.push({ model: model.id, start: at, error: error instanceof Error ? error.message : String(error) });
       }
     }
     return report;
