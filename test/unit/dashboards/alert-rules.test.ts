@@ -26,7 +26,7 @@ function run(cmd: string, args: string[], cwd = ALERTS): { code: number; out: st
 describe('alert rules', () => {
   it('has the rules the issue asks for', () => {
     expect(rules.map((r) => r.alert)).toEqual(expect.arrayContaining([
-      'DriftwatchDown', 'DriftwatchIngestLag', 'DriftwatchDeadLetterSurge', 'DriftwatchSinkDeliveryFailing',
+      'DriftwatchDown', 'DriftwatchIngestLag', 'DriftwatchDeadLetterSurge', 'DriftwatchEvaluationStalled', 'DriftwatchSinkDeliveryFailing',
       'GpuXidCritical', 'GpuThermalThrottling', 'GpuAllocatedButIdle', 'NcclBandwidthDrop', 'ModelDriftDetected',
     ]));
   });
