@@ -3,6 +3,7 @@
 // feature its category counts. ClickHouse counts the window into exactly these bins (sql.ts).
 import type { BaselineProfile, FeatureProfile, NumericProfile } from '../baseline/index.js';
 import { binIndex } from '../replay/index.js';
+import { quantileSorted } from '../stats/index.js';
 
 /** Sub-bins per PSI decile: the KS CDF is known at 10 × SUB_BINS points. */
 export const SUB_BINS = 10;
@@ -74,9 +75,15 @@ function numericPlan(name: string, f: NumericProfile, source: NumericPlan['sourc
   const bins = edges.length + 1;
   const lo: number[] = [];
   const inv: number[] = [];
+  // The outer bins are split between the 1st/99th percentile and their decile, not the extremes, so one far
+  // outlier in the baseline cannot squeeze the whole tail into a single sub-bin (values beyond clamp into the end ones).
+  const dist = f.distribution.values;
+  const tail = (q: number) => (f.distribution.kind === 'exact' ? quantileSorted(dist, q) : dist[Math.round(q * (dist.length - 1))]);
+  const low = Math.min(tail(0.01), edges[0] ?? f.max);
+  const high = Math.max(tail(0.99), edges[edges.length - 1] ?? f.min);
   for (let d = 0; d < bins; d++) {
-    const a = d === 0 ? f.min : edges[d - 1];
-    const b = d === bins - 1 ? f.max : edges[d];
+    const a = d === 0 ? low : edges[d - 1];
+    const b = d === bins - 1 ? high : edges[d];
     lo.push(a);
     inv.push(b > a ? SUB_BINS / (b - a) : 0);
   }
