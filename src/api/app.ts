@@ -8,6 +8,7 @@ import type { ApiToken } from '../config/index.js';
 import { InputError } from '../domain/index.js';
 import { HTTP_RATE_LIMITED_TOTAL } from '../telemetry/names/api.js';
 import type { BatchWriter } from '../ingest/writer.js';
+import type { Store } from '../store/index.js';
 import type { IngestMetrics } from '../telemetry/ingest-metrics.js';
 import { requireScope, tokenChecker } from './auth.js';
 import { httpMetrics } from './http-metrics.js';
@@ -18,6 +19,7 @@ import { alertRoutes } from './routes/alerts.js';
 import { baselineRoutes } from './routes/baselines.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { modelRoutes } from './routes/models.js';
+import { resultRoutes } from './routes/results.js';
 import { errorBody } from './routes/schemas.js';
 
 export interface AppDeps {
@@ -35,6 +37,8 @@ export interface AppDeps {
   tracer?: Tracer;
   /** Baselines routes (upload/list/activate) and the active baseline in /v1/models. */
   baselines?: BaselineCatalog;
+  /** Window results routes (GET /v1/models/:id/drift and /quality) read from this store. */
+  store?: Store;
   /** Alert routes (list, acknowledge, silence). */
   alerts?: AlertDispatch;
   /** Requests per second and burst per caller on /v1 routes; false turns the limit off. */
@@ -116,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   ingestRoutes(app, { writer: deps.writer, maxMessageBytes: deps.maxMessageBytes, models: deps.models, metrics: deps.ingestMetrics, guard: guard('ingest') });
   modelRoutes(app, { models: deps.models, baselines: deps.baselines, read: guard('read') });
   if (deps.baselines) baselineRoutes(app, { baselines: deps.baselines, read: guard('read'), admin: guard('admin'), now });
+  if (deps.store) resultRoutes(app, { store: deps.store, tokens: deps.tokens, clock: now });
   if (deps.alerts) alertRoutes(app, { alerts: deps.alerts, read: guard('read'), admin: guard('admin'), now });
   return app;
 }

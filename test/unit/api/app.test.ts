@@ -226,3 +226,15 @@ describe('/docs/json', () => {
     expect(page.body).toContain('/v1/models/:id/baselines');
   });
 });
+
+describe('window results routes', () => {
+  it('are served, read-scoped and documented when a store is given', async () => {
+    const store = { database: 'x', query: async () => [], insert: async () => {}, command: async () => {}, close: async () => {}, ping: async () => true };
+    const a = await make({ store: store as never });
+    expect((await a.inject({ url: '/v1/models/fraud/drift' })).statusCode).toBe(401);
+    expect((await a.inject({ url: '/v1/models/fraud/drift', headers: auth(INGEST) })).statusCode).toBe(403);
+    expect((await a.inject({ url: '/v1/models/fraud/quality', headers: auth(READ) })).statusCode).toBe(200);
+    const paths = Object.keys((await a.inject({ url: '/docs/json' })).json().paths);
+    expect(paths).toEqual(expect.arrayContaining(['/v1/models/{id}/drift', '/v1/models/{id}/quality']));
+  });
+});
