@@ -13,6 +13,7 @@ import { freshStore } from '../support/services.js';
 
 const READ = 'read-token-0123456789ab';
 const INGEST = 'ingest-token-0123456789';
+const ADMIN = 'admin-token-0123456789abc';
 const START = Date.UTC(2026, 1, 2, 8);
 const HOUR = 3_600_000;
 
@@ -20,6 +21,7 @@ describe('results API and evaluator metrics', () => {
   let store: Store;
   let app: FastifyInstance;
   const registry = new Registry();
+  const models = new ModelRegistry([declareModel('ranker', { windowMs: HOUR })]);
 
   beforeAll(async () => {
     store = await freshStore('evalapi');
@@ -34,10 +36,10 @@ describe('results API and evaluator metrics', () => {
       num_names: ['x'], num_values: [i % 50], cat_names: [], cat_values: [], missing_names: [],
       prediction_num: i % 2 === 0 ? 0.9 : 0.1, prediction_str: null, label_num: i < 40 ? 1 : null, label_str: null, metadata: '', ingested_at: Math.floor(START / 1000),
     })));
-    const evaluator = new Evaluator({ store, models: new ModelRegistry([declareModel('ranker', { windowMs: HOUR })]), baselines: fixedBaselines([profile]), metrics: evaluateMetrics(registry) });
+    const evaluator = new Evaluator({ store, models, baselines: fixedBaselines([profile]), metrics: evaluateMetrics(registry) });
     await evaluator.evaluateWindow('ranker', START, START + HOUR);
     app = Fastify();
-    resultRoutes(app, { store, tokens: [{ token: READ, scopes: ['read'] }, { token: INGEST, scopes: ['ingest'] }] });
+    resultRoutes(app, { store, models, tokens: [{ token: READ, scopes: ['read'] }, { token: INGEST, scopes: ['ingest'] }, { token: ADMIN, scopes: ['admin'] }] });
     await app.ready();
   });
   afterAll(async () => {
@@ -77,6 +79,18 @@ describe('results API and evaluator metrics', () => {
     expect((await get("/v1/models/bad'id/drift", READ)).statusCode).toBe(400);
     const later = await get(`/v1/models/ranker/drift?from=${START + HOUR}&to=${START + 2 * HOUR}`, READ);
     expect((later.json() as { results: unknown[] }).results).toEqual([]);
+  });
+
+  it('declares a model through the API (admin scope) in the YAML form, and lists the declared models', async () => {
+    const put = (body: unknown, token = ADMIN) => app.inject({ method: 'PUT', url: '/v1/models/churn', payload: body as object, headers: { authorization: `Bearer ${token}` } });
+    expect((await put({ window: '15m', task: 'binary', features: { tenure: 'numeric' } }, READ)).statusCode).toBe(403);
+    expect((await put({ window: 'soon' })).statusCode).toBe(400);
+    expect((await put({ windw: '1h' })).statusCode).toBe(400);
+    const ok = await put({ window: '15m', task: 'binary', features: { tenure: 'numeric' } });
+    expect(ok.statusCode).toBe(200);
+    expect(models.get('churn')).toMatchObject({ windowMs: 900_000, task: 'binary', features: { tenure: 'numeric' } });
+    const list = await get('/v1/models', READ);
+    expect((list.json() as { models: Array<{ id: string; window_seconds: number }> }).models.map((m) => [m.id, m.window_seconds])).toEqual([['ranker', 3600], ['churn', 900]]);
   });
 
   it('exposes the gauges named in telemetry/names', async () => {
