@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
   replay: { summary: 'backtest detection and alert policy on a recorded stream', load: () => import('./cli/commands/replay.js') },
   collect: { summary: 'collect dcgm|nvidia-smi|nccl once and print normalized samples', load: () => import('./cli/commands/collect.js') },
   report: { summary: 'self-contained HTML drift report, offline from two files or from ClickHouse', load: () => import('./cli/commands/report.js') },
+  dashboards: { summary: 'dashboards build: write the Grafana dashboards as JSON for provisioning', load: () => import('./cli/commands/dashboards.js') },
   demo: { summary: 'run the whole pipeline on a local ClickHouse and broker', load: () => import('./cli/commands/demo.js') },
 };
 
