@@ -4,6 +4,8 @@ export { bySeverity, type ReportModel, type FeatureSection, type NumericHistogra
 export { numericHistogram, categoryBars, displayEdges, histogramOf, DISPLAY_BINS } from './histogram.js';
 export { offlineReport, featureSection, type OfflineOptions } from './offline.js';
 export { storeReport, qualityPoints, DEFAULT_RANGE_MS, type StoreReportOptions } from './store-report.js';
+export { replayWindowRows, replayAlertLine } from './replay.js';
+export { type DriftRow } from './store-queries.js';
 export { summaryLines } from './words.js';
 export { renderReport, escapeHtml } from './html.js';
 export { writeReport, type ReportSource } from './write.js';

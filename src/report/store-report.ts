@@ -31,6 +31,8 @@ export interface StoreReportOptions {
   /** epoch ms: the report's clock */
   now: number;
   rule?: DriftRule;
+  /** windows and alerts already in memory (an in-process replay): used instead of reading drift_results and alert_events */
+  history?: { results: DriftRow[]; alerts: AlertLine[] };
 }
 
 const isFeature = (r: WindowPoint) => !(r.feature.startsWith('__') && r.feature.endsWith('__'));
@@ -120,7 +122,12 @@ export async function storeReport(store: Store, options: StoreReportOptions): Pr
   if (!(from < to)) throw new InputError(`--from (${utc(from)}) must be before --to (${utc(to)})`);
   const range: Range = { model: options.model, from, to };
   const rule = options.rule ?? DEFAULT_DRIFT_RULE;
-  const [rows, alerts, baseline] = await Promise.all([readDriftResults(store, range), readAlertEvents(store, range), readBaseline(store, options.model)]);
+  const inRange = <T>(items: T[], at: (x: T) => number) => items.filter((x) => at(x) >= from && at(x) < to);
+  const [rows, alerts, baseline] = await Promise.all([
+    options.history ? inRange(options.history.results, (r) => r.start) : readDriftResults(store, range),
+    options.history ? inRange(options.history.alerts, (a) => a.at) : readAlertEvents(store, range),
+    readBaseline(store, options.model),
+  ]);
   const notes: string[] = [];
   const reference = baseline ? referenceFromBaseline(baseline, `baseline ${baseline.version}`).columns : new Map<string, ColumnReference>();
   if (!baseline) notes.push(`No baseline for model ${options.model} in ClickHouse: histograms need one (driftwatch baseline build --store).`);
