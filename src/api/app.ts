@@ -10,6 +10,7 @@ import { HTTP_RATE_LIMITED_TOTAL } from '../telemetry/names/api.js';
 import type { BatchWriter } from '../ingest/writer.js';
 import type { Store } from '../store/index.js';
 import type { IngestMetrics } from '../telemetry/ingest-metrics.js';
+import type { Logger } from '../telemetry/log.js';
 import { requireScope, tokenChecker } from './auth.js';
 import { httpMetrics } from './http-metrics.js';
 import { OpenApiDocument } from './openapi.js';
@@ -35,6 +36,8 @@ export interface AppDeps {
   /** The merged /metrics (prom-client + OpenTelemetry) from telemetry/registry.ts; without it /metrics serves `registry`. */
   telemetry?: { metrics(): Promise<string>; contentType: string; meter: Meter };
   tracer?: Tracer;
+  /** structured JSON log: one `http_request` line per answer (debug below 400), and the cause of every 500 */
+  logger?: Logger;
   /** Baselines routes (upload/list/activate) and the active baseline in /v1/models. */
   baselines?: BaselineCatalog;
   /** Window results routes (GET /v1/models/:id/drift and /quality) read from this store. */
@@ -77,6 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.code(status).send({ error: error.code, message: error.message });
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    if (status >= 500) deps.logger?.log('error', 'http_internal_error', { method: _request.method, route: _request.routeOptions.url, error: error.message, stack: (error as Error).stack });
     if (status >= 500) return reply.code(status).send({ error: 'internal', message: 'internal error; see the service log' });
     if (error.validation) return reply.code(400).send({ error: 'bad_request', message: error.message });
     return reply.code(status).send({ error: error.code ?? 'bad_request', message: error.message });
@@ -85,7 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const docs = new OpenApiDocument({ title: 'driftwatch', version: deps.version ?? '0.1.0' });
   docs.install(app);
-  if (deps.telemetry || deps.tracer) httpMetrics(app, { meter: deps.telemetry?.meter, tracer: deps.tracer, now });
+  if (deps.telemetry || deps.tracer || deps.logger) httpMetrics(app, { meter: deps.telemetry?.meter, tracer: deps.tracer, logger: deps.logger, now });
   const limit = deps.rateLimit === undefined ? DEFAULT_RATE_LIMIT : deps.rateLimit;
   if (limit) {
     const limited = deps.telemetry?.meter.createCounter(HTTP_RATE_LIMITED_TOTAL, { description: 'Requests answered 429, by caller kind (token|ip).' });
@@ -117,7 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('content-type', deps.registry.contentType);
     return deps.registry.metrics();
   });
-  ingestRoutes(app, { writer: deps.writer, maxMessageBytes: deps.maxMessageBytes, models: deps.models, metrics: deps.ingestMetrics, guard: guard('ingest') });
+  ingestRoutes(app, { writer: deps.writer, maxMessageBytes: deps.maxMessageBytes, models: deps.models, metrics: deps.ingestMetrics, guard: guard('ingest'), tracer: deps.tracer });
   modelRoutes(app, { models: deps.models, baselines: deps.baselines, read: guard('read') });
   if (deps.baselines) baselineRoutes(app, { baselines: deps.baselines, read: guard('read'), admin: guard('admin'), now });
   if (deps.store) resultRoutes(app, { store: deps.store, tokens: deps.tokens, clock: now });

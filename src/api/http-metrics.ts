@@ -1,13 +1,15 @@
 // Request count and latency per route as OpenTelemetry instruments (served on /metrics through the OTel
-// Prometheus exporter), and one span per request when tracing is on.
+// Prometheus exporter), one span per request when tracing is on, one JSON log line per answer.
 import { SpanStatusCode, type Meter, type Span, type Tracer } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HTTP_REQUESTS_TOTAL, HTTP_REQUEST_SECONDS } from '../telemetry/names/api.js';
+import type { Logger } from '../telemetry/log.js';
 import { SPANS } from '../telemetry/otel.js';
 
 export interface HttpMetricsDeps {
   meter?: Meter;
   tracer?: Tracer;
+  logger?: Logger;
   now: () => number;
 }
 
@@ -28,7 +30,9 @@ export function httpMetrics(app: FastifyInstance, deps: HttpMetricsDeps): void {
     const route = routeOf(request);
     const attrs = { route, method: request.method, status: String(reply.statusCode) };
     requests?.add(1, attrs);
-    if (start) seconds?.record(Math.max(0, deps.now() - start.at) / 1000, { route, method: request.method });
+    const ms = start ? Math.max(0, deps.now() - start.at) : 0;
+    if (start) seconds?.record(ms / 1000, { route, method: request.method });
+    deps.logger?.log(reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'info' : 'debug', 'http_request', { method: request.method, route, status: reply.statusCode, ms });
     if (start?.span) {
       start.span.setAttribute('http.response.status_code', reply.statusCode);
       if (reply.statusCode >= 500) start.span.setStatus({ code: SpanStatusCode.ERROR });

@@ -1,9 +1,11 @@
 // POST /v1/predictions and /v1/labels: JSON array (or one object) or NDJSON; same decoding and dead-lettering as
 // Kafka; answers only after ClickHouse stored the rows, so a 200 means durable.
+import type { Tracer } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import { decodeMessages, type MessageKind, type RawMessage } from '../../ingest/messages.js';
 import type { BatchWriter } from '../../ingest/writer.js';
 import type { IngestMetrics } from '../../telemetry/ingest-metrics.js';
+import { SPANS, withSpan } from '../../telemetry/otel.js';
 
 export interface IngestRouteDeps {
   writer: BatchWriter;
@@ -11,6 +13,8 @@ export interface IngestRouteDeps {
   models: string[];
   metrics?: IngestMetrics;
   guard: (req: unknown, reply: unknown) => Promise<unknown>;
+  /** one span per HTTP ingest batch when tracing is on */
+  tracer?: Tracer;
 }
 
 const responseSchema = {
@@ -39,11 +43,14 @@ function items(body: unknown, route: string): RawMessage[] {
 export function ingestRoutes(app: FastifyInstance, deps: IngestRouteDeps): void {
   const models = new Set(deps.models);
   const route = (path: string, kind: MessageKind) =>
-    app.post(path, { preHandler: deps.guard, schema: { response: responseSchema, tags: ['ingest'] } }, async (request, reply) => {
+    app.post(path, { preHandler: deps.guard, schema: { response: responseSchema, tags: ['ingest'], summary: `Ingest ${kind}s: a JSON array, one object, or NDJSON; 200 once stored` } }, async (request, reply) => {
       const raw = items(request.body, path);
       if (raw.length === 0) return reply.code(400).send({ error: 'bad_request', message: 'the body holds no messages' });
       const report = decodeMessages(kind, 'http', raw, deps.maxMessageBytes, { models }, Date.now());
-      await deps.writer.submit(report.batch);
+      const store = () => deps.writer.submit(report.batch);
+      if (deps.tracer) {
+        await withSpan(deps.tracer, SPANS.ingestBatch, { 'driftwatch.source': 'http', 'driftwatch.kind': kind, 'driftwatch.messages': raw.length, 'driftwatch.rejected': report.rejected.length }, store);
+      } else await store();
       deps.metrics?.messages.inc({ kind, outcome: 'stored' }, raw.length - report.rejected.length);
       if (report.rejected.length) {
         deps.metrics?.messages.inc({ kind, outcome: 'rejected' }, report.rejected.length);
