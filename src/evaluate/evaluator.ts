@@ -152,23 +152,26 @@ export class Evaluator {
     if (e.quality.labelCoverage !== null) m.labelCoverage.set({ model: e.model }, e.quality.labelCoverage);
   }
 
-  /** Window starts (epoch ms) of `model` that are closed at `now` and not evaluated yet, oldest first. */
+  /**
+   * Window starts (epoch ms) of `model` that are closed at `now` and have no evaluation yet, oldest first: from the
+   * model's first prediction (at most maxCatchUpMs back), gaps included, so a backfill of later windows never
+   * makes the service skip earlier ones.
+   */
   async dueWindows(model: ModelDeclaration, now: number): Promise<number[]> {
     const w = model.windowMs;
     const lastClosedEnd = Math.floor((now - model.graceMs) / w) * w;
-    const [done] = await this.o.store.query<{ last: string; n: string }>(
-      `SELECT toUInt32(max(window_end)) AS last, count() AS n FROM evaluations WHERE model = ${sqlString(model.id)}`,
-    );
-    let from: number;
-    if (num(done?.n) > 0) from = num(done.last) * 1000;
-    else {
-      const since = now - (this.o.maxCatchUpMs ?? 7 * 86_400_000);
-      const [first] = await this.o.store.query<{ first: string; n: string }>(firstPredictionSql(model.id, since));
-      if (num(first?.n) === 0) return [];
-      from = Math.floor((num(first.first) * 1000) / w) * w;
-    }
+    const since = Math.floor((now - (this.o.maxCatchUpMs ?? 7 * 86_400_000)) / w) * w;
+    const [[first], done] = await Promise.all([
+      this.o.store.query<{ first: string; n: string }>(firstPredictionSql(model.id, since)),
+      this.o.store.query<{ start: string }>(
+        `SELECT DISTINCT toUInt32(window_start) AS start FROM evaluations WHERE model = ${sqlString(model.id)} AND window_start >= ${sqlDateTime(since)}`,
+      ),
+    ]);
+    const evaluated = new Set(done.map((d) => num(d.start) * 1000));
+    // with no prediction in the catch-up span, only a model already being evaluated goes on (with empty windows)
+    const from = num(first?.n) > 0 ? Math.floor((num(first.first) * 1000) / w) * w : evaluated.size > 0 ? Math.min(...evaluated) : Infinity;
     const out: number[] = [];
-    for (let s = from; s + w <= lastClosedEnd && out.length < (this.o.maxWindowsPerTick ?? 100); s += w) out.push(s);
+    for (let s = from; s + w <= lastClosedEnd && out.length < (this.o.maxWindowsPerTick ?? 100); s += w) if (!evaluated.has(s)) out.push(s);
     return out;
   }
 

@@ -133,4 +133,11 @@ describe('window evaluation pushed down into ClickHouse', () => {
     const healed = await evaluator(store).tick(START + 5 * HOUR + 2 * 60_000);
     expect(healed.evaluated.map((x) => x.start - START)).toEqual([4 * HOUR]);
   });
+
+  it('fills the gap before a later window that a backfill evaluated', async () => {
+    const e = evaluator(store);
+    await e.evaluateWindow('fraud', START + 7 * HOUR, START + 8 * HOUR);
+    const report = await e.tick(START + 8 * HOUR + 2 * 60_000);
+    expect(report.evaluated.map((x) => (x.start - START) / HOUR)).toEqual([5, 6]);
+  });
 });
