@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   }
   const total = Number(values.rows);
   const pullAt = Number(values['pull-rows']);
-  const steps = [...new Set([Math.min(pullAt, total), Math.min(3_000_000, total), total])].sort((a, b) => a - b);
+  const steps = [...new Set([Math.min(pullAt, total), total])].sort((a, b) => a - b);
   const clickhouse = await startClickHouse();
   const database = 'bench';
   const admin = createStore({ url: clickhouse.url, database: 'default' });

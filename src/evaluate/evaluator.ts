@@ -140,7 +140,7 @@ export class Evaluator {
     m.seconds.observe({ kind }, seconds);
     m.evaluations.inc({ model: e.model, kind, outcome: e.rows === 0 ? 'empty' : 'ok' });
     m.windowRows.set({ model: e.model }, e.rows);
-    m.lastWindowEnd.set({ model: e.model }, Math.max(e.end / 1000, 0));
+    if (kind === 'window') m.lastWindowEnd.set({ model: e.model }, e.end / 1000);
     for (const f of e.features) {
       const labels = { model: e.model, feature: f.feature };
       if (f.psi !== null) m.psi.set(labels, f.psi);
