@@ -53,6 +53,7 @@ describe('driftwatch evaluate', () => {
     expect(lines[0].psi as number).toBeLessThan(0.01);
     expect(lines[2].psi as number).toBeGreaterThan(1);
     expect(lines[2].ks_statistic as number).toBeGreaterThanOrEqual(0.49);
+    expect(lines[2].ks_upper_bound as number).toBeGreaterThanOrEqual(lines[2].ks_statistic as number);
     expect(lines[1]).toMatchObject({ feature: null, label_coverage: 0, accuracy: null });
     const [stored] = await store.query<{ n: string }>("SELECT count() AS n FROM drift_results FINAL WHERE model = 'm1' AND statistic = 'psi'");
     expect(Number(stored.n)).toBe(2);
