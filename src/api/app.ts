@@ -4,6 +4,7 @@ import type { Meter, Tracer } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { AlertDispatch } from '../alerting/index.js';
+import type { ModelRegistry } from '../evaluate/index.js';
 import type { ApiToken } from '../config/index.js';
 import { InputError } from '../domain/index.js';
 import { HTTP_RATE_LIMITED_TOTAL } from '../telemetry/names/api.js';
@@ -42,6 +43,8 @@ export interface AppDeps {
   baselines?: BaselineCatalog;
   /** Window results routes (GET /v1/models/:id/drift and /quality) read from this store. */
   store?: Store;
+  /** The evaluator's models: listed in GET /v1/models, declared through PUT /v1/models/:id. */
+  modelRegistry?: ModelRegistry;
   /** Alert routes (list, acknowledge, silence). */
   alerts?: AlertDispatch;
   /** Requests per second and burst per caller on /v1 routes; false turns the limit off. */
@@ -122,8 +125,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return deps.registry.metrics();
   });
   ingestRoutes(app, { writer: deps.writer, maxMessageBytes: deps.maxMessageBytes, models: deps.models, metrics: deps.ingestMetrics, guard: guard('ingest'), tracer: deps.tracer });
-  modelRoutes(app, { models: deps.models, baselines: deps.baselines, read: guard('read') });
+  modelRoutes(app, { models: deps.models, baselines: deps.baselines, registry: deps.modelRegistry, read: guard('read'), admin: guard('admin') });
   if (deps.baselines) baselineRoutes(app, { baselines: deps.baselines, read: guard('read'), admin: guard('admin'), now });
+  // the model registry goes to modelRoutes, not here: results.ts would register a second GET /v1/models
   if (deps.store) resultRoutes(app, { store: deps.store, tokens: deps.tokens, clock: now });
   if (deps.alerts) alertRoutes(app, { alerts: deps.alerts, read: guard('read'), admin: guard('admin'), now });
   return app;

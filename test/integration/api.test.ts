@@ -65,8 +65,8 @@ describe('baselines API on ClickHouse', () => {
     expect(res.statusCode).toBe(404);
     const models = (await app.inject({ url: '/v1/models', headers: { authorization: `Bearer ${READ}` } })).json().models;
     expect(models).toEqual([
-      { id: 'churn', configured: true, active_baseline: null, baselines: 0 },
-      { id: 'fraud', configured: false, active_baseline: 'v1', baselines: 2 },
+      { id: 'churn', configured: true, declared: null, active_baseline: null, baselines: 0 },
+      { id: 'fraud', configured: false, declared: null, active_baseline: 'v1', baselines: 2 },
     ]);
   });
 

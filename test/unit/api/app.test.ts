@@ -5,6 +5,7 @@ import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertBook, AlertDispatch, MemoryAlertEventStore } from '../../../src/alerting/index.js';
 import { buildApp, type AppDeps } from '../../../src/api/app.js';
+import { ModelRegistry } from '../../../src/evaluate/index.js';
 import { decision, T0 } from '../alerting/decisions.js';
 import { MemoryBaselineCatalog, profile, recordingWriter } from './fakes.js';
 
@@ -200,7 +201,7 @@ describe('baselines and models', () => {
     expect(await active()).toEqual(['v1']);
     expect((await a.inject({ method: 'POST', url: '/v1/models/fraud/baselines/v9/activate', headers: auth(ADMIN) })).statusCode).toBe(404);
     const models = (await a.inject({ url: '/v1/models', headers: auth(READ) })).json().models;
-    expect(models).toEqual([{ id: 'fraud', configured: true, active_baseline: 'v1', baselines: 2 }]);
+    expect(models).toEqual([{ id: 'fraud', configured: true, declared: null, active_baseline: 'v1', baselines: 2 }]);
   });
 });
 
@@ -236,5 +237,26 @@ describe('window results routes', () => {
     expect((await a.inject({ url: '/v1/models/fraud/quality', headers: auth(READ) })).statusCode).toBe(200);
     const paths = Object.keys((await a.inject({ url: '/docs/json' })).json().paths);
     expect(paths).toEqual(expect.arrayContaining(['/v1/models/{id}/drift', '/v1/models/{id}/quality']));
+  });
+});
+
+describe('model declarations', () => {
+  it('declares a model for the evaluator (admin), lists it with its declaration, and refuses unknown fields', async () => {
+    const registry = new ModelRegistry();
+    const a = await make({ modelRegistry: registry, models: [] });
+    const put = (body: object, token = ADMIN) => a.inject({ method: 'PUT', url: '/v1/models/churn', headers: auth(token), payload: body });
+    expect((await put({ window: '1h' }, READ)).statusCode).toBe(403);
+    const res = await put({ task: 'binary', features: { tenure: 'numeric' }, window: '30m', grace: '5m' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ id: 'churn', task: 'binary', features: { tenure: 'numeric' }, window_seconds: 1800, grace_seconds: 300 });
+    expect(registry.get('churn')?.windowMs).toBe(1_800_000);
+    const listed = (await a.inject({ url: '/v1/models', headers: auth(READ) })).json().models;
+    expect(listed).toEqual([{ id: 'churn', configured: false, declared: expect.objectContaining({ window_seconds: 1800 }), active_baseline: null, baselines: 0 }]);
+    const unknown = await put({ windw: '1h' });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().message).toContain('windw');
+    const badDuration = await put({ window: 'soon' });
+    expect(badDuration.statusCode).toBe(400);
+    expect(badDuration.json().message).toContain('window');
   });
 });
