@@ -80,7 +80,10 @@ export class Evaluator {
       rows: num(q?.rows), labelled: num(q?.labelled), correct: num(q?.correct), tp: num(q?.tp), fp: num(q?.fp), tn: num(q?.tn), fn: num(q?.fn),
       numericRows: num(q?.numeric_rows), absError: num(q?.abs_error), squaredError: num(q?.squared_error), labelsAt: num(q?.labels_at) * 1000,
     };
-    const evaluation: WindowEvaluation = { model: model.id, start, end, baselineVersion: plan.baselineVersion, rows, features, quality: qualityResult(quality), evaluatedAt: this.clock() };
+    // features the traffic carries that the baseline does not know: reported, not evaluated (no reference)
+    const known = new Set([...plan.numeric, ...plan.categorical].map((p) => p.name));
+    const unknownFeatures = (Array.isArray(q?.feature_names) ? (q.feature_names as string[]) : []).filter((n) => !known.has(n)).sort();
+    const evaluation: WindowEvaluation = { model: model.id, start, end, baselineVersion: plan.baselineVersion, rows, features, quality: qualityResult(quality), unknownFeatures, evaluatedAt: this.clock() };
     return { evaluation, plan, quality };
   }
 

@@ -15,6 +15,8 @@ export interface WindowEvaluation {
   rows: number;
   features: FeatureResult[];
   quality: QualityResult;
+  /** feature names seen in the window's predictions that the baseline has no reference for */
+  unknownFeatures: string[];
   /** epoch ms */
   evaluatedAt: number;
 }
@@ -38,7 +40,7 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
 /** Every drift_results row of one window; statistics that do not apply (null) get no row. */
 export function driftResultRows(e: WindowEvaluation): DriftResultRow[] {
   const common = { model: e.model, window_start: seconds(e.start), window_end: seconds(e.end), baseline_version: e.baselineVersion, evaluated_at: seconds(e.evaluatedAt) };
-  const rows: DriftResultRow[] = [{ ...common, feature: WINDOW_FEATURE, n: e.rows, statistic: 'rows', value: e.rows, p_value: null, details: e.rows === 0 ? '{"empty":true}' : '{}' }];
+  const rows: DriftResultRow[] = [{ ...common, feature: WINDOW_FEATURE, n: e.rows, statistic: 'rows', value: e.rows, p_value: null, details: JSON.stringify(e.rows === 0 ? { empty: true } : { unknown_features: e.unknownFeatures }) }];
   const add = (feature: string, n: number, statistic: string, value: number | null, pValue: number | null = null, details: object = {}) => {
     if (value !== null && Number.isFinite(value)) rows.push({ ...common, feature, n, statistic, value, p_value: pValue !== null && Number.isFinite(pValue) ? pValue : null, details: JSON.stringify(details) });
   };
@@ -91,6 +93,7 @@ export function jsonLines(e: WindowEvaluation): Record<string, unknown>[] {
   lines.push({
     ...window, feature: null, n: e.rows, labelled: q.labelled, label_coverage: q.labelCoverage, accuracy: q.accuracy,
     precision: q.precision, recall: q.recall, f1: q.f1, mae: q.mae, rmse: q.rmse, baseline_version: e.baselineVersion,
+    unknown_features: e.unknownFeatures,
   });
   return lines;
 }

@@ -61,7 +61,7 @@ export function categoryCountsSql(w: WindowRange, plans: readonly CategoricalPla
 }
 
 /**
- * Label agreement of a window: predictions joined with their latest label (labels table first, the label in the
+ * Label agreement of a window (and the feature names its predictions carried): predictions joined with their latest label (labels table first, the label in the
  * prediction message otherwise). Correct as in replay: a score ≥ 0.5 for label 1 (binary), else equal text.
  */
 export function qualitySql(w: WindowRange): string {
@@ -78,11 +78,12 @@ export function qualitySql(w: WindowRange): string {
   sum(is_numeric) AS numeric_rows,
   sum(if(is_numeric, abs(pn - ln), 0)) AS abs_error,
   sum(if(is_numeric, (pn - ln) * (pn - ln), 0)) AS squared_error,
-  toUInt32(max(l_at)) AS labels_at
+  toUInt32(max(l_at)) AS labels_at,
+  groupUniqArrayArray(names) AS feature_names
 FROM (
   SELECT
     if(l_found = 1, l_num, label_num) AS ln_n, if(l_found = 1, l_str, label_str) AS ls_n,
-    prediction_num AS pn_n, prediction_str AS ps_n, l_at,
+    prediction_num AS pn_n, prediction_str AS ps_n, l_at, arrayConcat(num_names, cat_names, missing_names) AS names,
     isNotNull(ln_n) OR isNotNull(ls_n) AS has_label,
     isNotNull(pn_n) OR isNotNull(ps_n) AS has_prediction,
     has_label AND has_prediction AS is_labelled,

@@ -1,5 +1,6 @@
 // `driftwatch evaluate` through main() against a real ClickHouse: --baseline FILE and --window declare the model on
-// the command line; --json lines per (window, feature) plus the quality line; results stored like the service.
+// the command line; --json lines per (window, feature) plus the quality line (with features the baseline lacks);
+// results stored like the service.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +35,7 @@ describe('driftwatch evaluate', () => {
     await store.insert('predictions', Array.from({ length: 400 }, (_, i) => {
       const ts = START + (i < 200 ? i : MIN15 / 1000 + i - 200) * 1000;
       const x = i < 200 ? i * 5 : 500 + (i - 200) * 5;
-      return { model: 'm1', model_version: '1', prediction_id: `q${i}`, ts: Math.floor(ts / 1000), ts_ms: ts, num_names: ['x'], num_values: [x], cat_names: [], cat_values: [], missing_names: [], prediction_num: null, prediction_str: null, label_num: null, label_str: null, metadata: '', ingested_at: Math.floor(ts / 1000) };
+      return { model: 'm1', model_version: '1', prediction_id: `q${i}`, ts: Math.floor(ts / 1000), ts_ms: ts, num_names: i < 200 ? ['x'] : ['x', 'tip'], num_values: i < 200 ? [x] : [x, 1], cat_names: [], cat_values: [], missing_names: i === 399 ? ['note'] : [], prediction_num: null, prediction_str: null, label_num: null, label_str: null, metadata: '', ingested_at: Math.floor(ts / 1000) };
     }));
   });
   afterAll(async () => store.close());
@@ -54,7 +55,9 @@ describe('driftwatch evaluate', () => {
     expect(lines[2].psi as number).toBeGreaterThan(1);
     expect(lines[2].ks_statistic as number).toBeGreaterThanOrEqual(0.49);
     expect(lines[2].ks_upper_bound as number).toBeGreaterThanOrEqual(lines[2].ks_statistic as number);
-    expect(lines[1]).toMatchObject({ feature: null, label_coverage: 0, accuracy: null });
+    expect(lines[1]).toMatchObject({ feature: null, label_coverage: 0, accuracy: null, unknown_features: [] });
+    // features the baseline does not know are discovered and reported, not evaluated
+    expect(lines[3]).toMatchObject({ feature: null, unknown_features: ['note', 'tip'] });
     const [stored] = await store.query<{ n: string }>("SELECT count() AS n FROM drift_results FINAL WHERE model = 'm1' AND statistic = 'psi'");
     expect(Number(stored.n)).toBe(2);
   });
