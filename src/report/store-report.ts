@@ -91,6 +91,9 @@ async function histograms(store: Store, range: Range, reference: Map<string, Col
   const out = new Map<string, FeatureSection['histogram']>();
   const numeric = [...reference].filter(([, c]) => c.kind === 'numeric');
   const categorical = [...reference].filter(([, c]) => c.kind === 'categorical').map(([name]) => name);
+  // the categorical counts do not depend on the numeric range: ask for them at the same time
+  const categoryQuery = readCategoryCounts(store, range, categorical);
+  categoryQuery.catch(() => undefined); // its failure is raised where it is awaited, not as an unhandled rejection
   const ranges = numeric.length > 0 ? await readNumericRanges(store, range, RANGE_TAIL) : new Map();
   const edges = new Map<string, number[]>();
   for (const [name, c] of numeric) if (c.kind === 'numeric' && ranges.has(name)) edges.set(name, displayEdges(c.distribution, ranges.get(name), DISPLAY_BINS));
@@ -107,7 +110,7 @@ async function histograms(store: Store, range: Range, reference: Map<string, Col
     }
     out.set(name, histogramOf(c.distribution, e, bins, clipped));
   }
-  const categories = await readCategoryCounts(store, range, categorical);
+  const categories = await categoryQuery;
   for (const name of categorical) {
     const c = reference.get(name)!;
     const current = categories.get(name);
