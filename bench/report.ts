@@ -8,7 +8,7 @@ import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildBaseline, referenceFromTable, type Column, type Table } from '../src/baseline/index.js';
+import { buildBaseline, compareToReference, referenceFromTable, type Column, type Table } from '../src/baseline/index.js';
 import { startClickHouse } from '../src/local/clickhouse.js';
 import { main } from '../src/main.js';
 import { offlineReport, renderReport, storeReport } from '../src/report/index.js';
@@ -61,11 +61,12 @@ async function writeCsv(path: string, t: Table): Promise<void> {
   await new Promise<void>((r) => out.end(r));
 }
 
-async function cliWorker(reference: string, current: string, out: string): Promise<void> {
+async function cliWorker(command: string, reference: string, current: string, out: string): Promise<void> {
   const t0 = performance.now();
   const lines: string[] = [];
-  const code = await main(['report', '--reference', reference, '--current', current, '--categorical', 'c0,c1,c2,c3', '--out', out], { out: (l) => lines.push(l), err: (l) => lines.push(l), env: {} });
-  process.stdout.write(`${JSON.stringify({ code, wall_ms: Math.round(performance.now() - t0), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024), printed: lines.join(' ') })}\n`);
+  const args = ['--reference', reference, '--current', current, '--categorical', 'c0,c1,c2,c3', ...(command === 'report' ? ['--out', out] : ['--json'])];
+  const code = await main([command, ...args], { out: (l) => lines.push(l), err: (l) => lines.push(l), env: {} });
+  process.stdout.write(`${JSON.stringify({ code, wall_ms: Math.round(performance.now() - t0), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024), printed: command === 'report' ? lines.join(' ') : undefined })}\n`);
 }
 
 async function cli(reference: Table, current: Table) {
@@ -74,12 +75,16 @@ async function cli(reference: Table, current: Table) {
     progress('writing CSV files');
     await writeCsv(join(dir, 'reference.csv'), reference);
     await writeCsv(join(dir, 'current.csv'), current);
-    progress('driftwatch report from CSV (own process)');
-    const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--cli-worker', join(dir, 'reference.csv'), join(dir, 'current.csv'), join(dir, 'report.html')], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    await new Promise((r) => child.once('exit', r));
-    return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
+    const run = async (command: string) => {
+      progress(`driftwatch ${command} from CSV (own process)`);
+      const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--cli-worker', command, join(dir, 'reference.csv'), join(dir, 'current.csv'), join(dir, 'report.html')], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      await new Promise((r) => child.once('exit', r));
+      return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
+    };
+    // the same files through `driftwatch drift`: the report's cost is the difference
+    return { report: await run('report'), drift_for_comparison: await run('drift') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -141,6 +146,9 @@ async function bench(): Promise<void> {
   progress(`generating ${refRows} reference and ${rows} current rows × ${NUMERIC + CATEGORICAL} features`);
   const reference = table(1, refRows, false);
   const current = table(2, rows, true);
+  const tStats = performance.now();
+  compareToReference(referenceFromTable(reference), current, DEFAULT_DRIFT_RULE);
+  const statsMs = performance.now() - tStats;
   const t0 = performance.now();
   const model = offlineReport(referenceFromTable(reference), current, { rule: DEFAULT_DRIFT_RULE, generatedAt: Date.now() });
   const modelMs = performance.now() - t0;
@@ -148,6 +156,8 @@ async function bench(): Promise<void> {
   const html = await renderReport(model);
   const renderMs = performance.now() - t1;
   const memory = {
+    // what `driftwatch drift` computes (reference profiling + statistics), and the report's model on top of it
+    drift_statistics_ms: Math.round(statsMs),
     statistics_and_histograms_ms: Math.round(modelMs),
     render_ms: Math.round(renderMs),
     html_bytes: html.length,
@@ -161,5 +171,5 @@ async function bench(): Promise<void> {
   console.log(JSON.stringify({ rows, reference_rows: refRows, features: NUMERIC + CATEGORICAL, in_memory: memory, cli_from_csv: fromCsv, clickhouse: fromClickHouse }, null, 2));
 }
 
-if (process.argv[2] === '--cli-worker') await cliWorker(process.argv[3], process.argv[4], process.argv[5]);
+if (process.argv[2] === '--cli-worker') await cliWorker(process.argv[3], process.argv[4], process.argv[5], process.argv[6]);
 else await bench();
