@@ -2,7 +2,7 @@
 // push-down (SQL aggregates + statistics, the evaluator's code) beside the same result computed by pulling the rows
 // into Node, in the same run; wall time, rows/s, peak RSS of each driftwatch process; growth 1M → 10M rows.
 // Rows are generated inside ClickHouse (INSERT … SELECT FROM system.numbers). Prints one JSON object.
-//   npm run bench:evaluate [-- --rows 10000000 --pull-rows 1000000]
+//   npm run bench:evaluate [-- --rows 10000000 --pull-rows 1000000 --slices 2]
 import { parseArgs } from 'node:util';
 import { buildBaseline, type BaselineProfile, type Column } from '../src/baseline/index.js';
 import { Evaluator, ModelRegistry, declareModel, fixedBaselines, numericResult, planFromBaseline, fineIndex, type FeatureResult } from '../src/evaluate/index.js';
@@ -54,9 +54,9 @@ function measured(rows: number, wallMs: number, features: FeatureResult[]): Meas
 }
 
 /** Worker: push-down evaluation of the window (the evaluator's compute: numeric, category and quality queries). */
-async function pushDown(url: string, database: string): Promise<Measured> {
+async function pushDown(url: string, database: string, slices: number): Promise<Measured> {
   const store = createStore({ url, database, requestTimeoutMs: 600_000 });
-  const evaluator = new Evaluator({ store, models: new ModelRegistry([declareModel(MODEL)]), baselines: fixedBaselines([baseline()]), judge: false });
+  const evaluator = new Evaluator({ store, models: new ModelRegistry([declareModel(MODEL)]), baselines: fixedBaselines([baseline()]), judge: false, slices });
   const began = performance.now();
   const { evaluation } = await evaluator.compute(declareModel(MODEL), START, START + HOUR);
   const wall = performance.now() - began;
@@ -108,9 +108,9 @@ async function timed(store: Store, sql: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rows: { type: 'string', default: '10000000' }, 'pull-rows': { type: 'string', default: '1000000' }, worker: { type: 'string' }, url: { type: 'string' }, database: { type: 'string' } } });
+  const { values } = parseArgs({ options: { rows: { type: 'string', default: '10000000' }, 'pull-rows': { type: 'string', default: '1000000' }, worker: { type: 'string' }, url: { type: 'string' }, database: { type: 'string' }, slices: { type: 'string', default: '2' } } });
   if (values.worker) {
-    const result = values.worker === 'push' ? await pushDown(values.url!, values.database!) : await pullRows(values.url!, values.database!);
+    const result = values.worker === 'push' ? await pushDown(values.url!, values.database!, Number(values.slices)) : await pullRows(values.url!, values.database!);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   const database = 'bench';
   const admin = createStore({ url: clickhouse.url, database: 'default' });
   const store = createStore({ url: clickhouse.url, database, requestTimeoutMs: 600_000 });
-  const out: Record<string, unknown> = { window_rows: total, features: FEATURES, clickhouse: (await admin.query<{ v: string }>('SELECT version() AS v'))[0].v, steps: [] as unknown[] };
+  const out: Record<string, unknown> = { window_rows: total, features: FEATURES, slices: Number(values.slices), clickhouse: (await admin.query<{ v: string }>('SELECT version() AS v'))[0].v, steps: [] as unknown[] };
   try {
     await migrate(admin, store, new Date());
     let have = 0;
@@ -129,7 +129,7 @@ async function main(): Promise<void> {
       progress(`bench:evaluate: inserting rows ${have}..${rows}`);
       const insertS = await timed(store, insertSql(have, rows));
       have = rows;
-      const worker = (mode: string) => runWorker<Measured>('evaluate.ts', ['--worker', mode, '--url', clickhouse.url, '--database', database]);
+      const worker = (mode: string) => runWorker<Measured>('evaluate.ts', ['--worker', mode, '--url', clickhouse.url, '--database', database, '--slices', values.slices!]);
       progress(`bench:evaluate: push-down at ${rows} rows`);
       await worker('push'); // warm: the first query after an insert also loads marks and pages
       const push = await worker('push');

@@ -25,6 +25,12 @@ export interface EvaluatorOptions {
   /** attempts per window when ClickHouse fails with a retryable error, and the first back-off */
   attempts?: number;
   retryDelayMs?: number;
+  /**
+   * concurrent numeric push-down queries per window, each over a slice of its time range (default 2). FINAL reads
+   * one stream per query on ClickHouse 18.16, so slices are what spread a window over cores; a duplicate prediction
+   * always falls in one slice because ts is part of the dedup key.
+   */
+  slices?: number;
   /** most windows one tick evaluates per model (catch-up happens over several ticks) */
   maxWindowsPerTick?: number;
   /** a model never evaluated starts at its first prediction, but no further back than this */
@@ -42,6 +48,14 @@ export interface TickReport {
   reevaluated: WindowEvaluation[];
   /** a model whose run stopped at window `start` (epoch ms; −1 before any window) */
   failed: Array<{ model: string; start: number; error: string }>;
+}
+
+/** [start, end) cut into up to n slices on whole seconds (ts has second resolution). */
+export function timeSlices(start: number, end: number, n: number): Array<[number, number]> {
+  const seconds = Math.max(1, Math.floor((end - start) / 1000));
+  const count = Math.max(1, Math.min(Math.floor(n), seconds));
+  const cuts = Array.from({ length: count + 1 }, (_, i) => (i === count ? end : start + Math.floor((seconds * i) / count) * 1000));
+  return cuts.slice(0, -1).map((a, i) => [a, cuts[i + 1]] as [number, number]);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -62,7 +76,7 @@ export class Evaluator {
     const w = { model: model.id, start, end };
     const catSql = categoryCountsSql(w, plan.categorical);
     const [numeric, categories, [q]] = await Promise.all([
-      this.o.store.query<{ key: string; c: string }>(numericCountsSql(w, plan.numeric)),
+      Promise.all(timeSlices(start, end, this.o.slices ?? 2).map(([a, b]) => this.o.store.query<{ key: string; c: string }>(numericCountsSql({ model: model.id, start: a, end: b }, plan.numeric)))).then((parts) => parts.flat()),
       catSql ? this.o.store.query<{ name: string; value: string; c: string }>(catSql) : Promise.resolve([]),
       this.o.store.query<Record<string, unknown>>(qualitySql(w)),
     ]);

@@ -1,7 +1,7 @@
-// The push-down SQL: names and values only as escaped literals, one ARRAY JOIN key per feature, FINAL reads.
+// The push-down SQL: names and values only as escaped literals, one ARRAY JOIN key per feature, FINAL reads; time slices.
 import { describe, expect, it } from 'vitest';
 import { buildBaseline, type Column } from '../../../src/baseline/index.js';
-import { categoryCountsSql, labelArrivalsSql, numericCountsSql, planFromBaseline, qualitySql } from '../../../src/evaluate/index.js';
+import { categoryCountsSql, labelArrivalsSql, numericCountsSql, planFromBaseline, qualitySql, timeSlices } from '../../../src/evaluate/index.js';
 
 const hostile = "x'); DROP TABLE predictions; --";
 
@@ -38,5 +38,15 @@ describe('push-down SQL', () => {
 
   it('has no categorical query when nothing is categorical', () => {
     expect(categoryCountsSql(w, [])).toBeNull();
+  });
+});
+
+describe('time slices of a window', () => {
+  it('cuts [start, end) on whole seconds without gaps or overlaps', () => {
+    const start = Date.UTC(2026, 0, 1);
+    expect(timeSlices(start, start + 3_600_000, 2)).toEqual([[start, start + 1_800_000], [start + 1_800_000, start + 3_600_000]]);
+    const three = timeSlices(start, start + 10_000, 3);
+    expect(three).toEqual([[start, start + 3000], [start + 3000, start + 6000], [start + 6000, start + 10_000]]);
+    expect(timeSlices(start, start + 1000, 4)).toEqual([[start, start + 1000]]);
   });
 });
