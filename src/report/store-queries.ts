@@ -120,21 +120,40 @@ export async function readNumericBins(store: Store, r: Range, edges: Map<string,
   return out;
 }
 
-/** Rows per (categorical feature, category), missing values under null. */
+/** Categories fetched per feature: enough for the chart (it shows 12), bounded for ID-like features. */
+export const TOP_CATEGORIES = 500;
+/** The rows of a feature's categories beyond TOP_CATEGORIES, as one entry. */
+export const OTHER_CATEGORIES = '(other categories)';
+
+/** Rows per (categorical feature, category), missing values under null, the long tail summed under OTHER_CATEGORIES. */
 export async function readCategoryCounts(store: Store, r: Range, names: string[]): Promise<Map<string, Map<string | null, number>>> {
   const out = new Map<string, Map<string | null, number>>();
   if (names.length === 0) return out;
-  const rows = await store.query<{ name: string; value: string; c: string | number }>(
-    `SELECT name, value, count() AS c ${exploded(r, 'cat_names', 'cat_values')} AND has(${sqlValue(names)}, name) GROUP BY name, value`,
-  );
-  const missing = await store.query<{ name: string; c: string | number }>(
-    `SELECT name, count() AS c FROM predictions FINAL ARRAY JOIN missing_names AS name WHERE ${where(r, 'ts')} AND has(${sqlValue(names)}, name) GROUP BY name`,
-  );
-  for (const x of rows) {
+  const only = `AND has(${sqlValue(names)}, name)`;
+  const [top, totals, missing] = await Promise.all([
+    store.query<{ name: string; value: string; c: string | number }>(
+      `SELECT name, value, count() AS c ${exploded(r, 'cat_names', 'cat_values')} ${only} GROUP BY name, value ORDER BY name, c DESC, value LIMIT ${TOP_CATEGORIES} BY name`,
+    ),
+    store.query<{ name: string; c: string | number }>(`SELECT name, count() AS c ${exploded(r, 'cat_names', 'cat_values')} ${only} GROUP BY name`),
+    store.query<{ name: string; c: string | number }>(
+      `SELECT name, count() AS c FROM predictions FINAL ARRAY JOIN missing_names AS name WHERE ${where(r, 'ts')} ${only} GROUP BY name`,
+    ),
+  ]);
+  const shown = new Map<string, number>();
+  for (const x of top) {
     const m = out.get(x.name) ?? new Map<string | null, number>();
     m.set(x.value, Number(x.c));
     out.set(x.name, m);
+    shown.set(x.name, (shown.get(x.name) ?? 0) + Number(x.c));
   }
-  for (const x of missing) out.get(x.name)?.set(null, Number(x.c));
+  for (const x of totals) {
+    const rest = Number(x.c) - (shown.get(x.name) ?? 0);
+    if (rest > 0) out.get(x.name)?.set(OTHER_CATEGORIES, rest);
+  }
+  for (const x of missing) {
+    const m = out.get(x.name) ?? new Map<string | null, number>();
+    m.set(null, Number(x.c));
+    out.set(x.name, m);
+  }
   return out;
 }

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/report/index.js';
+import { OTHER_CATEGORIES, TOP_CATEGORIES, readCategoryCounts } from '../../src/report/store-queries.js';
 import type { Store } from '../../src/store/index.js';
 import { freshStore } from '../support/services.js';
 import { HOUR, MODEL, START, WINDOWS, scenario } from '../unit/report/scenario.js';
@@ -78,6 +79,21 @@ describe('driftwatch report from ClickHouse, in a real browser', () => {
     expect(model.quality).toHaveLength(WINDOWS);
     expect(model.quality[WINDOWS - 1]).toMatchObject({ labeled: 75, rows: 300 });
     expect(model.alerts).toHaveLength(1);
+  });
+
+  it('bounds the categories fetched per feature and sums the long tail (ID-like features)', async () => {
+    const rows = Array.from({ length: 1200 }, (_, i) => ({
+      model: 'wide', model_version: '1', prediction_id: `w${i}`, ts: START / 1000 + i, ts_ms: START + i * 1000,
+      num_names: [], num_values: [], cat_names: ['merchant'], cat_values: [i < 300 ? 'big' : `m${i}`], missing_names: i % 100 === 0 ? ['device'] : [],
+      prediction_num: null, prediction_str: null, label_num: null, label_str: null, metadata: '', ingested_at: START / 1000,
+    }));
+    await store.insert('predictions', rows);
+    const counts = await readCategoryCounts(store, { model: 'wide', from: START, to: START + 2 * HOUR }, ['merchant', 'device']);
+    const merchant = counts.get('merchant')!;
+    expect(merchant.get('big')).toBe(300);
+    expect(merchant.size).toBe(TOP_CATEGORIES + 1);
+    expect(merchant.get(OTHER_CATEGORIES)).toBe(1200 - 300 - (TOP_CATEGORIES - 1));
+    expect(counts.get('device')).toEqual(new Map([[null, 12]]));
   });
 
   it('opens in Chromium without errors or requests, drifted feature first, all charts drawn', async () => {
