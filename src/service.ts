@@ -1,17 +1,26 @@
-// The running service: ingest (Kafka + HTTP) → ClickHouse, /metrics, health. Started by `driftwatch serve`
-// and by the demo; stop() drains in-flight batches, commits their offsets, and closes everything.
-import { Registry, collectDefaultMetrics } from 'prom-client';
+// The running service: ingest (Kafka + HTTP) → ClickHouse; windowed evaluation → alert lifecycle → sinks; GPU
+// fleet; one /metrics; health. Started by `driftwatch serve` and by the demo. stop() drains in-flight batches,
+// commits their offsets, and closes everything.
+import type { Registry } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
+import { StoreBaselineCatalog } from './api/baseline-store.js';
+import type { AlertEvent, StreamDecision } from './alerting/index.js';
+import type { GpuFleet } from './collectors/fleet.js';
 import type { Config } from './config/index.js';
+import { Evaluator, storedBaselines, type ModelRegistry } from './evaluate/index.js';
 import { KafkaIngest } from './ingest/kafka.js';
 import { BatchWriter } from './ingest/writer.js';
 import { applyRetention, storeFromConfig, type Store } from './store/index.js';
+import { alertingMetrics } from './telemetry/alerting-metrics.js';
+import { evaluateMetrics } from './telemetry/evaluate-metrics.js';
 import { ingestMetrics } from './telemetry/ingest-metrics.js';
 import type { Logger } from './telemetry/log.js';
+import { startTracing } from './telemetry/otel.js';
+import { createTelemetry } from './telemetry/registry.js';
 import { alertPath, type AlertPath } from './wiring/alerting.js';
 import { gpuConfigured, startGpuFleet } from './wiring/gpu.js';
-import type { GpuFleet } from './collectors/fleet.js';
+import { modelRegistry } from './wiring/models.js';
 
 export interface Service {
   app: FastifyInstance;
@@ -19,13 +28,19 @@ export interface Service {
   store: Store;
   registry: Registry;
   alerts: AlertPath;
+  evaluator: Evaluator;
+  models: ModelRegistry;
+  /** Routes decisions (drift, quality, GPU) into the alert lifecycle and keeps the alert gauges current. */
+  decide(decisions: StreamDecision[], now: number): Promise<AlertEvent[]>;
   stop(): Promise<void>;
 }
 
 export async function startService(config: Config, logger: Logger): Promise<Service> {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'driftwatch_' });
+  const telemetry = createTelemetry({ onDuplicate: (names) => logger.log('warn', 'metric_name_duplicate', { names }) });
+  const registry = telemetry.registry;
+  const tracing = startTracing();
   const metrics = ingestMetrics(registry);
+  const alertMetrics = alertingMetrics(registry);
   const store = storeFromConfig(config);
   const writer = new BatchWriter(store, { batchSize: config.ingest.batchSize, maxWaitMs: config.ingest.batchMaxWaitMs }, metrics, logger);
 
@@ -44,24 +59,43 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     logger.log('warn', 'no_api_tokens', { hint: 'HTTP ingest and admin routes answer 401 until DRIFTWATCH_API_TOKENS is set' });
   }
 
-  const app = await buildApp({
-    tokens: config.http.tokens,
-    registry,
-    writer,
-    ingestMetrics: metrics,
-    maxMessageBytes: config.ingest.maxMessageBytes,
-    models: config.ingest.models,
-    readiness: {
-      clickhouse: () => store.ping(),
-      ...(kafka ? { kafka: () => kafka.reachable() } : {}),
-    },
-  });
   const alerts = await alertPath(config, store);
+  const decide = async (decisions: StreamDecision[], now: number): Promise<AlertEvent[]> => {
+    const events = await alerts.dispatch.decide(decisions, now);
+    for (const e of events) alertMetrics.transitions.inc({ status: e.status });
+    alertMetrics.setFiring(alerts.dispatch.book.firing());
+    return events;
+  };
+
+  const models = modelRegistry(config);
+  const evaluator = new Evaluator({
+    store, models, baselines: storedBaselines(store), policy: alerts.policy, metrics: evaluateMetrics(registry),
+    onDecisions: async (decisions) => void (await decide(decisions, Date.now())),
+  });
+  // Evaluation: every closed window past its grace period, and windows whose late labels arrived.
+  let evaluating = false;
+  const evaluate = async () => {
+    if (evaluating) return; // a slow tick is never overlapped by the next
+    evaluating = true;
+    try {
+      const report = await evaluator.tick(Date.now());
+      for (const f of report.failed) logger.log('warn', 'evaluation_failed', f);
+    } catch (error) {
+      logger.log('warn', 'evaluation_tick_failed', { error: (error as Error).message });
+    } finally {
+      evaluating = false;
+    }
+  };
+  const evaluateTicker = setInterval(() => void evaluate(), config.evaluation.intervalMs);
+  evaluateTicker.unref();
+
   let fleet: GpuFleet | undefined;
-  if (gpuConfigured(config)) fleet = startGpuFleet(config, store, registry, logger, (d) => alerts.dispatch.decide(d, Date.now()));
+  if (gpuConfigured(config)) fleet = startGpuFleet(config, store, registry, logger, (d) => decide(d, Date.now()));
   // Delivers queued alert transitions and re-announces firing ones (Alertmanager forgets silent alerts).
   const alertTicker = setInterval(() => {
-    alerts.dispatch.tick(Date.now()).catch((error: Error) => logger.log('warn', 'alert_delivery_failed', { error: error.message }));
+    alerts.dispatch.tick(Date.now())
+      .then((report) => report && alertMetrics.recordDrain(report))
+      .catch((error: Error) => logger.log('warn', 'alert_delivery_failed', { error: error.message }));
   }, 5_000);
   alertTicker.unref();
   // Retention: drop partitions older than retentionDays, at start and every 6 hours.
@@ -72,22 +106,45 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   const retentionTicker = setInterval(retain, 6 * 3_600_000);
   retentionTicker.unref();
 
+  const app = await buildApp({
+    tokens: config.http.tokens,
+    registry,
+    telemetry,
+    tracer: tracing.tracer,
+    logger,
+    writer,
+    ingestMetrics: metrics,
+    maxMessageBytes: config.ingest.maxMessageBytes,
+    models: config.ingest.models,
+    store,
+    baselines: new StoreBaselineCatalog(store),
+    modelRegistry: models,
+    alerts: alerts.dispatch,
+    readiness: {
+      clickhouse: () => store.ping(),
+      ...(kafka ? { kafka: () => kafka.reachable() } : {}),
+    },
+  });
   await kafka?.start();
   const address = await app.listen({ port: config.http.port, host: config.http.host });
-  logger.log('info', 'service_started', { address, clickhouse: config.clickhouse.url, database: config.clickhouse.database, alert_sinks: alerts.sinks, gpu_fleet: fleet !== undefined });
+  logger.log('info', 'service_started', {
+    address, clickhouse: config.clickhouse.url, database: config.clickhouse.database,
+    models: models.list().map((m) => m.id), alert_sinks: alerts.sinks, gpu_fleet: fleet !== undefined, tracing: tracing.exporting,
+  });
 
   let stopping: Promise<void> | undefined;
   return {
-    app, address, store, registry, alerts,
+    app, address, store, registry, alerts, evaluator, models, decide,
     stop() {
       stopping ??= (async () => {
         logger.log('info', 'service_stopping', {});
-        clearInterval(alertTicker);
-        clearInterval(retentionTicker);
+        for (const t of [alertTicker, retentionTicker, evaluateTicker]) clearInterval(t);
         await app.close();
         await fleet?.stop();
         await kafka?.stop();
         await writer.close();
+        await tracing.shutdown();
+        await telemetry.shutdown();
         await store.close();
         logger.log('info', 'service_stopped', {});
       })();

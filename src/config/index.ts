@@ -9,6 +9,7 @@ export interface Config {
   kafka: { brokers: string[]; predictionsTopic: string; labelsTopic: string; consumerGroup: string; clientId: string; sessionTimeoutMs: number };
   ingest: { batchSize: number; batchMaxWaitMs: number; maxMessageBytes: number; models: string[] };
   http: { port: number; host: string; tokens: ApiToken[] };
+  evaluation: { modelsFile: string; intervalMs: number };
   alerting: { alertmanagerUrl: string; pagerdutyRoutingKey: string; webhookUrl: string; webhookSecret: string; policyFile: string };
   gpu: { dcgmTargets: string[]; dcgmTargetsFile: string; nvidiaSmiIntervalMs: number; ncclInspectorDir: string; ncclDebugDir: string };
   retentionDays: number;
@@ -22,6 +23,7 @@ export const DEFAULTS: Config = {
   kafka: { brokers: [], predictionsTopic: 'predictions', labelsTopic: 'labels', consumerGroup: 'driftwatch', clientId: 'driftwatch', sessionTimeoutMs: 30_000 },
   ingest: { batchSize: 5_000, batchMaxWaitMs: 1_000, maxMessageBytes: 1_000_000, models: [] },
   http: { port: 8080, host: '0.0.0.0', tokens: [] },
+  evaluation: { modelsFile: '', intervalMs: 30_000 },
   alerting: { alertmanagerUrl: '', pagerdutyRoutingKey: '', webhookUrl: '', webhookSecret: '', policyFile: '' },
   gpu: { dcgmTargets: [], dcgmTargetsFile: '', nvidiaSmiIntervalMs: 0, ncclInspectorDir: '', ncclDebugDir: '' },
   retentionDays: 90,
@@ -45,6 +47,8 @@ const ENV: Record<string, (c: Config, v: string) => void> = {
   DRIFTWATCH_MODELS: (c, v) => (c.ingest.models = list(v)),
   DRIFTWATCH_RETENTION_DAYS: (c, v) => (c.retentionDays = int(v, 'DRIFTWATCH_RETENTION_DAYS', 1, 36_500)),
   DRIFTWATCH_DATA_DIR: (c, v) => (c.dataDir = v),
+  DRIFTWATCH_MODELS_FILE: (c, v) => (c.evaluation.modelsFile = v),
+  DRIFTWATCH_EVALUATE_INTERVAL_MS: (c, v) => (c.evaluation.intervalMs = int(v, 'DRIFTWATCH_EVALUATE_INTERVAL_MS', 1_000, 3_600_000)),
   DRIFTWATCH_ALERTMANAGER_URL: (c, v) => (c.alerting.alertmanagerUrl = url(v, 'DRIFTWATCH_ALERTMANAGER_URL')),
   DRIFTWATCH_PAGERDUTY_ROUTING_KEY: (c, v) => (c.alerting.pagerdutyRoutingKey = v),
   DRIFTWATCH_WEBHOOK_URL: (c, v) => (c.alerting.webhookUrl = url(v, 'DRIFTWATCH_WEBHOOK_URL')),

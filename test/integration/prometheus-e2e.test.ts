@@ -8,11 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBaseline } from '../../src/baseline/index.js';
 import { loadConfig } from '../../src/config/index.js';
-import { Evaluator, ModelRegistry, declareModel, storedBaselines } from '../../src/evaluate/index.js';
+import { declareModel } from '../../src/evaluate/index.js';
 import { startService, type Service } from '../../src/service.js';
 import type { Store } from '../../src/store/index.js';
-import { alertingMetrics } from '../../src/telemetry/alerting-metrics.js';
-import { evaluateMetrics } from '../../src/telemetry/evaluate-metrics.js';
 import { silentLogger } from '../../src/telemetry/log.js';
 import * as N from '../../src/telemetry/names/index.js';
 import { startAlertmanager, type LocalAlertmanager } from '../support/alertmanager.js';
@@ -80,16 +78,9 @@ describe('drift injected through the broker pages through Prometheus and Alertma
 
   it('evaluates the windows, exports the drift, and Alertmanager receives ModelDriftDetected for the model', async () => {
     const dispatch = service.alerts.dispatch;
-    const alerting = alertingMetrics(service.registry);
-    const evaluator = new Evaluator({
-      store: service.store, models: new ModelRegistry([declareModel('fraud', { windowMs: HOUR, graceMs: 60_000 })]),
-      baselines: storedBaselines(service.store), metrics: evaluateMetrics(service.registry), clock: () => evaluatedAt,
-      onDecisions: async (decisions) => {
-        await dispatch.decide(decisions, evaluatedAt);
-        alerting.setFiring(dispatch.book.firing());
-      },
-    });
-    const report = await evaluator.tick(evaluatedAt);
+    // The service's own evaluator, wired to its alert path and metrics, as in production.
+    service.models.declare(declareModel('fraud', { windowMs: HOUR, graceMs: 60_000 }));
+    const report = await service.evaluator.tick(evaluatedAt);
     expect(report.failed).toEqual([]);
     expect(report.evaluated.map((e) => e.start)).toEqual(Array.from({ length: WINDOWS }, (_, k) => first + k * HOUR));
     expect(dispatch.book.firing().map((a) => [a.model, a.feature, a.kind])).toEqual([['fraud', 'amount', 'feature_drift']]);
