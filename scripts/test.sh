@@ -6,5 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "== typecheck"; npx tsc -p tsconfig.json --noEmit
-echo "== lint"; npx eslint src test bench
+echo "== lint"; npx eslint src test bench dashboards
+echo "== generated dashboards are current"; node bin/driftwatch.js dashboards build --check
 echo "== tests"; npx vitest run "$@"
