@@ -2,7 +2,7 @@
 // 100 000 reference rows: (1) offline in memory, statistics+histograms vs rendering; (2) the CLI from CSV files in its
 // own process (wall, peak RSS); (3) the ClickHouse mode over the same rows in a local ClickHouse (aggregates pushed
 // down; insert time reported apart). Prints one JSON object; the HTML size shows the page stays small.
-//   npm run bench:report [-- --rows 1000000 --reference 100000 --store-rows 1000000]   (tsx bench/report.ts)
+//   npm run bench:report [-- --rows 1000000 --reference 100000 --store-rows 1000000 --store-only]   (tsx bench/report.ts)
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -139,13 +139,17 @@ async function clickhouse(reference: Table, current: Table, rows: number) {
 }
 
 async function bench(): Promise<void> {
-  const { values } = parseArgs({ options: { rows: { type: 'string' }, reference: { type: 'string' }, 'store-rows': { type: 'string' } } });
+  const { values } = parseArgs({ options: { rows: { type: 'string' }, reference: { type: 'string' }, 'store-rows': { type: 'string' }, 'store-only': { type: 'boolean' } } });
   const rows = Number(values.rows ?? 1_000_000);
   const refRows = Number(values.reference ?? 100_000);
   const storeRows = Number(values['store-rows'] ?? rows);
   progress(`generating ${refRows} reference and ${rows} current rows × ${NUMERIC + CATEGORICAL} features`);
   const reference = table(1, refRows, false);
   const current = table(2, rows, true);
+  if (values['store-only']) {
+    console.log(JSON.stringify({ rows, reference_rows: refRows, features: NUMERIC + CATEGORICAL, clickhouse: await clickhouse(reference, current, storeRows) }, null, 2));
+    return;
+  }
   const tStats = performance.now();
   compareToReference(referenceFromTable(reference), current, DEFAULT_DRIFT_RULE);
   const statsMs = performance.now() - tStats;
