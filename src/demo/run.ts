@@ -1,6 +1,6 @@
 // `driftwatch demo`: the whole pipeline on a local ClickHouse and Kafka-protocol broker, narrated step by step.
 // training CSV → baseline → Kafka → ingest (validate, dead-letter, batch, commit after store) → ClickHouse →
-// hourly windows → PSI per feature → sequential test → alert lifecycle.
+// hourly windows aggregated in ClickHouse → PSI/KS/χ² per feature → sequential test → alert lifecycle.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -10,12 +10,12 @@ import { DEFAULTS } from '../config/index.js';
 import { toRfc3339 } from '../domain/time.js';
 import { startClickHouse, type LocalClickHouse } from '../local/clickhouse.js';
 import { startKafka, type LocalKafka } from '../local/kafka.js';
-import { DEFAULT_POLICY, Replay, referenceFromProfile, type ReplayLine, replayLine } from '../replay/index.js';
+import { PREDICTION_FEATURE, declareModel } from '../evaluate/index.js';
+import type { ReplayLine } from '../replay/index.js';
 import { startService, type Service } from '../service.js';
-import { createStore, migrate, type Store } from '../store/index.js';
+import { createStore, migrate, sqlString, type Store } from '../store/index.js';
 import { silentLogger } from '../telemetry/log.js';
 import { DEMO_MODEL, demoMessages, trainingCsv } from './stream.js';
-import { storedPredictions } from './read-back.js';
 
 export interface DemoOptions {
   outDir: string;
@@ -109,18 +109,22 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const reasons = await store.query<{ reason: string; n: string }>('SELECT reason, count() AS n FROM dead_letters GROUP BY reason ORDER BY n DESC');
     for (const r of reasons) say(`     dead letter ×${r.n}: ${r.reason}`);
 
-    say('6/6  hourly windows → PSI per feature → sequential test (one false page per 30 days budget) → alerts…');
+    say('6/6  driftwatch evaluate: hourly windows aggregated inside ClickHouse → PSI/KS/χ² per feature → sequential test → alerts…');
+    service.models.declare(declareModel(DEMO_MODEL, { windowMs: HOUR, graceMs: 60_000 }));
+    const evaluatedNow = START + o.hours * HOUR + 2 * 60_000; // the demo's clock: just past the last window's grace
     const windows: DemoResult['windows'] = [];
-    const alerts: ReplayLine[] = [];
-    const replay = new Replay({
-      references: new Map([[DEMO_MODEL, referenceFromProfile(profile)]]),
-      policy: DEFAULT_POLICY,
-      windowMs: HOUR,
-      onWindow: (w, results) => windows.push({ start: toRfc3339(w.start), rows: w.rows, psi: Object.fromEntries(results.filter((r) => r.statistic === 'psi').map((r) => [r.feature, r.value])) }),
-      onEvent: (e) => alerts.push(replayLine(e)),
-    });
-    for await (const p of storedPredictions(store, DEMO_MODEL)) await replay.add(p);
-    await replay.finish();
+    for (;;) {
+      const report = await service.evaluator.tick(evaluatedNow);
+      if (report.failed.length) throw new Error(`evaluation failed: ${report.failed.map((f) => f.error).join('; ')}`);
+      for (const e of report.evaluated) {
+        windows.push({ start: toRfc3339(e.start), rows: e.rows, psi: Object.fromEntries(e.features.filter((f) => f.psi !== null && f.feature !== PREDICTION_FEATURE).map((f) => [f.feature, f.psi as number])) });
+      }
+      if (report.evaluated.length === 0) break;
+    }
+    windows.sort((a, b) => a.start.localeCompare(b.start));
+    const alerts: ReplayLine[] = (await store.query<{ status: string; model: string; feature: string; at_ms: string; statistic: string; value: number; reason: string }>(
+      `SELECT status, model, feature, at_ms, statistic, value, reason FROM alert_events WHERE model = ${sqlString(DEMO_MODEL)} ORDER BY at_ms, status`,
+    )).map((r) => ({ status: r.status === 'resolved' ? 'resolved' : 'firing', model: r.model, feature: r.feature, at: toRfc3339(Number(r.at_ms)), statistic: r.statistic, value: r.value, reason: r.reason }));
     for (const w of windows) {
       const hour = (Date.parse(w.start) - START) / HOUR;
       const psi = Object.entries(w.psi).map(([f, v]) => `${f} ${v.toFixed(3)}`).join('  ');
