@@ -1,13 +1,15 @@
 // The ClickHouse-mode report end to end: a model's history in a real ClickHouse, the report written from it, and
 // the page opened in headless Chromium (Debian `chromium`, driven by playwright-core): no console errors, no
-// network requests, every chart drawn, the drifted feature first, readable at phone width. Screenshots go to
-// artifacts/report.png and artifacts/report-phone.png.
+// network requests, every chart drawn, the drifted feature first, readable at phone width; the offline report too.
+// Screenshots go to artifacts/report.png, artifacts/report-phone.png and artifacts/report-offline.png.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeReport } from '../../src/report/index.js';
+import { kindsOf, readTable, referenceFromTable } from '../../src/baseline/index.js';
+import { offlineReport, writeReport } from '../../src/report/index.js';
+import { DEFAULT_DRIFT_RULE } from '../../src/stats/index.js';
 import { OTHER_CATEGORIES, TOP_CATEGORIES, readCategoryCounts } from '../../src/report/store-queries.js';
 import type { Store } from '../../src/store/index.js';
 import { freshStore } from '../support/services.js';
@@ -105,6 +107,19 @@ describe('driftwatch report from ClickHouse, in a real browser', () => {
     expect(r.features[0]).toEqual(['amount', 'true']);
     expect(r.features.slice(1).every(([, drifted]) => drifted === 'false')).toBe(true);
     expect(r.svgSizes.every((w) => w > 100)).toBe(true);
+  }, 60_000);
+
+  it('opens the offline report (two files) the same way', async () => {
+    const drift = resolve('test/fixtures/drift');
+    const reference = referenceFromTable(await readTable(join(drift, 'ref.csv'), { kinds: new Map([['country', 'categorical']]) }));
+    const current = await readTable(join(drift, 'cur.csv'), { kinds: kindsOf(reference), columns: new Set(reference.columns.keys()) });
+    const written = await writeReport(join(ARTIFACTS, 'report-offline.html'), offlineReport(reference, current, { rule: DEFAULT_DRIFT_RULE, generatedAt: START }));
+    const r = await browse(written.path, 1280, join(ARTIFACTS, 'report-offline.png'));
+    expect(r.problems).toEqual([]);
+    expect(r.requests.filter((u) => !u.startsWith('file://'))).toEqual([]);
+    // 4 histograms + the PSI overview; no time axis in two files
+    expect(r.charts).toBe(5);
+    expect(r.features.map(([name, drifted]) => `${name}:${drifted}`)).toEqual(['country:true', 'score:true', 'amount:false', 'age:false']);
   }, 60_000);
 
   it('fits a phone screen without sideways scrolling', async () => {
