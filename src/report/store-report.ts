@@ -2,6 +2,7 @@
 // over a time range, the model's baseline, and current histograms aggregated inside ClickHouse.
 import { referenceFromBaseline, type ColumnReference } from '../baseline/index.js';
 import { InputError } from '../domain/index.js';
+import { PREDICTION_FEATURE } from '../evaluate/index.js';
 import { ACCURACY_STREAM } from '../replay/index.js';
 import { DEFAULT_DRIFT_RULE, type DriftRule } from '../stats/index.js';
 import type { Store } from '../store/index.js';
@@ -126,16 +127,19 @@ export async function storeReport(store: Store, options: StoreReportOptions): Pr
   const range: Range = { model: options.model, from, to };
   const rule = options.rule ?? DEFAULT_DRIFT_RULE;
   const inRange = <T>(items: T[], at: (x: T) => number) => items.filter((x) => at(x) >= from && at(x) < to);
-  const [rows, alerts, baseline] = await Promise.all([
+  const [stored, alerts, baseline] = await Promise.all([
     options.history ? inRange(options.history.results, (r) => r.start) : readDriftResults(store, range),
     options.history ? inRange(options.history.alerts, (a) => a.at) : readAlertEvents(store, range),
     readBaseline(store, options.model),
   ]);
+  // the evaluator reports the model's output as a stream of its own: show it under the baseline's name for it
+  const predictionName = baseline?.prediction?.column ?? 'prediction';
+  const rows = stored.map((r) => (r.feature === PREDICTION_FEATURE ? { ...r, feature: predictionName } : r));
   const notes: string[] = [];
   const reference = baseline ? referenceFromBaseline(baseline, `baseline ${baseline.version}`).columns : new Map<string, ColumnReference>();
   if (!baseline) notes.push(`No baseline for model ${options.model} in ClickHouse: histograms need one (driftwatch baseline build --store).`);
   const names = new Set([...reference.keys(), ...rows.filter(isFeature).map((r) => r.feature)]);
-  if (baseline?.prediction) names.delete(baseline.prediction.column);
+  if (baseline?.prediction && !rows.some((r) => r.feature === predictionName)) names.delete(baseline.prediction.column);
   const shown = await histograms(store, range, new Map([...reference].filter(([name]) => names.has(name))));
   const features = [...names].map((name) => {
     const ref = reference.get(name);

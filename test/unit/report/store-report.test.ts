@@ -55,6 +55,15 @@ describe('report from what the service stored', () => {
     await expect(storeReport(store, { ...range, from: range.to })).rejects.toThrow(/--from .* must be before --to/);
   });
 
+  it('shows the evaluator’s prediction stream as a feature named after the model output', async () => {
+    const s = scenario();
+    const base = { model: MODEL, window_start: START / 1000, window_end: START / 1000 + 3600, baseline_version: 'v1', evaluated_at: START / 1000 + 3600 };
+    const extra = { ...s, driftResults: [...s.driftResults, { ...base, feature: '__prediction__', n: 300, statistic: 'psi', value: 0.07, p_value: null, details: '{}' }] };
+    const model = await storeReport(fakeStore(extra), range);
+    expect(model.features.find((f) => f.name === 'prediction')).toMatchObject({ psi: 0.07, histogram: undefined });
+    expect(model.features.map((f) => f.name)).not.toContain('__prediction__');
+  });
+
   it('says so when there are no drift results in the range', async () => {
     const model = await storeReport(fakeStore({ ...scenario(), driftResults: [], alertEvents: [] }), range);
     expect(model.notes.join(' ')).toMatch(/No drift results for model fraud between 2026-11-20 00:00 UTC and 2026-11-20 12:00 UTC/);
