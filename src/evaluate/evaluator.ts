@@ -43,6 +43,12 @@ export interface EvaluatorOptions {
   onPolicyError?: (error: unknown, evaluation: WindowEvaluation) => void;
 }
 
+/** One model's sequential tests, saved between runs; restored only against the same baseline version. */
+export interface JudgeState {
+  baselineVersion: string;
+  streams: ReturnType<WindowJudge['snapshot']>;
+}
+
 export interface TickReport {
   evaluated: WindowEvaluation[];
   reevaluated: WindowEvaluation[];
@@ -63,6 +69,8 @@ const num = (v: unknown) => Number(v ?? 0);
 
 export class Evaluator {
   private readonly judges = new Map<string, { version: string; judge: WindowJudge }>();
+  /** saved test state per model, applied when its judge is first built (restoreJudgeState) */
+  private saved: Record<string, JudgeState> = {};
   private running: Promise<TickReport> | null = null;
   private readonly clock: () => number;
 
@@ -143,7 +151,12 @@ export class Evaluator {
     if (!entry || entry.version !== plan.baselineVersion) {
       const profile = await this.o.baselines.baselineFor(model);
       const reference = referenceFromProfile(profile);
-      entry = { version: plan.baselineVersion, judge: new WindowJudge(new Map([[model.id, reference]]), this.o.policy ?? DEFAULT_POLICY, model.windowMs) };
+      const judge = new WindowJudge(new Map([[model.id, reference]]), this.o.policy ?? DEFAULT_POLICY, model.windowMs);
+      // a saved state continues only against the baseline it was built on
+      const saved = this.saved[model.id];
+      if (saved && saved.baselineVersion === plan.baselineVersion) judge.restore(saved.streams);
+      delete this.saved[model.id];
+      entry = { version: plan.baselineVersion, judge };
       this.judges.set(model.id, entry);
     }
     const judged = entry.judge.judge(windowSummary(plan, e.start, e.end, e.rows, e.features, quality));
@@ -246,8 +259,14 @@ export class Evaluator {
     return report;
   }
 
+  /** Continues the sequential tests from judgeState() saved by an earlier process (before the first tick). */
+  restoreJudgeState(state: Record<string, JudgeState>): this {
+    this.saved = { ...state };
+    return this;
+  }
+
   /** Sequential-test state of every model, to persist across restarts (WindowJudge.snapshot). */
-  judgeState(): Record<string, ReturnType<WindowJudge['snapshot']>> {
-    return Object.fromEntries([...this.judges].map(([model, e]) => [model, e.judge.snapshot()]));
+  judgeState(): Record<string, JudgeState> {
+    return Object.fromEntries([...this.judges].map(([model, e]) => [model, { baselineVersion: e.version, streams: e.judge.snapshot() }]));
   }
 }

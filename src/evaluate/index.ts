@@ -6,5 +6,5 @@ export { planFromBaseline, fineIndex, SUB_BINS, PREDICTION_FEATURE, type WindowP
 export { numericCountsSql, categoryCountsSql, qualitySql, labelArrivalsSql, KEY_STRIDE, MISSING_KEY, ROWS_KEY, type WindowRange } from './sql.js';
 export { numericCounts, numericResult, categoricalResult, qualityResult, windowSummary, type FeatureResult, type QualityCounts, type QualityResult } from './window-stats.js';
 export { driftResultRows, evaluationRow, jsonLines, QUALITY_FEATURE, WINDOW_FEATURE, type WindowEvaluation, type DriftResultRow } from './results.js';
-export { Evaluator, timeSlices, type EvaluatorOptions, type TickReport } from './evaluator.js';
+export { Evaluator, timeSlices, type EvaluatorOptions, type TickReport, type JudgeState } from './evaluator.js';
 export { readResults, type ResultQuery, type StoredResult } from './read.js';

@@ -93,6 +93,25 @@ describe('results API and evaluator metrics', () => {
     expect((list.json() as { models: Array<{ id: string; window_seconds: number }> }).models.map((m) => [m.id, m.window_seconds])).toEqual([['ranker', 3600], ['churn', 900]]);
   });
 
+  it('hands the sequential tests to a restarted evaluator (same baseline) and feeds each window once', async () => {
+    const profile = buildBaseline({ source: 'train', rows: 500, columns: new Map<string, Column>([['x', { kind: 'numeric', values: Float64Array.from({ length: 500 }, (_, i) => i % 100) }]]) }, { model: 'ranker', createdAt: START, version: 'b7' });
+    const make = () => new Evaluator({ store, models, baselines: fixedBaselines([profile]) });
+    const first = make();
+    await first.evaluateWindow('ranker', START, START + HOUR);
+    const saved = JSON.parse(JSON.stringify(first.judgeState())) as ReturnType<Evaluator['judgeState']>;
+    expect(saved.ranker.baselineVersion).toBe('b7');
+    expect(saved.ranker.streams['ranker\u0000x\u0000psi'].windows).toBe(1);
+    const second = make().restoreJudgeState(saved);
+    await second.evaluateWindow('ranker', START, START + HOUR);
+    expect(second.judgeState().ranker.streams['ranker\u0000x\u0000psi'].windows).toBe(2);
+    // a re-evaluation for late labels does not feed the tests again
+    await second.evaluateWindow('ranker', START, START + HOUR, 'labels');
+    expect(second.judgeState().ranker.streams['ranker\u0000x\u0000psi'].windows).toBe(2);
+    const other = make().restoreJudgeState({ ranker: { ...saved.ranker, baselineVersion: 'b6' } });
+    await other.evaluateWindow('ranker', START, START + HOUR);
+    expect(other.judgeState().ranker.streams['ranker\u0000x\u0000psi'].windows).toBe(1);
+  });
+
   it('exposes the gauges named in telemetry/names', async () => {
     const text = await registry.metrics();
     expect(text).toMatch(new RegExp(`${N.FEATURE_PSI}\\{model="ranker",feature="x"\\} \\d`));
