@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ROOT, progress, runWorker } from './lib.js';
 
-const BENCHES = ['ingest', 'stats', 'evaluate', 'alerts', 'collectors'];
+const BENCHES = ['ingest', 'stats', 'evaluate', 'alerts', 'collectors', 'report'];
 const results: Record<string, unknown> = {};
 for (const name of BENCHES) {
   if (!existsSync(resolve(ROOT, 'bench', `${name}.ts`))) continue;

@@ -14,6 +14,7 @@ import { PREDICTION_FEATURE, declareModel } from '../evaluate/index.js';
 import type { ReplayLine } from '../replay/index.js';
 import { startService, type Service } from '../service.js';
 import { createStore, migrate, sqlString, type Store } from '../store/index.js';
+import { writeReport } from '../report/index.js';
 import { silentLogger } from '../telemetry/log.js';
 import { DEMO_MODEL, demoMessages, trainingCsv } from './stream.js';
 
@@ -33,6 +34,7 @@ export interface DemoResult {
   windows: Array<{ start: string; rows: number; psi: Record<string, number> }>;
   alerts: ReplayLine[];
   baselinePath: string;
+  reportPath: string;
 }
 
 const HOUR = 3_600_000;
@@ -131,12 +133,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       const fired = alerts.filter((a) => a.at === toRfc3339(Date.parse(w.start) + HOUR));
       say(`     h${String(hour).padStart(2, '0')} ${w.start.slice(5, 16)}  rows ${String(w.rows).padStart(5)}  PSI ${psi}${fired.map((a) => `  ← ${a.status.toUpperCase()} ${a.feature}`).join('')}`);
     }
-    const result: DemoResult = { produced, malformed, stored, deadLetters, windows, alerts, baselinePath };
+    const report = await writeReport(join(outDir, 'report.html'), { store, model: DEMO_MODEL, from: START, to: START + o.hours * HOUR, now: evaluatedNow });
+    const result: DemoResult = { produced, malformed, stored, deadLetters, windows, alerts, baselinePath, reportPath: report.path };
     writeFileSync(join(outDir, 'demo-result.json'), `${JSON.stringify(result, null, 2)}\n`);
     say('');
     say(`Summary: ${stored} predictions stored, ${deadLetters} malformed messages dead-lettered with their reason, ${windows.length} hourly windows evaluated.`);
     if (alerts.length === 0) say('No alert fired.');
     for (const a of alerts) say(`ALERT ${a.status} ${a.model}/${a.feature} at ${a.at}: ${a.reason}`);
+    say(`Report: ${report.path} (open it in a browser)`);
     say(`Results in ${outDir}`);
     return result;
   } finally {

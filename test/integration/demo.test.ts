@@ -1,6 +1,6 @@
 // The README's main command, end to end on its own local ClickHouse and broker: the drift fires, the night-time
 // noise before it does not, and every malformed message is dead-lettered.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,5 +21,8 @@ describe('driftwatch demo', () => {
     expect(delayHours).toBeGreaterThan(0);
     expect(delayHours).toBeLessThanOrEqual(6);
     expect(lines.some((l) => l.includes('ingested'))).toBe(true);
+    const html = readFileSync(result.reportPath, 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).toContain('amount');
   });
 });

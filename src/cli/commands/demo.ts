@@ -30,6 +30,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     driftSigmas: positive(values.sigmas, 'sigmas', 0.8),
     say: values.json ? (line) => io.err(line) : (line) => io.out(line),
   });
-  if (values.json) io.out(JSON.stringify({ produced: result.produced, stored: result.stored, dead_letters: result.deadLetters, windows: result.windows.length, alerts: result.alerts }));
+  if (values.json) io.out(JSON.stringify({ produced: result.produced, stored: result.stored, dead_letters: result.deadLetters, windows: result.windows.length, alerts: result.alerts, report: result.reportPath }));
   return EXIT.ok;
 }
