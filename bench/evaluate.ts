@@ -107,6 +107,18 @@ async function timed(store: Store, sql: string): Promise<number> {
   return (performance.now() - began) / 1000;
 }
 
+/** Waits (up to 3 min) for background merges after an insert, so they do not compete with the measured query. */
+async function settled(store: Store, database: string): Promise<{ merge_wait_s: number; parts: number }> {
+  const began = performance.now();
+  for (;;) {
+    const [m] = await store.query<{ n: string }>(`SELECT count() AS n FROM system.merges WHERE database = ${sqlString(database)}`);
+    if (Number(m.n) === 0 || performance.now() - began > 180_000) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const [p] = await store.query<{ n: string }>(`SELECT count() AS n FROM system.parts WHERE database = ${sqlString(database)} AND table = 'predictions' AND active`);
+  return { merge_wait_s: +((performance.now() - began) / 1000).toFixed(1), parts: Number(p.n) };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rows: { type: 'string', default: '10000000' }, 'pull-rows': { type: 'string', default: '1000000' }, worker: { type: 'string' }, url: { type: 'string' }, database: { type: 'string' }, slices: { type: 'string', default: '2' } } });
   if (values.worker) {
@@ -129,11 +141,12 @@ async function main(): Promise<void> {
       progress(`bench:evaluate: inserting rows ${have}..${rows}`);
       const insertS = await timed(store, insertSql(have, rows));
       have = rows;
+      const settle = await settled(store, database);
       const worker = (mode: string) => runWorker<Measured>('evaluate.ts', ['--worker', mode, '--url', clickhouse.url, '--database', database, '--slices', values.slices!]);
       progress(`bench:evaluate: push-down at ${rows} rows`);
       await worker('push'); // warm: the first query after an insert also loads marks and pages
       const push = await worker('push');
-      const step: Record<string, unknown> = { rows, insert_s: +insertS.toFixed(1), push_down: { ...push, psi: undefined } };
+      const step: Record<string, unknown> = { rows, insert_s: +insertS.toFixed(1), ...settle, push_down: { ...push, psi: undefined } };
       if (rows === Math.min(pullAt, total)) {
         progress(`bench:evaluate: pulling ${rows} rows into Node`);
         const pull = await worker('pull');

@@ -4,7 +4,7 @@
 import type { StreamDecision } from '../alerting/lifecycle.js';
 import { DEFAULT_POLICY, WindowJudge, referenceFromProfile, type AlertPolicy, type JudgedWindow } from '../replay/index.js';
 import type { Store } from '../store/client.js';
-import { toStoreError } from '../store/client.js';
+import { StoreError } from '../store/client.js';
 import { sqlDateTime, sqlString } from '../store/sql.js';
 import type { EvaluateMetrics } from '../telemetry/evaluate-metrics.js';
 import type { BaselineSource } from './baselines.js';
@@ -134,8 +134,8 @@ export class Evaluator {
         }
         return evaluation;
       } catch (error) {
-        const e = toStoreError(error, `evaluate ${modelId} window ${new Date(start).toISOString()}`);
-        const retryable = !(error instanceof RangeError) && e.retryable && !(error as { name?: string }).name?.includes('InputError');
+        // only ClickHouse being unavailable or slow is worth another try; bad SQL, data or baselines are not
+        const retryable = error instanceof StoreError && error.retryable;
         if (!retryable || attempt >= attempts) {
           this.o.metrics?.evaluations.inc({ model: modelId, kind, outcome: 'failed' });
           throw error;
