@@ -54,7 +54,8 @@ export function categoricalList(text: string | undefined): Map<string, FeatureKi
   return new Map(names.map((n) => [n, 'categorical' as const]));
 }
 
-async function loadReference(path: string, categorical: Map<string, FeatureKind>): Promise<ReferenceSet> {
+/** The reference as `driftwatch drift` reads it: a baseline.json, or a data file profiled exactly. */
+export async function loadReference(path: string, categorical: Map<string, FeatureKind>): Promise<ReferenceSet> {
   if (path.toLowerCase().endsWith('.json')) {
     let text: string;
     try {

@@ -1,15 +1,14 @@
 // `driftwatch report`: one self-contained HTML drift report, offline from two files (same statistics as
 // `driftwatch drift`) or from what the service stored in ClickHouse for one model over a time range.
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { formatOf, kindsOf, looksLikeBaseline, parseBaseline, readTable, referenceFromBaseline, referenceFromTable, type ReferenceSet } from '../../baseline/index.js';
-import { InputError, type FeatureKind } from '../../domain/index.js';
+import { formatOf, kindsOf, readTable } from '../../baseline/index.js';
+import { InputError } from '../../domain/index.js';
 import { parseTimestamp } from '../../domain/time.js';
 import { offlineReport, writeReport, type ReportModel } from '../../report/index.js';
 import { DEFAULT_DRIFT_RULE, type DriftRule } from '../../stats/index.js';
 import { openStore } from '../../store/index.js';
 import { EXIT, type CliIO } from '../io.js';
-import { categoricalList } from './drift.js';
+import { categoricalList, loadReference } from './drift.js';
 
 const USAGE = `usage: driftwatch report --out report.html
          (--reference (FILE | baseline.json) --current FILE [--categorical a,b] [--alpha 0.05] [--psi-threshold 0.1]
@@ -54,26 +53,6 @@ function time(text: string | undefined, flag: string): number | undefined {
   const ms = parseTimestamp(text);
   if (ms === undefined) throw new InputError(`--${flag} must be RFC 3339 (2026-01-31T12:00:00Z) or epoch ms, got "${text}"`);
   return ms;
-}
-
-// The reference as `driftwatch drift` reads it: a baseline.json, or a data file profiled exactly.
-async function loadReference(path: string, categorical: Map<string, FeatureKind>): Promise<ReferenceSet> {
-  if (path.toLowerCase().endsWith('.json')) {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      throw new InputError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'missing_file');
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined; // not one JSON document: read it as JSON Lines below
-    }
-    if (looksLikeBaseline(parsed)) return referenceFromBaseline(parseBaseline(parsed, path), path);
-  }
-  return referenceFromTable(await readTable(path, { kinds: categorical }));
 }
 
 async function offline(values: ReturnType<typeof parse>, rule: DriftRule, now: number): Promise<ReportModel> {
