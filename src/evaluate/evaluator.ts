@@ -11,7 +11,7 @@ import type { BaselineSource } from './baselines.js';
 import type { ModelDeclaration, ModelRegistry } from './models.js';
 import { planFromBaseline, type WindowPlan } from './plan.js';
 import { driftResultRows, evaluationRow, type WindowEvaluation } from './results.js';
-import { categoryCountsSql, firstPredictionSql, labelArrivalsSql, numericCountsSql, qualitySql } from './sql.js';
+import { categoryCountsSql, firstPredictionSql, labelArrivalsSql, labelsPresentSql, numericCountsSql, qualitySql } from './sql.js';
 import { categoricalResult, numericCounts, numericResult, qualityResult, windowSummary, type QualityCounts } from './window-stats.js';
 
 export interface EvaluatorOptions {
@@ -86,7 +86,7 @@ export class Evaluator {
     const [numeric, categories, [q]] = await Promise.all([
       Promise.all(timeSlices(start, end, this.o.slices ?? 2).map(([a, b]) => this.o.store.query<{ key: string; c: string }>(numericCountsSql({ model: model.id, start: a, end: b }, plan.numeric)))).then((parts) => parts.flat()),
       catSql ? this.o.store.query<{ name: string; value: string; c: string }>(catSql) : Promise.resolve([]),
-      this.o.store.query<Record<string, unknown>>(qualitySql(w)),
+      this.o.store.query<{ n: string }>(labelsPresentSql(w)).then(([l]) => this.o.store.query<Record<string, unknown>>(qualitySql(w, num(l?.n) > 0))),
     ]);
     const counts = numericCounts(numeric, plan.numeric);
     const rows = counts.rows;

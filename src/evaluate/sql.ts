@@ -64,9 +64,14 @@ export function categoryCountsSql(w: WindowRange, plans: readonly CategoricalPla
  * Label agreement of a window (and the feature names its predictions carried): predictions joined with their latest label (labels table first, the label in the
  * prediction message otherwise). Correct as in replay: a score ≥ 0.5 for label 1 (binary), else equal text.
  */
-export function qualitySql(w: WindowRange): string {
+export function qualitySql(w: WindowRange, joinLabels = true): string {
   const labels = `SELECT prediction_id, label_num AS l_num, label_str AS l_str, ingested_at AS l_at, toUInt8(1) AS l_found
-    FROM labels FINAL WHERE model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(w.start - 86_400_000)}`;
+    FROM labels FINAL WHERE model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(w.start - LABEL_LOOKBACK_MS)}`;
+  // without label rows to join, the prediction ids need not be read at all
+  const source = joinLabels
+    ? `predictions FINAL ANY LEFT JOIN (${labels}) USING prediction_id`
+    : `(SELECT model, ts, prediction_num, prediction_str, label_num, label_str, num_names, cat_names, missing_names,
+        CAST(NULL AS Nullable(Float64)) AS l_num, CAST(NULL AS Nullable(String)) AS l_str, toDateTime(0) AS l_at, toUInt8(0) AS l_found FROM predictions FINAL WHERE ${windowFilter(w)})`;
   return `SELECT
   count() AS rows,
   sum(is_labelled) AS labelled,
@@ -93,9 +98,17 @@ FROM (
     isNotNull(pn_n) AND (lt = '0' OR lt = '1') AS is_binary,
     isNotNull(pn_n) AND isNotNull(ln_n) AS is_numeric,
     if(is_binary, (pn >= 0.5) = (lt = '1'), pt = lt) AS is_correct
-  FROM predictions FINAL ANY LEFT JOIN (${labels}) USING prediction_id
+  FROM ${source}
   WHERE ${windowFilter(w)}
 )`;
+}
+
+/** Labels are looked up from this long before a window's start (a label's time is normally after its prediction's). */
+export const LABEL_LOOKBACK_MS = 86_400_000;
+
+/** Whether any label row could join a window's predictions (`n` > 0). */
+export function labelsPresentSql(w: WindowRange): string {
+  return `SELECT count() AS n FROM labels WHERE model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(w.start - LABEL_LOOKBACK_MS)}`;
 }
 
 /** Per window start (epoch s) of a model: the newest label ingestion time for its predictions, since `since`. */
@@ -103,7 +116,7 @@ export function labelArrivalsSql(model: string, windowMs: number, since: number,
   const seconds = Math.round(windowMs / 1000);
   return `SELECT intDiv(toUInt32(ts), ${seconds}) * ${seconds} AS window_start, toUInt32(max(l_at)) AS labels_at
 FROM predictions FINAL ANY INNER JOIN (
-  SELECT prediction_id, ingested_at AS l_at FROM labels FINAL WHERE model = ${sqlString(model)} AND ts >= ${sqlDateTime(since - 86_400_000)}
+  SELECT prediction_id, ingested_at AS l_at FROM labels FINAL WHERE model = ${sqlString(model)} AND ts >= ${sqlDateTime(since - LABEL_LOOKBACK_MS)}
 ) USING prediction_id
 WHERE model = ${sqlString(model)} AND ts >= ${sqlDateTime(since)} AND ts < ${sqlDateTime(until)}
 GROUP BY window_start`;

@@ -50,3 +50,12 @@ describe('time slices of a window', () => {
     expect(timeSlices(start, start + 1000, 4)).toEqual([[start, start + 1000]]);
   });
 });
+
+describe('quality query', () => {
+  const w = { model: 'm', start: Date.UTC(2026, 0, 1), end: Date.UTC(2026, 0, 1, 1) };
+  it('joins the labels table only when it has rows for the model', () => {
+    expect(qualitySql(w, true)).toContain('ANY LEFT JOIN');
+    expect(qualitySql(w, false)).not.toContain('JOIN');
+    expect(qualitySql(w, false)).not.toContain('prediction_id');
+  });
+});
