@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, loadConfig } from '../../../src/config/index.js';
 
@@ -42,5 +43,11 @@ describe('configuration', () => {
     expect(() => loadConfig({}, file)).toThrow(/unknown key "clickhouse.ulr"/);
     expect(() => loadConfig({}, join(dir, 'missing.yaml'))).toThrow(/not readable/);
     expect(DEFAULTS.clickhouse.url).toBe('http://127.0.0.1:8123');
+  });
+  it('documents exactly the variables it reads (README)', () => {
+    const names = (text: string) => [...new Set(text.match(/DRIFTWATCH_[A-Z_]+[A-Z]/g))].sort();
+    const readme = names(readFileSync(join(__dirname, '../../../README.md'), 'utf8'));
+    const source = names(readFileSync(join(__dirname, '../../../src/config/index.ts'), 'utf8'));
+    expect(readme).toEqual(source);
   });
 });
