@@ -14,6 +14,7 @@ export interface Config {
   gpu: { dcgmTargets: string[]; dcgmTargetsFile: string; nvidiaSmiIntervalMs: number; ncclInspectorDir: string; ncclDebugDir: string };
   retentionDays: number;
   dataDir: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
 export interface ApiToken { token: string; scopes: Array<'ingest' | 'read' | 'admin'> }
@@ -28,6 +29,7 @@ export const DEFAULTS: Config = {
   gpu: { dcgmTargets: [], dcgmTargetsFile: '', nvidiaSmiIntervalMs: 0, ncclInspectorDir: '', ncclDebugDir: '' },
   retentionDays: 90,
   dataDir: './.driftwatch',
+  logLevel: 'info',
 };
 
 /** Environment variable → path in Config, with its parser. */
@@ -47,6 +49,10 @@ const ENV: Record<string, (c: Config, v: string) => void> = {
   DRIFTWATCH_MODELS: (c, v) => (c.ingest.models = list(v)),
   DRIFTWATCH_RETENTION_DAYS: (c, v) => (c.retentionDays = int(v, 'DRIFTWATCH_RETENTION_DAYS', 1, 36_500)),
   DRIFTWATCH_DATA_DIR: (c, v) => (c.dataDir = v),
+  DRIFTWATCH_LOG_LEVEL: (c, v) => {
+    if (!['debug', 'info', 'warn', 'error'].includes(v)) throw new InputError(`DRIFTWATCH_LOG_LEVEL must be debug, info, warn or error, got "${v}"`);
+    c.logLevel = v as Config['logLevel'];
+  },
   DRIFTWATCH_MODELS_FILE: (c, v) => (c.evaluation.modelsFile = v),
   DRIFTWATCH_EVALUATE_INTERVAL_MS: (c, v) => (c.evaluation.intervalMs = int(v, 'DRIFTWATCH_EVALUATE_INTERVAL_MS', 1_000, 3_600_000)),
   DRIFTWATCH_ALERTMANAGER_URL: (c, v) => (c.alerting.alertmanagerUrl = url(v, 'DRIFTWATCH_ALERTMANAGER_URL')),

@@ -12,7 +12,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return EXIT.ok;
   }
   const config = loadConfig(io.env, values.config);
-  const logger = jsonLogger((io.env.DRIFTWATCH_LOG_LEVEL as 'info') ?? 'info');
+  const logger = jsonLogger(config.logLevel);
   const service = await startService(config, logger);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
