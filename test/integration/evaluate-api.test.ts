@@ -39,7 +39,7 @@ describe('results API and evaluator metrics', () => {
     const evaluator = new Evaluator({ store, models, baselines: fixedBaselines([profile]), metrics: evaluateMetrics(registry) });
     await evaluator.evaluateWindow('ranker', START, START + HOUR);
     app = Fastify();
-    resultRoutes(app, { store, models, tokens: [{ token: READ, scopes: ['read'] }, { token: INGEST, scopes: ['ingest'] }, { token: ADMIN, scopes: ['admin'] }] });
+    resultRoutes(app, { store, tokens: [{ token: READ, scopes: ['read'] }, { token: INGEST, scopes: ['ingest'] }, { token: ADMIN, scopes: ['admin'] }] });
     await app.ready();
   });
   afterAll(async () => {
@@ -79,18 +79,6 @@ describe('results API and evaluator metrics', () => {
     expect((await get("/v1/models/bad'id/drift", READ)).statusCode).toBe(400);
     const later = await get(`/v1/models/ranker/drift?from=${START + HOUR}&to=${START + 2 * HOUR}`, READ);
     expect((later.json() as { results: unknown[] }).results).toEqual([]);
-  });
-
-  it('declares a model through the API (admin scope) in the YAML form, and lists the declared models', async () => {
-    const put = (body: unknown, token = ADMIN) => app.inject({ method: 'PUT', url: '/v1/models/churn', payload: body as object, headers: { authorization: `Bearer ${token}` } });
-    expect((await put({ window: '15m', task: 'binary', features: { tenure: 'numeric' } }, READ)).statusCode).toBe(403);
-    expect((await put({ window: 'soon' })).statusCode).toBe(400);
-    expect((await put({ windw: '1h' })).statusCode).toBe(400);
-    const ok = await put({ window: '15m', task: 'binary', features: { tenure: 'numeric' } });
-    expect(ok.statusCode).toBe(200);
-    expect(models.get('churn')).toMatchObject({ windowMs: 900_000, task: 'binary', features: { tenure: 'numeric' } });
-    const list = await get('/v1/models', READ);
-    expect((list.json() as { models: Array<{ id: string; window_seconds: number }> }).models.map((m) => [m.id, m.window_seconds])).toEqual([['ranker', 3600], ['churn', 900]]);
   });
 
   it('hands the sequential tests to a restarted evaluator (same baseline) and feeds each window once', async () => {
