@@ -11,7 +11,7 @@ import type { BaselineSource } from './baselines.js';
 import type { ModelDeclaration, ModelRegistry } from './models.js';
 import { planFromBaseline, type WindowPlan } from './plan.js';
 import { driftResultRows, evaluationRow, type WindowEvaluation } from './results.js';
-import { categoryCountsSql, firstPredictionSql, labelArrivalsSql, labelsPresentSql, numericCountsSql, qualitySql } from './sql.js';
+import { categoryCountsSql, firstPredictionSql, labelArrivalsSql, labelsPresentSql, newestLabelSql, numericCountsSql, qualitySql } from './sql.js';
 import { categoricalResult, numericCounts, numericResult, qualityResult, windowSummary, type QualityCounts } from './window-stats.js';
 
 export interface EvaluatorOptions {
@@ -72,6 +72,9 @@ export class Evaluator {
   /** saved test state per model, applied when its judge is first built (restoreJudgeState) */
   private saved: Record<string, JudgeState> = {};
   private running: Promise<TickReport> | null = null;
+  /** per model, the newest label ingestion (epoch ms) already matched to windows */
+  private readonly labelsChecked = new Map<string, number>();
+  private readonly pendingLabelsChecked = new Map<string, number>();
   private readonly clock: () => number;
 
   constructor(private readonly o: EvaluatorOptions) {
@@ -205,23 +208,34 @@ export class Evaluator {
     return out;
   }
 
-  /** Window starts whose predictions got labels after the window's last evaluation, within the label horizon. */
+  /**
+   * Window starts whose predictions got labels after the window's last evaluation, within the label horizon. The
+   * join with predictions runs only when labels arrived since the previous check, and only over those labels.
+   */
   async relabelledWindows(model: ModelDeclaration, now: number): Promise<number[]> {
     const w = model.windowMs;
+    const [newest] = await this.o.store.query<{ at: string; n: string }>(newestLabelSql(model.id));
+    const newestAt = num(newest?.n) > 0 ? num(newest.at) * 1000 : 0;
+    const checked = this.labelsChecked.get(model.id);
+    if (newestAt === 0 || (checked !== undefined && newestAt <= checked)) return [];
     const since = Math.floor((now - model.labelHorizonMs - w) / w) * w;
     const [arrivals, marks] = await Promise.all([
-      this.o.store.query<{ window_start: string; labels_at: string }>(labelArrivalsSql(model.id, w, since, now)),
+      // labels ingested in the second of the previous check are looked at again: ingested_at has second resolution
+      this.o.store.query<{ window_start: string; labels_at: string }>(labelArrivalsSql(model.id, w, since, now, checked ?? 0)),
       this.o.store.query<{ window_start: string; labels_at: string }>(
         `SELECT toUInt32(window_start) AS window_start, toUInt32(labels_at) AS labels_at FROM evaluations FINAL
          WHERE model = ${sqlString(model.id)} AND window_start >= ${sqlDateTime(since)}`,
       ),
     ]);
     const seen = new Map(marks.map((m) => [num(m.window_start) * 1000, num(m.labels_at)]));
-    return arrivals
+    const due = arrivals
       .map((a) => ({ start: num(a.window_start) * 1000, at: num(a.labels_at) }))
       .filter((a) => seen.has(a.start) && a.at > (seen.get(a.start) ?? 0) && a.start + w + model.labelHorizonMs > now)
       .map((a) => a.start)
       .sort((a, b) => a - b);
+    // remembered only once every due window is re-evaluated (runTick stops at a failure, so they are checked again)
+    this.pendingLabelsChecked.set(model.id, newestAt);
+    return due;
   }
 
   /**
@@ -252,6 +266,8 @@ export class Evaluator {
           at = start;
           report.reevaluated.push(await this.evaluateWindow(model.id, start, start + model.windowMs, 'labels'));
         }
+        const checked = this.pendingLabelsChecked.get(model.id);
+        if (checked !== undefined) this.labelsChecked.set(model.id, checked);
       } catch (error) {
         report.failed.push({ model: model.id, start: at, error: error instanceof Error ? error.message : String(error) });
       }

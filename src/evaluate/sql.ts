@@ -111,15 +111,25 @@ export function labelsPresentSql(w: WindowRange): string {
   return `SELECT count() AS n FROM labels WHERE model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(w.start - LABEL_LOOKBACK_MS)}`;
 }
 
-/** Per window start (epoch s) of a model: the newest label ingestion time for its predictions, since `since`. */
-export function labelArrivalsSql(model: string, windowMs: number, since: number, until: number): string {
+/**
+ * Per window start (epoch s) of a model: the newest ingestion time of its labels ingested at or after `labelsSince`
+ * (epoch ms). No FINAL: a duplicate row changes neither which window a label belongs to nor the newest time.
+ */
+export function labelArrivalsSql(model: string, windowMs: number, since: number, until: number, labelsSince = 0): string {
   const seconds = Math.round(windowMs / 1000);
   return `SELECT intDiv(toUInt32(ts), ${seconds}) * ${seconds} AS window_start, toUInt32(max(l_at)) AS labels_at
-FROM predictions FINAL ANY INNER JOIN (
-  SELECT prediction_id, ingested_at AS l_at FROM labels FINAL WHERE model = ${sqlString(model)} AND ts >= ${sqlDateTime(since - LABEL_LOOKBACK_MS)}
+FROM predictions ANY INNER JOIN (
+  SELECT prediction_id, max(ingested_at) AS l_at FROM labels
+  WHERE model = ${sqlString(model)} AND ts >= ${sqlDateTime(since - LABEL_LOOKBACK_MS)} AND ingested_at >= ${sqlDateTime(labelsSince)}
+  GROUP BY prediction_id
 ) USING prediction_id
 WHERE model = ${sqlString(model)} AND ts >= ${sqlDateTime(since)} AND ts < ${sqlDateTime(until)}
 GROUP BY window_start`;
+}
+
+/** Epoch s of the newest label ingestion of a model. */
+export function newestLabelSql(model: string): string {
+  return `SELECT toUInt32(max(ingested_at)) AS at, count() AS n FROM labels WHERE model = ${sqlString(model)}`;
 }
 
 /** Epoch s of the first prediction of a model at or after `since` (0 when none). */

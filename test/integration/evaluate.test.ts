@@ -119,6 +119,18 @@ describe('window evaluation pushed down into ClickHouse', () => {
     expect(report.reevaluated[0].quality.accuracy).toBeCloseTo(0.75, 15);
     const quiet = await evaluator(store).tick(START + 4 * HOUR + 4 * 60_000);
     expect(quiet.reevaluated).toEqual([]);
+    // a running evaluator joins labels with predictions only when labels arrived since its last check
+    const joins: string[] = [];
+    const counting = Object.create(store) as Store;
+    counting.query = async <T,>(sql: string) => (sql.includes('ANY INNER JOIN') && joins.push(sql), store.query<T>(sql));
+    const running = evaluator(counting);
+    await running.tick(START + 4 * HOUR + 5 * 60_000);
+    await running.tick(START + 4 * HOUR + 6 * 60_000);
+    expect(joins).toHaveLength(1);
+    await store.insert('labels', [labelRow(5, Math.floor(START / 1000) + 6 * 3600)]);
+    const again = await running.tick(START + 4 * HOUR + 7 * 60_000);
+    expect(joins).toHaveLength(2);
+    expect(again.reevaluated.map((e) => e.start - START)).toEqual([0]);
   });
 
   it('retries a ClickHouse timeout and never leaves a window half-written', async () => {
