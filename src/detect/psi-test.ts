@@ -34,6 +34,8 @@ export class PsiDriftTest extends SequentialDriftTest<PsiWindow> {
 
   protected logLikelihood(w: PsiWindow, drift: number): number {
     const k = (w.rows * w.baselineRows) / (w.rows + w.baselineRows);
-    return noncentralChi2LogPdf(k * w.psi, w.bins - 1, k * drift);
+    // PSI exactly 0 (identical shares): every density is 0 at x = 0 and their ratio NaN; just above 0 the
+    // ratio has its limit e^(−Δλ/2), which is what a tiny positive x gives.
+    return noncentralChi2LogPdf(Math.max(k * w.psi, 1e-300), w.bins - 1, k * drift);
   }
 }
