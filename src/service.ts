@@ -21,6 +21,7 @@ import { createTelemetry } from './telemetry/registry.js';
 import { alertPath, type AlertPath } from './wiring/alerting.js';
 import { gpuConfigured, startGpuFleet } from './wiring/gpu.js';
 import { modelRegistry } from './wiring/models.js';
+import { loadState, saveState } from './wiring/state.js';
 
 export interface Service {
   app: FastifyInstance;
@@ -64,14 +65,34 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     const events = await alerts.dispatch.decide(decisions, now);
     for (const e of events) alertMetrics.transitions.inc({ status: e.status });
     alertMetrics.setFiring(alerts.dispatch.book.firing());
+    if (events.length) persist();
     return events;
   };
 
   const models = modelRegistry(config);
+  // Window aggregations over millions of rows take far longer than an insert: their own, longer timeout.
+  const evaluationStore = storeFromConfig({ ...config, clickhouse: { ...config.clickhouse, requestTimeoutMs: config.evaluation.queryTimeoutMs } });
   const evaluator = new Evaluator({
-    store, models, baselines: storedBaselines(store), policy: alerts.policy, metrics: evaluateMetrics(registry),
+    store: evaluationStore, models, baselines: storedBaselines(store), policy: alerts.policy, metrics: evaluateMetrics(registry),
     onDecisions: async (decisions) => void (await decide(decisions, Date.now())),
+    onPolicyError: (error, evaluation) => logger.log('error', 'policy_failed', { model: evaluation.model, window_start: evaluation.start, error: (error as Error).message }),
   });
+  // Evidence of the sequential tests and the firing alerts survive a restart (data dir), so a restart neither
+  // forgets an alert it must resolve nor starts the evidence over.
+  const saved = loadState(config.dataDir);
+  if (saved.problem) logger.log('warn', 'state_unreadable', { problem: saved.problem });
+  if (saved.state) {
+    evaluator.restoreJudgeState(saved.state.judge);
+    alerts.dispatch.book.restore(saved.state.alerts);
+    alertMetrics.setFiring(alerts.dispatch.book.firing());
+  }
+  const persist = () => {
+    try {
+      saveState(config.dataDir, { version: 1, judge: evaluator.judgeState(), alerts: alerts.dispatch.book.snapshot() });
+    } catch (error) {
+      logger.log('error', 'state_not_saved', { error: (error as Error).message });
+    }
+  };
   // Evaluation: every closed window past its grace period, and windows whose late labels arrived.
   let evaluating = false;
   const evaluate = async () => {
@@ -80,6 +101,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     try {
       const report = await evaluator.tick(Date.now());
       for (const f of report.failed) logger.log('warn', 'evaluation_failed', f);
+      if (report.evaluated.length || report.reevaluated.length) persist();
     } catch (error) {
       logger.log('warn', 'evaluation_tick_failed', { error: (error as Error).message });
     } finally {
@@ -143,6 +165,9 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
         await fleet?.stop();
         await kafka?.stop();
         await writer.close();
+        while (evaluating) await new Promise((r) => setTimeout(r, 50));
+        persist();
+        await evaluationStore.close();
         await tracing.shutdown();
         await telemetry.shutdown();
         await store.close();

@@ -9,7 +9,7 @@ export interface Config {
   kafka: { brokers: string[]; predictionsTopic: string; labelsTopic: string; consumerGroup: string; clientId: string; sessionTimeoutMs: number };
   ingest: { batchSize: number; batchMaxWaitMs: number; maxMessageBytes: number; models: string[] };
   http: { port: number; host: string; tokens: ApiToken[] };
-  evaluation: { modelsFile: string; intervalMs: number };
+  evaluation: { modelsFile: string; intervalMs: number; queryTimeoutMs: number };
   alerting: { alertmanagerUrl: string; pagerdutyRoutingKey: string; webhookUrl: string; webhookSecret: string; policyFile: string };
   gpu: { dcgmTargets: string[]; dcgmTargetsFile: string; nvidiaSmiIntervalMs: number; ncclInspectorDir: string; ncclDebugDir: string };
   retentionDays: number;
@@ -24,7 +24,7 @@ export const DEFAULTS: Config = {
   kafka: { brokers: [], predictionsTopic: 'predictions', labelsTopic: 'labels', consumerGroup: 'driftwatch', clientId: 'driftwatch', sessionTimeoutMs: 30_000 },
   ingest: { batchSize: 5_000, batchMaxWaitMs: 1_000, maxMessageBytes: 1_000_000, models: [] },
   http: { port: 8080, host: '0.0.0.0', tokens: [] },
-  evaluation: { modelsFile: '', intervalMs: 30_000 },
+  evaluation: { modelsFile: '', intervalMs: 30_000, queryTimeoutMs: 300_000 },
   alerting: { alertmanagerUrl: '', pagerdutyRoutingKey: '', webhookUrl: '', webhookSecret: '', policyFile: '' },
   gpu: { dcgmTargets: [], dcgmTargetsFile: '', nvidiaSmiIntervalMs: 0, ncclInspectorDir: '', ncclDebugDir: '' },
   retentionDays: 90,
@@ -48,6 +48,7 @@ const ENV: Record<string, (c: Config, v: string) => void> = {
   DRIFTWATCH_BATCH_MAX_WAIT_MS: (c, v) => (c.ingest.batchMaxWaitMs = int(v, 'DRIFTWATCH_BATCH_MAX_WAIT_MS', 1, 600_000)),
   DRIFTWATCH_MODELS: (c, v) => (c.ingest.models = list(v)),
   DRIFTWATCH_RETENTION_DAYS: (c, v) => (c.retentionDays = int(v, 'DRIFTWATCH_RETENTION_DAYS', 1, 36_500)),
+  DRIFTWATCH_CLICKHOUSE_TIMEOUT_MS: (c, v) => (c.clickhouse.requestTimeoutMs = int(v, 'DRIFTWATCH_CLICKHOUSE_TIMEOUT_MS', 1_000, 3_600_000)),
   DRIFTWATCH_DATA_DIR: (c, v) => (c.dataDir = v),
   DRIFTWATCH_LOG_LEVEL: (c, v) => {
     if (!['debug', 'info', 'warn', 'error'].includes(v)) throw new InputError(`DRIFTWATCH_LOG_LEVEL must be debug, info, warn or error, got "${v}"`);
@@ -55,6 +56,7 @@ const ENV: Record<string, (c: Config, v: string) => void> = {
   },
   DRIFTWATCH_MODELS_FILE: (c, v) => (c.evaluation.modelsFile = v),
   DRIFTWATCH_EVALUATE_INTERVAL_MS: (c, v) => (c.evaluation.intervalMs = int(v, 'DRIFTWATCH_EVALUATE_INTERVAL_MS', 1_000, 3_600_000)),
+  DRIFTWATCH_EVALUATE_TIMEOUT_MS: (c, v) => (c.evaluation.queryTimeoutMs = int(v, 'DRIFTWATCH_EVALUATE_TIMEOUT_MS', 1_000, 3_600_000)),
   DRIFTWATCH_ALERTMANAGER_URL: (c, v) => (c.alerting.alertmanagerUrl = url(v, 'DRIFTWATCH_ALERTMANAGER_URL')),
   DRIFTWATCH_PAGERDUTY_ROUTING_KEY: (c, v) => (c.alerting.pagerdutyRoutingKey = v),
   DRIFTWATCH_WEBHOOK_URL: (c, v) => (c.alerting.webhookUrl = url(v, 'DRIFTWATCH_WEBHOOK_URL')),

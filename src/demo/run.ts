@@ -1,7 +1,7 @@
 // `driftwatch demo`: the whole pipeline on a local ClickHouse and Kafka-protocol broker, narrated step by step.
 // training CSV → baseline → Kafka → ingest (validate, dead-letter, batch, commit after store) → ClickHouse →
 // hourly windows aggregated in ClickHouse → PSI/KS/χ² per feature → sequential test → alert lifecycle.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { buildBaseline, readTable } from '../baseline/index.js';
@@ -76,6 +76,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     config.http.port = 0;
     config.http.host = '127.0.0.1';
     config.ingest.batchMaxWaitMs = 250;
+    config.dataDir = join(outDir, 'state');
+    rmSync(config.dataDir, { recursive: true, force: true }); // every demo starts from nothing
     service = await startService(config, silentLogger);
     say(`     API and /metrics on ${service.address}`);
 

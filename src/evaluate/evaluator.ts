@@ -283,6 +283,8 @@ export class Evaluator {
 
   /** Sequential-test state of every model, to persist across restarts (WindowJudge.snapshot). */
   judgeState(): Record<string, JudgeState> {
-    return Object.fromEntries([...this.judges].map(([model, e]) => [model, { baselineVersion: e.version, streams: e.judge.snapshot() }]));
+    // Restored state not yet applied (its model has not been evaluated since the restart) is kept, not lost.
+    const pending = Object.entries(this.saved).filter(([model]) => !this.judges.has(model));
+    return Object.fromEntries([...pending, ...[...this.judges].map(([model, e]) => [model, { baselineVersion: e.version, streams: e.judge.snapshot() }] as const)]);
   }
 }

@@ -125,4 +125,5 @@ export const RETAINED_TABLES: Record<string, 'day' | 'month'> = {
   labels: 'month',
   drift_results: 'month',
   alert_events: 'month',
+  evaluations: 'month',
 };

@@ -1,5 +1,7 @@
 // The service as a process: killed between insert and commit it loses nothing and counts nothing twice;
 // SIGTERM drains, commits and exits 0.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kafka, Producer } from 'kafkajs';
 import { committedOffsets, count, testProducer, until } from '../support/kafka-helpers.js';
@@ -28,6 +30,7 @@ describe('driftwatch serve as a process', () => {
     DRIFTWATCH_BATCH_SIZE: '1000',
     DRIFTWATCH_BATCH_MAX_WAIT_MS: '200',
     DRIFTWATCH_KAFKA_SESSION_TIMEOUT_MS: '6000',
+    DRIFTWATCH_DATA_DIR: join(tmpdir(), `dw-serve-${store.database}`),
   });
 
   it('crash between insert and commit: after restart nothing is lost and nothing is counted twice', async () => {
