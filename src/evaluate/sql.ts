@@ -16,6 +16,21 @@ export interface WindowRange {
   end: number;
 }
 
+/**
+ * FINAL collapses redelivered duplicates but reads the window in one single-threaded stream (2–3× slower on
+ * 18.16). It can only change a result when two rows share a prediction id, so callers skip it when
+ * `duplicateIdsSql` finds none.
+ */
+function predictions(final: boolean): string {
+  return final ? 'predictions FINAL' : 'predictions';
+}
+
+/** Rows beyond the distinct prediction ids in a window (0: FINAL would change nothing). A hash collision can only
+ *  report a duplicate that is not there, which merely sends the window down the FINAL path. */
+export function duplicateIdsSql(w: WindowRange): string {
+  return `SELECT count() - uniqExact(cityHash64(prediction_id)) AS dups FROM predictions WHERE ${windowFilter(w)}`;
+}
+
 function windowFilter(w: WindowRange): string {
   return `model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(w.start)} AND ts < ${sqlDateTime(w.end)}`;
 }
@@ -34,27 +49,27 @@ function keyOf(p: NumericPlan, k: number): string {
 }
 
 /** Rows (key −1) and, per numeric feature, counts per sub-bin and of missing values: `key, c` rows. */
-export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[]): string {
+export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], final = true): string {
   const columns = plans.flatMap((p, k) => valueOf(p, k));
   const keys = [`toInt64(${ROWS_KEY})`, ...plans.map((p, k) => keyOf(p, k))];
   return `SELECT key, count() AS c FROM (
   SELECT [${keys.join(', ')}] AS keys FROM (
-    SELECT ${columns.length ? columns.join(', ') : '1 AS one'} FROM predictions FINAL WHERE ${windowFilter(w)}
+    SELECT ${columns.length ? columns.join(', ') : '1 AS one'} FROM ${predictions(final)} WHERE ${windowFilter(w)}
   )
 ) ARRAY JOIN keys AS key GROUP BY key`;
 }
 
 /** Category counts of the categorical features (`name, value, c`) and of a categorical prediction (name = the plan's name). */
-export function categoryCountsSql(w: WindowRange, plans: readonly CategoricalPlan[]): string | null {
+export function categoryCountsSql(w: WindowRange, plans: readonly CategoricalPlan[], final = true): string | null {
   const features = plans.filter((p) => p.source === 'feature').map((p) => p.name);
   const prediction = plans.find((p) => p.source === 'prediction');
   const parts: string[] = [];
   if (features.length) {
-    parts.push(`SELECT name, value, count() AS c FROM predictions FINAL ARRAY JOIN cat_names AS name, cat_values AS value
+    parts.push(`SELECT name, value, count() AS c FROM ${predictions(final)} ARRAY JOIN cat_names AS name, cat_values AS value
   WHERE ${windowFilter(w)} AND has(${sqlValue(features)}, name) GROUP BY name, value`);
   }
   if (prediction) {
-    parts.push(`SELECT ${sqlString(prediction.name)} AS name, assumeNotNull(prediction_str) AS value, count() AS c FROM predictions FINAL
+    parts.push(`SELECT ${sqlString(prediction.name)} AS name, assumeNotNull(prediction_str) AS value, count() AS c FROM ${predictions(final)}
   WHERE ${windowFilter(w)} AND isNotNull(prediction_str) GROUP BY value`);
   }
   return parts.length ? parts.join('\nUNION ALL\n') : null;
@@ -64,14 +79,14 @@ export function categoryCountsSql(w: WindowRange, plans: readonly CategoricalPla
  * Label agreement of a window (and the feature names its predictions carried): predictions joined with their latest label (labels table first, the label in the
  * prediction message otherwise). Correct as in replay: a score ≥ 0.5 for label 1 (binary), else equal text.
  */
-export function qualitySql(w: WindowRange, joinLabels = true): string {
+export function qualitySql(w: WindowRange, joinLabels = true, final = true): string {
   const labels = `SELECT prediction_id, label_num AS l_num, label_str AS l_str, ingested_at AS l_at, toUInt8(1) AS l_found
     FROM labels FINAL WHERE model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(w.start - LABEL_LOOKBACK_MS)}`;
   // without label rows to join, the prediction ids need not be read at all
   const source = joinLabels
-    ? `predictions FINAL ANY LEFT JOIN (${labels}) USING prediction_id`
+    ? `${predictions(final)} ANY LEFT JOIN (${labels}) USING prediction_id`
     : `(SELECT model, ts, prediction_num, prediction_str, label_num, label_str, num_names, cat_names, missing_names,
-        CAST(NULL AS Nullable(Float64)) AS l_num, CAST(NULL AS Nullable(String)) AS l_str, toDateTime(0) AS l_at, toUInt8(0) AS l_found FROM predictions FINAL WHERE ${windowFilter(w)})`;
+        CAST(NULL AS Nullable(Float64)) AS l_num, CAST(NULL AS Nullable(String)) AS l_str, toDateTime(0) AS l_at, toUInt8(0) AS l_found FROM ${predictions(final)} WHERE ${windowFilter(w)})`;
   return `SELECT
   count() AS rows,
   sum(is_labelled) AS labelled,
