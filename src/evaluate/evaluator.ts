@@ -11,7 +11,7 @@ import type { BaselineSource } from './baselines.js';
 import type { ModelDeclaration, ModelRegistry } from './models.js';
 import { planFromBaseline, type WindowPlan } from './plan.js';
 import { driftResultRows, evaluationRow, type WindowEvaluation } from './results.js';
-import { categoryCountsSql, duplicateIdsSql, firstPredictionSql, labelArrivalsSql, labelsPresentSql, newestLabelSql, numericCountsSql, qualitySql } from './sql.js';
+import { categoryCountsSql, firstPredictionSql, sampleNamesSql, windowShapeSql, labelArrivalsSql, labelsPresentSql, newestLabelSql, numericCountsSql, qualitySql } from './sql.js';
 import { categoricalResult, numericCounts, numericResult, qualityResult, windowSummary, type QualityCounts } from './window-stats.js';
 
 export interface EvaluatorOptions {
@@ -85,12 +85,16 @@ export class Evaluator {
   async compute(model: ModelDeclaration, start: number, end: number): Promise<{ evaluation: WindowEvaluation; plan: WindowPlan; quality: QualityCounts }> {
     const plan = planFromBaseline(await this.o.baselines.baselineFor(model));
     const w = { model: model.id, start, end };
-    // Redelivered duplicates are collapsed by FINAL, which is needed only when the window holds any.
-    const [dup] = await this.o.store.query<{ dups: string }>(duplicateIdsSql(w));
-    const final = num(dup?.dups) > 0;
+    // How to read the window: FINAL only when it holds redelivered duplicates; features by position when every row
+    // carries the same numeric feature names (the usual case), else by name.
+    const [sample] = await this.o.store.query<{ num_names: string[] }>(sampleNamesSql(w));
+    const names = sample?.num_names ?? [];
+    const [shape] = await this.o.store.query<{ dups: string; other: string }>(windowShapeSql(w, names));
+    const final = num(shape?.dups) > 0;
+    const layout = num(shape?.other) === 0 ? new Map(names.map((n, i) => [n, i + 1])) : undefined;
     const catSql = categoryCountsSql(w, plan.categorical, final);
     const [numeric, categories, [q]] = await Promise.all([
-      Promise.all(timeSlices(start, end, this.o.slices ?? 2).map(([a, b]) => this.o.store.query<{ key: string; c: string }>(numericCountsSql({ model: model.id, start: a, end: b }, plan.numeric, final)))).then((parts) => parts.flat()),
+      Promise.all(timeSlices(start, end, this.o.slices ?? 2).map(([a, b]) => this.o.store.query<{ key: string; c: string }>(numericCountsSql({ model: model.id, start: a, end: b }, plan.numeric, final, layout)))).then((parts) => parts.flat()),
       catSql ? this.o.store.query<{ name: string; value: string; c: string }>(catSql) : Promise.resolve([]),
       this.o.store.query<{ n: string }>(labelsPresentSql(w)).then(([l]) => this.o.store.query<Record<string, unknown>>(qualitySql(w, num(l?.n) > 0, final))),
     ]);

@@ -25,19 +25,35 @@ function predictions(final: boolean): string {
   return final ? 'predictions FINAL' : 'predictions';
 }
 
-/** Rows beyond the distinct prediction ids in a window (0: FINAL would change nothing). A hash collision can only
- *  report a duplicate that is not there, which merely sends the window down the FINAL path. */
-export function duplicateIdsSql(w: WindowRange): string {
-  return `SELECT count() - uniqExact(cityHash64(prediction_id)) AS dups FROM predictions WHERE ${windowFilter(w)}`;
+/** The numeric feature names of one prediction of the window (a candidate for the whole window's layout). */
+export function sampleNamesSql(w: WindowRange): string {
+  return `SELECT num_names FROM predictions WHERE ${windowFilter(w)} LIMIT 1`;
+}
+
+/**
+ * One scan that decides how the window may be read: `dups`, rows beyond the distinct prediction ids (0: FINAL would
+ * change nothing; a hash collision can only report a duplicate that is not there, which merely means FINAL), and
+ * `other`, rows whose numeric feature names differ from `names` (0: features can be read by position, without
+ * searching every row's name list).
+ */
+export function windowShapeSql(w: WindowRange, names: readonly string[]): string {
+  return `SELECT count() - uniqExact(cityHash64(prediction_id)) AS dups, countIf(num_names != ${names.length ? sqlValue([...names]) : 'emptyArrayString()'}) AS other
+  FROM predictions WHERE ${windowFilter(w)}`;
 }
 
 function windowFilter(w: WindowRange): string {
   return `model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(w.start)} AND ts < ${sqlDateTime(w.end)}`;
 }
 
-/** Expressions that give numeric feature k its value x{k} and presence p{k}. */
-function valueOf(p: NumericPlan, k: number): string[] {
+/** Expressions that give numeric feature k its value x{k} and presence p{k}; by position when every row of the
+ *  window has the same name list (`layout`: name → 1-based position), else by searching each row's names. */
+function valueOf(p: NumericPlan, k: number, layout?: ReadonlyMap<string, number>): string[] {
   if (p.source === 'prediction') return [`isNotNull(prediction_num) AS p${k}`, `assumeNotNull(prediction_num) AS x${k}`];
+  if (layout) {
+    // every row has exactly these names: present at a fixed position, or absent everywhere (no [0]: 18.16 rejects it)
+    const position = layout.get(p.name);
+    return position ? [`toUInt8(1) AS p${k}`, `num_values[${position}] AS x${k}`] : [`toUInt8(0) AS p${k}`, `toFloat64(0) AS x${k}`];
+  }
   return [`indexOf(num_names, ${sqlString(p.name)}) AS i${k}`, `i${k} > 0 AS p${k}`, `num_values[i${k}] AS x${k}`];
 }
 
@@ -49,8 +65,8 @@ function keyOf(p: NumericPlan, k: number): string {
 }
 
 /** Rows (key −1) and, per numeric feature, counts per sub-bin and of missing values: `key, c` rows. */
-export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], final = true): string {
-  const columns = plans.flatMap((p, k) => valueOf(p, k));
+export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], final = true, layout?: ReadonlyMap<string, number>): string {
+  const columns = plans.flatMap((p, k) => valueOf(p, k, layout));
   const keys = [`toInt64(${ROWS_KEY})`, ...plans.map((p, k) => keyOf(p, k))];
   return `SELECT key, count() AS c FROM (
   SELECT [${keys.join(', ')}] AS keys FROM (
