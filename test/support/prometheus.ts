@@ -1,10 +1,9 @@
 // Starts Debian's real Prometheus on a free loopback port with a temp data dir: optional scrape targets,
 // rule files and an Alertmanager to notify. Used to check PromQL and to run rules end to end.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitFor } from '../../src/local/ports.js';
+import { startReadyDaemon } from './daemon.js';
 
 export interface LocalPrometheus {
   url: string;
@@ -43,41 +42,22 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
   if (!existsSync(BINARY)) throw new Error(`${BINARY} is not installed: apt-get install prometheus`);
   const dir = mkdtempSync(join(tmpdir(), 'driftwatch-prom-'));
   writeFileSync(join(dir, 'prometheus.yml'), config(options));
-  const port = await freePort();
-  const child = spawn(BINARY, [
+  const daemon = await startReadyDaemon('Prometheus', BINARY, (port) => [
     `--config.file=${join(dir, 'prometheus.yml')}`,
     `--storage.tsdb.path=${join(dir, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`,
     '--log.level=warn',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  let exited = false;
-  const gone = new Promise<void>((resolve) => child.on('exit', () => { exited = true; resolve(); }));
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitFor('Prometheus', async () => {
-      if (exited) throw new Error(`prometheus exited during start: ${stderr}`);
-      return (await fetch(`${url}/-/ready`)).ok;
-    }, 30_000);
-  } catch (error) {
-    child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
+  ], dir);
+  const url = daemon.url;
   return {
     url,
+    stop: () => daemon.stop(),
     async query(expr) {
       const res = await fetch(`${url}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query: expr }) });
       const body = (await res.json()) as { status: string; error?: string; data?: { resultType: string; result: unknown } };
       if (body.status !== 'success') throw new Error(`${body.error ?? res.status}: ${expr}`);
       const r = body.data?.result;
       return (body.data?.resultType === 'scalar' ? [{ metric: {}, value: r }] : r) as Array<{ metric: Record<string, string>; value: [number, string] }>;
-    },
-    async stop() {
-      if (!exited) child.kill('SIGTERM');
-      await gone;
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
