@@ -52,6 +52,8 @@ export interface AppDeps {
   /** epoch ms; injected by tests */
   now?: () => number;
   version?: string;
+  /** how long HTTP ingest waits for ClickHouse before answering 503 (default 30 s) */
+  ingestStoreWaitMs?: number;
 }
 
 /** One line naming each bad field, e.g. `body/duration_minutes must be integer; body has unknown field "until"`. */
@@ -124,7 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('content-type', deps.registry.contentType);
     return deps.registry.metrics();
   });
-  ingestRoutes(app, { writer: deps.writer, maxMessageBytes: deps.maxMessageBytes, models: deps.models, metrics: deps.ingestMetrics, guard: guard('ingest'), tracer: deps.tracer });
+  ingestRoutes(app, { writer: deps.writer, maxMessageBytes: deps.maxMessageBytes, models: deps.models, metrics: deps.ingestMetrics, guard: guard('ingest'), tracer: deps.tracer, storeWaitMs: deps.ingestStoreWaitMs });
   modelRoutes(app, { models: deps.models, baselines: deps.baselines, registry: deps.modelRegistry, read: guard('read'), admin: guard('admin') });
   if (deps.baselines) baselineRoutes(app, { baselines: deps.baselines, read: guard('read'), admin: guard('admin'), now });
   // the model registry goes to modelRoutes, not here: results.ts would register a second GET /v1/models

@@ -5,8 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
 import { BatchWriter } from '../../src/ingest/writer.js';
 import { ingestMetrics } from '../../src/telemetry/ingest-metrics.js';
-import type { Store } from '../../src/store/index.js';
-import { freshStore } from '../support/services.js';
+import { createStore, type Store } from '../../src/store/index.js';
+import { clickhouseUrl, freshStore } from '../support/services.js';
+import { startProxy } from '../support/proxy.js';
 import { predictionMessage } from '../support/messages.js';
 
 const INGEST = 'ingest-token-0123456789';
@@ -81,5 +82,31 @@ describe('HTTP ingest', () => {
     expect(metrics).toMatch(/driftwatch_ingest_messages_total\{kind="prediction",outcome="stored"\} 2/);
     expect(metrics).toMatch(/driftwatch_ingest_dead_letters_total\{source="http",reason="unknown_model"\} 1/);
     expect((await app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready', checks: { clickhouse: true } });
+  });
+
+  it('answers 503 with Retry-After while ClickHouse is unreachable, and stores the rows once it is back', async () => {
+    const proxy = await startProxy(clickhouseUrl());
+    const viaProxy = createStore({ url: proxy.url, database: store.database, requestTimeoutMs: 2000 });
+    const slowWriter = new BatchWriter(viaProxy, { batchSize: 1, maxWaitMs: 10, retryMinMs: 50, retryMaxMs: 200 });
+    const outage = await buildApp({
+      tokens: [{ token: INGEST, scopes: ['ingest'] }], registry: new Registry(), writer: slowWriter,
+      maxMessageBytes: 10_000, models: [], readiness: {}, ingestStoreWaitMs: 500,
+    });
+    try {
+      proxy.cut();
+      const res = await outage.inject({ method: 'POST', url: '/v1/predictions', payload: JSON.stringify([predictionMessage(900)]), headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST}` } });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(res.json().error).toBe('store_unavailable');
+      proxy.restore();
+      await slowWriter.flush();
+      const [{ c }] = await store.query<{ c: string }>(`SELECT count() AS c FROM predictions FINAL WHERE prediction_id = 'p-900'`);
+      expect(Number(c)).toBe(1);
+    } finally {
+      await outage.close();
+      await slowWriter.close(1000);
+      await viaProxy.close();
+      await proxy.close();
+    }
   });
 });

@@ -15,6 +15,16 @@ export interface IngestRouteDeps {
   guard: (req: unknown, reply: unknown) => Promise<unknown>;
   /** one span per HTTP ingest batch when tracing is on */
   tracer?: Tracer;
+  /** how long a request waits for ClickHouse before answering 503 (the rows stay queued; a retry is deduplicated) */
+  storeWaitMs?: number;
+}
+
+class StoreWaitExceeded extends Error {}
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new StoreWaitExceeded()), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 const responseSchema = {
@@ -47,10 +57,15 @@ export function ingestRoutes(app: FastifyInstance, deps: IngestRouteDeps): void 
       const raw = items(request.body, path);
       if (raw.length === 0) return reply.code(400).send({ error: 'bad_request', message: 'the body holds no messages' });
       const report = decodeMessages(kind, 'http', raw, deps.maxMessageBytes, { models }, Date.now());
-      const store = () => deps.writer.submit(report.batch);
-      if (deps.tracer) {
-        await withSpan(deps.tracer, SPANS.ingestBatch, { 'driftwatch.source': 'http', 'driftwatch.kind': kind, 'driftwatch.messages': raw.length, 'driftwatch.rejected': report.rejected.length }, store);
-      } else await store();
+      const store = () => within(deps.writer.submit(report.batch), deps.storeWaitMs ?? 30_000);
+      try {
+        if (deps.tracer) {
+          await withSpan(deps.tracer, SPANS.ingestBatch, { 'driftwatch.source': 'http', 'driftwatch.kind': kind, 'driftwatch.messages': raw.length, 'driftwatch.rejected': report.rejected.length }, store);
+        } else await store();
+      } catch (error) {
+        if (!(error instanceof StoreWaitExceeded)) throw error;
+        return reply.code(503).header('retry-after', '5').send({ error: 'store_unavailable', message: 'ClickHouse is not accepting writes right now; retry later (a retried prediction is never counted twice)' });
+      }
       deps.metrics?.messages.inc({ kind, outcome: 'stored' }, raw.length - report.rejected.length);
       if (report.rejected.length) {
         deps.metrics?.messages.inc({ kind, outcome: 'rejected' }, report.rejected.length);
