@@ -8,11 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { main } from '../src/main.js';
+import { columnReference } from '../src/baseline/reference.js';
 import {
-  binCounts,
   compareSorted,
-  decileEdges,
-  describeSorted,
+  countAtMost,
   ksPValue,
   numericColumnDrift,
   psiFromCounts,
@@ -85,16 +84,8 @@ async function runDriftProcess(reference: string, current: string) {
 /** Fast path: every column sorted once, statistics from merge walks over the sorted arrays. */
 function fastDrift(reference: Float64Array[], current: Float64Array[]): number[] {
   return reference.map((ref, k) => {
-    const r = sortSample(ref);
-    const edges = decileEdges(r.values);
-    const numeric: NumericReference = {
-      count: r.values.length,
-      missing: r.missing,
-      edges,
-      counts: binCounts(r.values, edges),
-      std: describeSorted(r.values).std,
-      distribution: { kind: 'exact', sorted: r.values },
-    };
+    // the same exact reference `driftwatch drift` builds from a data file
+    const numeric = columnReference(`f${k}`, { kind: 'numeric', values: ref }) as NumericReference;
     return numericColumnDrift(`f${k}`, numeric, sortSample(current[k])).psi;
   });
 }
@@ -112,23 +103,13 @@ function naiveQuantile(values: Float64Array, p: number): number {
   return s[lo] + (h - lo) * (s[Math.min(lo + 1, s.length - 1)] - s[lo]);
 }
 
-function naiveSearchRight(sorted: number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 function naiveKs(a: Float64Array, b: Float64Array): number {
   const sa = naiveSorted(a);
   const sb = naiveSorted(b);
   const all = [...sa, ...sb];
   let d = 0;
-  for (const x of all) d = Math.max(d, Math.abs(naiveSearchRight(sa, x) / sa.length - naiveSearchRight(sb, x) / sb.length));
+  for (const x of all) d = Math.max(d, Math.abs(countAtMost(sa, x) / sa.length - countAtMost(sb, x) / sb.length));
   return d;
 }
 
@@ -138,7 +119,7 @@ function naiveWasserstein(a: Float64Array, b: Float64Array): number {
   const all = [...sa, ...sb].sort((x, y) => x - y);
   let w = 0;
   for (let i = 0; i + 1 < all.length; i++) {
-    const diff = naiveSearchRight(sa, all[i]) / sa.length - naiveSearchRight(sb, all[i]) / sb.length;
+    const diff = countAtMost(sa, all[i]) / sa.length - countAtMost(sb, all[i]) / sb.length;
     w += Math.abs(diff) * (all[i + 1] - all[i]);
   }
   return w;
