@@ -25,8 +25,7 @@ export class SeededRandom {
       this.spare = undefined;
       return mean + sd * z;
     }
-    let u = 0;
-    while (u === 0) u = this.next();
+    const u = 1 - this.next(); // in (0, 1]: the logarithm below stays finite
     const v = this.next();
     const r = Math.sqrt(-2 * Math.log(u));
     this.spare = r * Math.sin(2 * Math.PI * v);
@@ -36,5 +35,29 @@ export class SeededRandom {
   /** Integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.next() * n);
+  }
+
+  /** Index drawn with the given (unnormalised) weights. */
+  pick(weights: readonly number[]): number {
+    const total = weights.reduce((a, b) => a + b, 0);
+    let u = this.next() * total;
+    for (let i = 0; i < weights.length; i++) {
+      u -= weights[i];
+      if (u < 0) return i;
+    }
+    return weights.length - 1;
+  }
+
+  /** Poisson draw (inversion for small means, normal approximation above 500). */
+  poisson(mean: number): number {
+    if (mean > 500) return Math.max(0, Math.round(this.normal(mean, Math.sqrt(mean))));
+    const limit = Math.exp(-mean);
+    let k = 0;
+    let p = this.next();
+    while (p > limit) {
+      k += 1;
+      p *= this.next();
+    }
+    return k;
   }
 }
