@@ -1,14 +1,28 @@
-// What a window is measured against, derived from a baseline profile: per numeric feature the PSI deciles split
-// into finer equal-width sub-bins (the binned CDF for KS) with the baseline's counts in them; per categorical
-// feature its category counts. ClickHouse counts the window into exactly these bins (sql.ts).
+// What a window is measured against, derived from a baseline profile: per numeric feature the PSI deciles and a
+// fine grid for the KS CDF, with the baseline's counts in its slots; per categorical feature its category counts.
+// ClickHouse counts the window into exactly these slots (sql.ts) with the arithmetic of `slotOf`.
+//
+// Why a grid: on ClickHouse 18.16 every SQL operation costs a pass over the window's column, so the slot of a value
+// must take few operations. A uniform grid (power-of-two cell width, so origin and scale print exactly) gives the
+// cell in five; a decile edge that falls inside a cell splits it by one comparison with that edge, looked up by cell
+// (transform). The slots therefore refine the deciles exactly (PSI is exact) and the KS CDF is known at every cell
+// boundary and every decile edge.
 import type { BaselineProfile, FeatureProfile, NumericProfile } from '../baseline/index.js';
-import { binIndex } from '../replay/index.js';
 import { quantileSorted } from '../stats/index.js';
 
-/** Sub-bins per PSI decile: the KS CDF is known at 10 × SUB_BINS points. */
-export const SUB_BINS = 10;
+/** Target grid cells per numeric feature (a power-of-two width gives 256–512); more only to separate close edges. */
+export const GRID_CELLS = 256;
+/** The grid is refined up to this many cells while two distinct decile edges share a cell. */
+export const MAX_GRID_CELLS = 8192;
 /** Feature name of the prediction-drift stream. */
 export const PREDICTION_FEATURE = '__prediction__';
+
+/** cell(x) = trunc(clamp((x − origin) · scale, 0, cells − 1)); values beyond the grid fall in its end cells. */
+export interface Grid {
+  origin: number;
+  scale: number;
+  cells: number;
+}
 
 export interface NumericPlan {
   kind: 'numeric';
@@ -17,14 +31,16 @@ export interface NumericPlan {
   source: 'feature' | 'prediction';
   /** PSI edges (the baseline's deciles) */
   edges: number[];
-  /** per PSI bin: lower end of its sub-bins and sub-bins per unit (0 when the bin has no width) */
-  lo: number[];
-  inv: number[];
-  sub: number;
+  grid: Grid;
+  /** cells holding a decile edge, ascending, and per split level i the i-th distinct edge value in each of them */
+  splitCells: number[];
+  thresholds: number[][];
+  /** PSI bin of each slot; a cell has thresholds.length + 1 slots */
+  slotBin: number[];
   reference: {
     psi: number[];
     missing: number;
-    /** baseline counts per sub-bin (10 × sub) */
+    /** baseline counts per slot */
     fine: number[];
     /** extra KS error from a baseline kept as quantiles (0 when it kept the exact sample) */
     ksError: number;
@@ -48,11 +64,55 @@ export interface WindowPlan {
   categorical: CategoricalPlan[];
 }
 
-/** Sub-bin of x: the PSI bin, then an equal-width split inside it (outer sub-bins are open-ended). Same arithmetic as the SQL. */
-export function fineIndex(p: Pick<NumericPlan, 'edges' | 'lo' | 'inv' | 'sub'>, x: number): number {
-  const d = binIndex(p.edges, x);
-  const s = Math.min(p.sub - 1, Math.max(0, Math.floor((x - p.lo[d]) * p.inv[d])));
-  return d * p.sub + s;
+/** The grid cell of x: the same IEEE operations, in the same order, as the SQL (no fused multiply-add there either). */
+export function gridCell(g: Grid, x: number): number {
+  return Math.trunc(Math.min(Math.max((x - g.origin) * g.scale, 0), g.cells - 1));
+}
+
+/** Slots per grid cell: one more than the most distinct edges any cell holds. */
+export function slotsPerCell(p: Pick<NumericPlan, 'thresholds'>): number {
+  return p.thresholds.length + 1;
+}
+
+/** Slot of x: its cell, then how many of that cell's edges are ≤ x. Same arithmetic as the SQL. */
+export function slotOf(p: Pick<NumericPlan, 'grid' | 'splitCells' | 'thresholds'>, x: number): number {
+  const cell = gridCell(p.grid, x);
+  let slot = cell * (p.thresholds.length + 1);
+  const j = indexOfSorted(p.splitCells, cell);
+  if (j >= 0) for (const level of p.thresholds) if (x >= level[j]) slot++;
+  return slot;
+}
+
+function indexOfSorted(sorted: readonly number[], v: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] === v) return mid;
+    if (sorted[mid] < v) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** A grid of about `target` power-of-two-wide cells over [low, high]; one cell when the range is empty or not finite. */
+function gridOver(low: number, high: number, target: number): Grid {
+  const width = 2 ** Math.floor(Math.log2((high - low) / target));
+  if (!(high > low) || !Number.isFinite(width) || width === 0 || !Number.isFinite(low)) return { origin: Number.isFinite(low) ? low : 0, scale: 1, cells: 1 };
+  const origin = Math.floor(low / width) * width;
+  return { origin, scale: 1 / width, cells: Math.max(1, Math.ceil((high - origin) / width)) };
+}
+
+/** Distinct edge values per cell, ascending. */
+function edgesByCell(grid: Grid, edges: readonly number[]): Map<number, number[]> {
+  const cells = new Map<number, number[]>();
+  for (const e of edges) {
+    const c = gridCell(grid, e);
+    const list = cells.get(c) ?? [];
+    if (list[list.length - 1] !== e) list.push(e);
+    cells.set(c, list);
+  }
+  return cells;
 }
 
 /** F(x) of a baseline kept as quantiles q_i at i/(Q−1), linear between them. */
@@ -72,46 +132,80 @@ function quantileCdf(q: readonly number[], x: number): number {
 
 function numericPlan(name: string, f: NumericProfile, source: NumericPlan['source']): NumericPlan {
   const edges = [...f.psi.edges];
-  const bins = edges.length + 1;
-  const lo: number[] = [];
-  const inv: number[] = [];
-  // The outer bins are split between the 1st/99th percentile and their decile, not the extremes, so one far
-  // outlier in the baseline cannot squeeze the whole tail into a single sub-bin (values beyond clamp into the end ones).
+  // The grid spans the 1st–99th percentile (and the edges), not the extremes, so one far outlier in the baseline
+  // cannot squeeze the whole distribution into a few cells.
   const dist = f.distribution.values;
   const tail = (q: number) => (f.distribution.kind === 'exact' ? quantileSorted(dist, q) : dist[Math.round(q * (dist.length - 1))]);
-  const low = Math.min(tail(0.01), edges[0] ?? f.max);
-  const high = Math.max(tail(0.99), edges[edges.length - 1] ?? f.min);
-  for (let d = 0; d < bins; d++) {
-    const a = d === 0 ? low : edges[d - 1];
-    const b = d === bins - 1 ? high : edges[d];
-    lo.push(a);
-    inv.push(b > a ? SUB_BINS / (b - a) : 0);
+  const low = Math.min(tail(0.01), edges[0] ?? f.min);
+  const high = Math.max(tail(0.99), edges[edges.length - 1] ?? f.max);
+  let grid = gridOver(low, high, GRID_CELLS);
+  let byCell = edgesByCell(grid, edges);
+  for (let target = GRID_CELLS * 2; Math.max(0, ...[...byCell.values()].map((l) => l.length)) > 1 && target <= MAX_GRID_CELLS; target *= 2) {
+    const finer = gridOver(low, high, target);
+    if (finer.cells > MAX_GRID_CELLS) break;
+    grid = finer;
+    byCell = edgesByCell(grid, edges);
   }
-  const plan: NumericPlan = { kind: 'numeric', name, source, edges, lo, inv, sub: SUB_BINS, reference: { psi: [...f.psi.counts], missing: f.missing, fine: [], ksError: 0 } };
-  const fine = new Array<number>(bins * SUB_BINS).fill(0);
+  const splitCells = [...byCell.keys()].sort((a, b) => a - b);
+  const levels = Math.max(0, ...[...byCell.values()].map((l) => l.length));
+  const thresholds = Array.from({ length: levels }, (_, i) => splitCells.map((c) => byCell.get(c)![i] ?? Infinity));
+  const per = levels + 1;
+  // PSI bin of slot (cell, s): the edges of lower cells, plus those of this cell at or below its s-th distinct value.
+  const slotBin: number[] = [];
+  let below = 0;
+  for (let c = 0; c < grid.cells; c++) {
+    const here = edges.filter((e) => gridCell(grid, e) === c);
+    const distinct = byCell.get(c) ?? [];
+    for (let s = 0; s < per; s++) slotBin.push(below + (s === 0 ? 0 : here.filter((e) => e <= distinct[Math.min(s, distinct.length) - 1]).length));
+    below += here.length;
+  }
+  const plan: NumericPlan = {
+    kind: 'numeric', name, source, edges, grid, splitCells, thresholds, slotBin,
+    reference: { psi: [...f.psi.counts], missing: f.missing, fine: [], ksError: 0 },
+  };
+  const fine = new Array<number>(slotBin.length).fill(0);
   if (f.distribution.kind === 'exact') {
-    for (const x of f.distribution.values) fine[fineIndex(plan, x)] += 1;
+    for (const x of f.distribution.values) fine[slotOf(plan, x)] += 1;
   } else {
-    // Spread each decile's exact count over its sub-bins by the quantile CDF, rounding cumulatively so totals stay exact.
-    const q = f.distribution.values;
-    for (let d = 0; d < bins; d++) {
-      const bounds = [d === 0 ? -Infinity : edges[d - 1]];
-      for (let j = 1; j < SUB_BINS; j++) bounds.push(inv[d] > 0 ? lo[d] + j / inv[d] : lo[d]);
-      bounds.push(d === bins - 1 ? Infinity : edges[d]);
-      const cdf = bounds.map((x) => (x === -Infinity ? 0 : x === Infinity ? 1 : quantileCdf(q, x)));
-      const mass = cdf[SUB_BINS] - cdf[0];
-      let placed = 0;
-      for (let j = 0; j < SUB_BINS; j++) {
-        const share = mass > 0 ? (cdf[j + 1] - cdf[0]) / mass : j === SUB_BINS - 1 ? 1 : 0;
-        const upTo = Math.round(share * f.psi.counts[d]);
-        fine[d * SUB_BINS + j] = upTo - placed;
-        placed = upTo;
-      }
-    }
+    spreadByQuantiles(plan, f.distribution.values, fine);
     plan.reference.ksError = f.distribution.ks_bound;
   }
   plan.reference.fine = fine;
   return plan;
+}
+
+/** Upper end of slot (cell, s): its cell's next edge, else the cell's end (+∞ for the last cell). */
+function slotUpper(p: NumericPlan, slot: number): number {
+  const per = slotsPerCell(p);
+  const cell = Math.floor(slot / per);
+  const s = slot % per;
+  const j = indexOfSorted(p.splitCells, cell);
+  if (j >= 0 && s < p.thresholds.length && p.thresholds[s][j] !== Infinity) return p.thresholds[s][j];
+  return cell === p.grid.cells - 1 ? Infinity : p.grid.origin + (cell + 1) / p.grid.scale;
+}
+
+/**
+ * A baseline kept as quantiles: each PSI bin's exact count is spread over its slots by the quantile CDF, rounding
+ * cumulatively so bin totals stay exact.
+ */
+function spreadByQuantiles(p: NumericPlan, q: readonly number[], fine: number[]): void {
+  const cdf = (x: number) => (x === Infinity ? 1 : quantileCdf(q, x));
+  let first = 0;
+  for (let d = 0; d <= p.edges.length; d++) {
+    let last = first;
+    while (last < p.slotBin.length && p.slotBin[last] === d) last++;
+    if (last === first) continue;
+    const from = d === 0 ? 0 : cdf(p.edges[d - 1]);
+    const mass = cdf(d === p.edges.length ? Infinity : p.edges[d]) - from;
+    let placed = 0;
+    for (let slot = first; slot < last; slot++) {
+      const share = mass > 0 ? Math.min(1, Math.max(0, (cdf(slotUpper(p, slot)) - from) / mass)) : slot === last - 1 ? 1 : 0;
+      const upTo = slot === last - 1 ? p.reference.psi[d] : Math.round(share * p.reference.psi[d]);
+      fine[slot] = Math.max(0, upTo - placed);
+      placed = Math.max(placed, upTo);
+    }
+    first = last;
+  }
 }
 
 function featurePlan(name: string, f: FeatureProfile, source: FeaturePlan['source']): FeaturePlan {

@@ -1,13 +1,32 @@
 // The push-down queries: ClickHouse counts a window's predictions into the plan's bins, its categories and its
 // label agreement; Node receives a few hundred numbers per window, never rows. Portable to ClickHouse 18.16 and
-// 24.x (ARRAY JOIN, indexOf, ANY LEFT JOIN, FINAL; no query parameters). Every value goes through sqlValue.
+// 24.x (ARRAY JOIN, indexOf, transform, ANY LEFT JOIN, FINAL; no query parameters). Every value goes through sqlValue,
+// sqlString or sqlFloat.
 import { sqlDateTime, sqlString, sqlValue } from '../store/sql.js';
-import type { CategoricalPlan, NumericPlan, WindowPlan } from './plan.js';
+import { slotsPerCell, type CategoricalPlan, type NumericPlan, type WindowPlan } from './plan.js';
 
-/** Keys are feature × KEY_STRIDE + sub-bin; this sub-bin means "missing", key −1 counts rows. */
-export const KEY_STRIDE = 100_000;
-export const MISSING_KEY = KEY_STRIDE - 1;
-export const ROWS_KEY = -1;
+/**
+ * Where each numeric feature's counts land in the push-down's key space: slots [base, base + slots) and one key for
+ * missing values (base + slots). Keys fit UInt16 for up to ~60 features (ClickHouse then counts them in a flat
+ * table, about twice as fast as hashing); UInt32 beyond.
+ */
+export interface KeyLayout {
+  bases: number[];
+  slots: number[];
+  type: 'UInt16' | 'UInt32';
+}
+
+export function keyLayout(plans: readonly NumericPlan[]): KeyLayout {
+  const bases: number[] = [];
+  const slots: number[] = [];
+  let next = 0;
+  for (const p of plans) {
+    bases.push(next);
+    slots.push(p.grid.cells * slotsPerCell(p));
+    next += slots[slots.length - 1] + 1;
+  }
+  return { bases, slots, type: next <= 65_536 ? 'UInt16' : 'UInt32' };
+}
 
 export interface WindowRange {
   model: string;
@@ -17,59 +36,103 @@ export interface WindowRange {
 }
 
 /**
+ * How a window's numeric features are found in its rows: `positions` when every row carries the same numeric names
+ * (name → 1-based position), `layouts` when rows carry several name lists (per layout hash, its positions), or by
+ * searching each row's names (neither given).
+ */
+export type FeatureLayout =
+  | { kind: 'positions'; positions: ReadonlyMap<string, number> }
+  | { kind: 'layouts'; layouts: ReadonlyArray<{ layout: string; positions: ReadonlyMap<string, number> }> };
+
+/**
  * FINAL collapses redelivered duplicates but reads the window in one single-threaded stream (2–3× slower on
- * 18.16). It can only change a result when two rows share a prediction id, so callers skip it when
- * `duplicateIdsSql` finds none.
+ * 18.16). It can only change a result when two rows share (ts, prediction id), so callers skip it when
+ * `duplicatesSql` finds none.
  */
 function predictions(final: boolean): string {
   return final ? 'predictions FINAL' : 'predictions';
-}
-
-/** The numeric feature names of one prediction of the window (a candidate for the whole window's layout). */
-export function sampleNamesSql(w: WindowRange): string {
-  return `SELECT num_names FROM predictions WHERE ${windowFilter(w)} LIMIT 1`;
-}
-
-/**
- * One scan that decides how the window may be read: `dups`, rows beyond the distinct prediction ids (0: FINAL would
- * change nothing; a hash collision can only report a duplicate that is not there, which merely means FINAL), and
- * `other`, rows whose numeric feature names differ from `names` (0: features can be read by position, without
- * searching every row's name list).
- */
-export function windowShapeSql(w: WindowRange, names: readonly string[]): string {
-  return `SELECT count() - uniqExact(cityHash64(prediction_id)) AS dups, countIf(num_names != ${names.length ? sqlValue([...names]) : 'emptyArrayString()'}) AS other
-  FROM predictions WHERE ${windowFilter(w)}`;
 }
 
 function windowFilter(w: WindowRange): string {
   return `model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(w.start)} AND ts < ${sqlDateTime(w.end)}`;
 }
 
-/** Expressions that give numeric feature k its value x{k} and presence p{k}; by position when every row of the
- *  window has the same name list (`layout`: name → 1-based position), else by searching each row's names. */
-function valueOf(p: NumericPlan, k: number, layout?: ReadonlyMap<string, number>): string[] {
-  if (p.source === 'prediction') return [`isNotNull(prediction_num) AS p${k}`, `assumeNotNull(prediction_num) AS x${k}`];
-  if (layout) {
-    // every row has exactly these names: present at a fixed position, or absent everywhere (no [0]: 18.16 rejects it)
-    const position = layout.get(p.name);
-    return position ? [`toUInt8(1) AS p${k}`, `num_values[${position}] AS x${k}`] : [`toUInt8(0) AS p${k}`, `toFloat64(0) AS x${k}`];
+/** The distinct name layouts of a window's rows (`name_layout` is computed by ClickHouse on insert) with their rows. */
+export function layoutsSql(w: WindowRange): string {
+  return `SELECT toString(name_layout) AS layout, count() AS n FROM predictions WHERE ${windowFilter(w)} GROUP BY name_layout`;
+}
+
+/** One row's names for each of the given layouts (hashes as decimal strings); `first`: just the first row found. */
+export function layoutNamesSql(w: WindowRange, layouts: readonly string[], first = false): string {
+  return `SELECT toString(name_layout) AS layout, num_names, cat_names, missing_names FROM predictions
+  WHERE ${windowFilter(w)} AND name_layout IN (${layouts.map(uint64).join(', ')}) ${first ? 'LIMIT 1' : 'LIMIT 1 BY name_layout'}`;
+}
+
+/**
+ * Rows beyond one per (ts, prediction id), the key FINAL collapses on: 0 means FINAL would change nothing. Counted
+ * per second so each hash set stays small and cache-resident; a hash collision can only report a duplicate that
+ * is not there, which merely means FINAL.
+ */
+export function duplicatesSql(w: WindowRange): string {
+  return `SELECT sum(c - u) AS dups FROM (SELECT count() AS c, uniqExact(cityHash64(prediction_id)) AS u FROM predictions WHERE ${windowFilter(w)} GROUP BY ts)`;
+}
+
+function uint64(v: string): string {
+  if (!/^[0-9]{1,20}$/.test(v)) throw new RangeError(`not a layout hash: ${v.slice(0, 40)}`);
+  return v;
+}
+
+/** A Float64 literal whatever the value (an integral value would otherwise parse as an integer type). */
+export function sqlFloat(v: number): string {
+  if (v === Infinity) return 'inf';
+  if (v === -Infinity) return '-inf';
+  if (!Number.isFinite(v)) throw new RangeError(`not a finite number: ${v}`);
+  return v.toPrecision(17);
+}
+
+/** Columns that give numeric feature k its value x{k}, and its presence (null: present in every row; absent: in none). */
+function valueOf(p: NumericPlan, k: number, layout?: FeatureLayout): { columns: string[]; present: string | null; absent?: true } {
+  if (p.source === 'prediction') return { columns: [`assumeNotNull(prediction_num) AS x${k}`], present: 'isNotNull(prediction_num)' };
+  if (layout?.kind === 'positions') {
+    const position = layout.positions.get(p.name);
+    return position ? { columns: [`num_values[${position}] AS x${k}`], present: null } : { columns: [], present: null, absent: true };
   }
-  return [`indexOf(num_names, ${sqlString(p.name)}) AS i${k}`, `i${k} > 0 AS p${k}`, `num_values[i${k}] AS x${k}`];
+  if (layout?.kind === 'layouts') {
+    const at = layout.layouts.map((l) => l.positions.get(p.name) ?? 0);
+    if (at.every((i) => i === 0)) return { columns: [], present: null, absent: true };
+    const hashes = layout.layouts.map((l) => uint64(l.layout)).join(', ');
+    return {
+      columns: [`transform(name_layout, CAST([${hashes}] AS Array(UInt64)), CAST([${at.join(', ')}] AS Array(UInt16)), toUInt16(0)) AS i${k}`, `num_values[i${k}] AS x${k}`],
+      present: `i${k} > 0`,
+    };
+  }
+  return { columns: [`indexOf(num_names, ${sqlString(p.name)}) AS i${k}`, `num_values[i${k}] AS x${k}`], present: `i${k} > 0` };
 }
 
-/** PSI bin by comparisons with literal edges (left-closed like numpy.digitize), then the sub-bin by arithmetic. */
-function keyOf(p: NumericPlan, k: number): string {
-  const d = p.edges.length ? `(${p.edges.map((e) => `(x${k} >= ${sqlValue(e)})`).join(' + ')})` : '0';
-  const sub = `least(${p.sub - 1}, greatest(0, floor((x${k} - arrayElement(${sqlValue(p.lo)}, ${d} + 1)) * arrayElement(${sqlValue(p.inv)}, ${d} + 1))))`;
-  return `toInt64(if(p${k}, ${k * KEY_STRIDE} + ${d} * ${p.sub} + toInt64(${sub}), ${k * KEY_STRIDE + MISSING_KEY}))`;
+/** Feature k's key: base + cell · slots per cell + how many of the cell's edges are ≤ x (plan.ts explains the grid). */
+function keyOf(p: NumericPlan, k: number, base: number, type: KeyLayout['type'], present: string | null): string[] {
+  const g = p.grid;
+  const per = slotsPerCell(p);
+  const cell = `to${type}(least(greatest((x${k} - ${sqlFloat(g.origin)}) * ${sqlFloat(g.scale)}, 0.), ${sqlFloat(g.cells - 1)})) AS c${k}`;
+  const cells = `CAST([${p.splitCells.join(', ')}] AS Array(${type}))`;
+  const splits = p.thresholds.map((level) => ` + (x${k} >= transform(c${k}, ${cells}, [${level.map(sqlFloat).join(', ')}], inf))`).join('');
+  const slot = `${per === 1 ? `c${k}` : `c${k} * ${per}`}${splits} + ${base}`;
+  const missing = base + g.cells * per;
+  return [cell, `to${type}(${present === null ? slot : `if(${present}, ${slot}, ${missing})`}) AS k${k}`];
 }
 
-/** Rows (key −1) and, per numeric feature, counts per sub-bin and of missing values: `key, c` rows. */
-export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], final = true, layout?: ReadonlyMap<string, number>): string {
-  const columns = plans.flatMap((p, k) => valueOf(p, k, layout));
-  const keys = [`toInt64(${ROWS_KEY})`, ...plans.map((p, k) => keyOf(p, k))];
+/** Per numeric feature, its counts per slot and of missing values, as `key, c` rows that keyLayout decodes. */
+export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], final = true, layout?: FeatureLayout): string {
+  const keys = keyLayout(plans);
+  const columns: string[] = [];
+  const keyNames = plans.map((p, k) => {
+    const v = valueOf(p, k, layout);
+    if (v.absent) return `to${keys.type}(${keys.bases[k] + keys.slots[k]})`;
+    columns.push(...v.columns, ...keyOf(p, k, keys.bases[k], keys.type, v.present));
+    return `k${k}`;
+  });
   return `SELECT key, count() AS c FROM (
-  SELECT [${keys.join(', ')}] AS keys FROM (
+  SELECT [${keyNames.join(', ')}] AS keys FROM (
     SELECT ${columns.length ? columns.join(', ') : '1 AS one'} FROM ${predictions(final)} WHERE ${windowFilter(w)}
   )
 ) ARRAY JOIN keys AS key GROUP BY key`;
@@ -92,46 +155,73 @@ export function categoryCountsSql(w: WindowRange, plans: readonly CategoricalPla
 }
 
 /**
- * Label agreement of a window (and the feature names its predictions carried): predictions joined with their latest label (labels table first, the label in the
- * prediction message otherwise). Correct as in replay: a score ≥ 0.5 for label 1 (binary), else equal text.
+ * Rows and label agreement of a window: predictions joined with their latest label (labels table first, the label
+ * in the prediction message otherwise). Correct as in replay: a score ≥ 0.5 for label 1 (binary), else equal text.
+ * The agreement expressions (text conversions) run only on labelled rows; the rows are counted by a second, cheap
+ * branch, which with `featureNames` also collects every feature name the predictions carried (costly: the name
+ * arrays are the largest columns, so the evaluator takes names from the window's layouts instead).
  */
-export function qualitySql(w: WindowRange, joinLabels = true, final = true): string {
+export function qualitySql(w: WindowRange, joinLabels = true, final = true, featureNames = false): string {
   const labels = `SELECT prediction_id, label_num AS l_num, label_str AS l_str, ingested_at AS l_at, toUInt8(1) AS l_found
     FROM labels FINAL WHERE model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(w.start - LABEL_LOOKBACK_MS)}`;
   // without label rows to join, the prediction ids need not be read at all
-  const source = joinLabels
-    ? `${predictions(final)} ANY LEFT JOIN (${labels}) USING prediction_id`
-    : `(SELECT model, ts, prediction_num, prediction_str, label_num, label_str, num_names, cat_names, missing_names,
-        CAST(NULL AS Nullable(Float64)) AS l_num, CAST(NULL AS Nullable(String)) AS l_str, toDateTime(0) AS l_at, toUInt8(0) AS l_found FROM ${predictions(final)} WHERE ${windowFilter(w)})`;
+  const source = joinLabels ? `${predictions(final)} ANY LEFT JOIN (${labels}) USING prediction_id` : predictions(final);
+  const zero = 'toUInt64(0)';
+  const names = featureNames ? 'groupUniqArrayArray(arrayConcat(num_names, cat_names, missing_names))' : 'emptyArrayString()';
   return `SELECT
-  count() AS rows,
-  sum(is_labelled) AS labelled,
-  sum(is_labelled AND is_correct) AS correct,
-  sum(is_labelled AND is_binary AND pn >= 0.5 AND lt = '1') AS tp,
-  sum(is_labelled AND is_binary AND pn >= 0.5 AND lt = '0') AS fp,
-  sum(is_labelled AND is_binary AND pn < 0.5 AND lt = '0') AS tn,
-  sum(is_labelled AND is_binary AND pn < 0.5 AND lt = '1') AS fn,
-  sum(is_numeric) AS numeric_rows,
-  sum(if(is_numeric, abs(pn - ln), 0)) AS abs_error,
-  sum(if(is_numeric, (pn - ln) * (pn - ln), 0)) AS squared_error,
-  toUInt32(max(l_at)) AS labels_at,
-  groupUniqArrayArray(names) AS feature_names
+  sum(n) AS rows, sum(labelled) AS labelled, sum(correct) AS correct, sum(tp) AS tp, sum(fp) AS fp, sum(tn) AS tn, sum(fn) AS fn,
+  sum(numeric_rows) AS numeric_rows, sum(abs_error) AS abs_error, sum(squared_error) AS squared_error,
+  toUInt32(max(at)) AS labels_at, groupUniqArrayArray(names) AS feature_names
 FROM (
-  SELECT
-    if(l_found = 1, l_num, label_num) AS ln_n, if(l_found = 1, l_str, label_str) AS ls_n,
-    prediction_num AS pn_n, prediction_str AS ps_n, l_at, arrayConcat(num_names, cat_names, missing_names) AS names,
-    isNotNull(ln_n) OR isNotNull(ls_n) AS has_label,
-    isNotNull(pn_n) OR isNotNull(ps_n) AS has_prediction,
-    has_label AND has_prediction AS is_labelled,
-    if(isNotNull(ls_n), assumeNotNull(ls_n), toString(assumeNotNull(ln_n))) AS lt,
-    if(isNotNull(ps_n), assumeNotNull(ps_n), toString(assumeNotNull(pn_n))) AS pt,
-    assumeNotNull(pn_n) AS pn, assumeNotNull(ln_n) AS ln,
-    isNotNull(pn_n) AND (lt = '0' OR lt = '1') AS is_binary,
-    isNotNull(pn_n) AND isNotNull(ln_n) AS is_numeric,
-    if(is_binary, (pn >= 0.5) = (lt = '1'), pt = lt) AS is_correct
-  FROM ${source}
-  WHERE ${windowFilter(w)}
+  SELECT count() AS n, ${zero} AS labelled, ${zero} AS correct, ${zero} AS tp, ${zero} AS fp, ${zero} AS tn, ${zero} AS fn,
+    ${zero} AS numeric_rows, toFloat64(0) AS abs_error, toFloat64(0) AS squared_error, toUInt32(0) AS at, ${names} AS names
+  FROM ${predictions(final)} WHERE ${windowFilter(w)}
+${joinLabels ? labelledBranch(source, w, 'text', true) : `${labelledBranch(source, w, 'numeric', false)}${labelledBranch(source, w, 'text', false)}`}
 )`;
+}
+
+/**
+ * Label agreement over the labelled rows of `source` (predictions, joined with labels or not). Without a joined label
+ * table the rows split by kind: where
+ * label and prediction are both numbers, numeric comparisons (the same verdicts as their text: toString(1.) = '1');
+ * elsewhere text, which needs toString, the costly part.
+ */
+function labelledBranch(source: string, w: WindowRange, kind: 'numeric' | 'text', joined: boolean): string {
+  const rows = kind === 'numeric' ? ' AND isNull(ls_n) AND isNull(ps_n)' : joined ? '' : ' AND (isNotNull(ls_n) OR isNotNull(ps_n))';
+  const label = joined
+    ? 'if(l_found = 1, l_num, label_num) AS ln_n, if(l_found = 1, l_str, label_str) AS ls_n, l_at AS at_n'
+    : 'label_num AS ln_n, label_str AS ls_n, toDateTime(0) AS at_n';
+  const text = kind === 'numeric'
+    ? `toUInt8(0) AS text, isNotNull(pn_n) AND (ln = 0 OR ln = 1) AS is_binary, ln = 1 AS is_one, ln = 0 AS is_zero, pn = ln AS is_equal,`
+    : `if(isNotNull(ls_n), assumeNotNull(ls_n), toString(assumeNotNull(ln_n))) AS lt,
+      if(isNotNull(ps_n), assumeNotNull(ps_n), toString(assumeNotNull(pn_n))) AS pt,
+      isNotNull(pn_n) AND (lt = '0' OR lt = '1') AS is_binary, lt = '1' AS is_one, lt = '0' AS is_zero, pt = lt AS is_equal,`;
+  return `
+  UNION ALL
+  SELECT toUInt64(0) AS n,
+    toUInt64(sum(is_labelled)) AS labelled,
+    toUInt64(sum(is_labelled AND is_correct)) AS correct,
+    toUInt64(sum(is_labelled AND is_binary AND pn >= 0.5 AND is_one)) AS tp,
+    toUInt64(sum(is_labelled AND is_binary AND pn >= 0.5 AND is_zero)) AS fp,
+    toUInt64(sum(is_labelled AND is_binary AND pn < 0.5 AND is_zero)) AS tn,
+    toUInt64(sum(is_labelled AND is_binary AND pn < 0.5 AND is_one)) AS fn,
+    toUInt64(sum(is_numeric)) AS numeric_rows,
+    toFloat64(sum(if(is_numeric, abs(pn - ln), 0))) AS abs_error,
+    toFloat64(sum(if(is_numeric, (pn - ln) * (pn - ln), 0))) AS squared_error,
+    toUInt32(max(at_n)) AS at, emptyArrayString() AS names
+  FROM (
+    SELECT
+      ${label}, prediction_num AS pn_n, prediction_str AS ps_n,
+      isNotNull(ln_n) OR isNotNull(ls_n) AS has_label,
+      isNotNull(pn_n) OR isNotNull(ps_n) AS has_prediction,
+      has_label AND has_prediction AS is_labelled,
+      assumeNotNull(pn_n) AS pn, assumeNotNull(ln_n) AS ln,
+      ${text}
+      isNotNull(pn_n) AND isNotNull(ln_n) AS is_numeric,
+      if(is_binary, (pn >= 0.5) = is_one, is_equal) AS is_correct
+    FROM ${source}
+    WHERE ${windowFilter(w)} AND has_label${rows}
+  )`;
 }
 
 /** Labels are looked up from this long before a window's start (a label's time is normally after its prediction's). */

@@ -5,7 +5,7 @@ import { chi2Test, jensenShannonDistance, ksFromHistograms, psiFromCounts } from
 import type { FeatureCounts, WindowSummary } from '../replay/index.js';
 import { alignBins } from '../replay/index.js';
 import type { CategoricalPlan, NumericPlan, WindowPlan } from './plan.js';
-import { KEY_STRIDE, MISSING_KEY, ROWS_KEY } from './sql.js';
+import { keyLayout, type KeyLayout } from './sql.js';
 
 export interface FeatureResult {
   feature: string;
@@ -55,35 +55,46 @@ export interface QualityResult {
 
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
 
-/** Splits `key, c` rows into the window's row count and each numeric feature's sub-bin and missing counts. */
-export function numericCounts(rows: ReadonlyArray<{ key: number | string; c: number | string }>, plans: readonly NumericPlan[]): { rows: number; fine: number[][]; missing: number[] } {
-  const fine = plans.map((p) => new Array<number>((p.edges.length + 1) * p.sub).fill(0));
+/** Splits `key, c` rows into each numeric feature's slot and missing counts (and its rows: their sum). */
+export function numericCounts(rows: ReadonlyArray<{ key: number | string; c: number | string }>, plans: readonly NumericPlan[]): { rows: number[]; fine: number[][]; missing: number[] } {
+  const layout = keyLayout(plans);
+  const fine = plans.map((_, k) => new Array<number>(layout.slots[k]).fill(0));
   const missing = plans.map(() => 0);
-  let total = 0;
+  const total = plans.map(() => 0);
   for (const r of rows) {
     const key = Number(r.key);
     const c = Number(r.c);
-    if (key === ROWS_KEY) {
-      total += c;
-      continue;
-    }
-    const k = Math.floor(key / KEY_STRIDE);
-    const bin = key % KEY_STRIDE;
-    if (k < 0 || k >= plans.length) throw new RangeError(`push-down returned key ${key} for no feature`);
-    if (bin === MISSING_KEY) missing[k] += c;
-    else fine[k][bin] += c;
+    const k = featureOfKey(layout, key);
+    if (k < 0) throw new RangeError(`push-down returned key ${key} for no feature`);
+    const slot = key - layout.bases[k];
+    if (slot === layout.slots[k]) missing[k] += c;
+    else fine[k][slot] += c;
+    total[k] += c;
   }
   return { rows: total, fine, missing };
 }
 
-function psiCounts(fine: readonly number[], sub: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < fine.length; i += sub) out.push(fine.slice(i, i + sub).reduce((s, c) => s + c, 0));
+function featureOfKey(layout: KeyLayout, key: number): number {
+  let lo = 0;
+  let hi = layout.bases.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (key < layout.bases[mid]) hi = mid - 1;
+    else if (key > layout.bases[mid] + layout.slots[mid]) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
+/** Per PSI bin, the sum of its slots. */
+export function psiCounts(plan: Pick<NumericPlan, 'edges' | 'slotBin'>, fine: readonly number[]): number[] {
+  const out = new Array<number>(plan.edges.length + 1).fill(0);
+  for (let i = 0; i < fine.length; i++) out[plan.slotBin[i]] += fine[i];
   return out;
 }
 
 export function numericResult(plan: NumericPlan, rows: number, fine: readonly number[], missing: number): FeatureResult {
-  const counts: FeatureCounts = { kind: 'numeric', counts: psiCounts(fine, plan.sub), missing };
+  const counts: FeatureCounts = { kind: 'numeric', counts: psiCounts(plan, fine), missing };
   const present = rows - missing;
   const base: FeatureResult = {
     feature: plan.name, kind: 'numeric', rows, present, missingRate: ratio(missing, rows),

@@ -4,10 +4,13 @@
 import type { Store } from './client.js';
 import { ident, sqlString } from './sql.js';
 
+/** A statement, or a column to add when the table lacks it (18.16 has no ADD COLUMN IF NOT EXISTS). */
+export type MigrationStatement = string | { table: string; addColumn: string; definition: string };
+
 export interface Migration {
   version: number;
   name: string;
-  statements: string[];
+  statements: MigrationStatement[];
 }
 
 export const MIGRATIONS: Migration[] = [
@@ -84,6 +87,16 @@ export const MIGRATIONS: Migration[] = [
       ) ENGINE = ReplacingMergeTree(evaluated_at_ms) PARTITION BY toYYYYMM(window_start) ORDER BY (model, window_start)`,
     ],
   },
+  {
+    version: 5,
+    name: 'name layout of each prediction',
+    statements: [
+      // A hash of the row's feature name lists, computed by ClickHouse on every insert whatever the writer: the
+      // evaluator groups a window's rows by it and reads features by position instead of searching names per row.
+      // Parts written before this migration compute it when read (slower until merged, never wrong).
+      { table: 'predictions', addColumn: 'name_layout', definition: 'UInt64 MATERIALIZED cityHash64(num_names, cat_names, missing_names)' },
+    ],
+  },
 ];
 
 export interface MigrationReport {
@@ -107,7 +120,16 @@ export async function migrate(admin: Store, store: Store, at: Date, migrations =
       report.alreadyApplied.push(m.version);
       continue;
     }
-    for (const statement of m.statements) await store.command(statement);
+    for (const statement of m.statements) {
+      if (typeof statement === 'string') {
+        await store.command(statement);
+        continue;
+      }
+      const [found] = await store.query<{ n: string }>(
+        `SELECT count() AS n FROM system.columns WHERE database = ${sqlString(store.database)} AND table = ${sqlString(ident(statement.table))} AND name = ${sqlString(ident(statement.addColumn))}`,
+      );
+      if (Number(found?.n ?? 0) === 0) await store.command(`ALTER TABLE ${ident(statement.table)} ADD COLUMN ${ident(statement.addColumn)} ${statement.definition}`);
+    }
     await store.command(
       `INSERT INTO schema_migrations (version, name, applied_at) VALUES (${m.version}, ${sqlString(m.name)}, toDateTime(${Math.floor(at.getTime() / 1000)}))`,
     );

@@ -16,10 +16,10 @@ describe('store on a real ClickHouse', () => {
 
   it('migrates once, records versions, and is idempotent', async () => {
     const first = await migrate(admin, store, new Date());
-    expect(first.applied.map((m) => m.version)).toEqual([1, 2, 3, 4]);
+    expect(first.applied.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
     const second = await migrate(admin, store, new Date());
     expect(second.applied).toEqual([]);
-    expect(second.alreadyApplied).toEqual([1, 2, 3, 4]);
+    expect(second.alreadyApplied).toEqual([1, 2, 3, 4, 5]);
     const tables = (await store.query<{ name: string }>(`SELECT name FROM system.tables WHERE database = ${sqlString(store.database)} ORDER BY name`)).map((r) => r.name);
     expect(tables).toEqual(['alert_events', 'baselines', 'dead_letters', 'drift_results', 'evaluations', 'gpu_samples', 'labels', 'nccl_collectives', 'predictions', 'schema_migrations']);
   });

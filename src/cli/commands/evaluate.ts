@@ -14,7 +14,7 @@ const USAGE = `usage: driftwatch evaluate --model ID --from T --to T [--json] [-
   results in drift_results, like the service. The model comes from --models (a YAML "models:" list) or is declared
   here (--window, default 1h); its baseline from --baseline FILE or the baselines table (latest version unless pinned).
   --json prints one line per (window, feature) and one per window with "feature": null holding quality and label_coverage.
-  KS is computed by ClickHouse on a binned CDF (each PSI decile split in 10 sub-bins): the exact D lies in
+  KS is computed from a binned CDF counted by ClickHouse (256–512 grid cells, split at every PSI decile): the exact D lies in
   [ks_statistic, ks_upper_bound], widened by the baseline's own ks_bound when it kept quantiles, not the sample.`;
 
 function parse(argv: string[]) {

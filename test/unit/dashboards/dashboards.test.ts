@@ -53,7 +53,7 @@ describe('dashboards', () => {
   });
 
   it('SQL panels read only tables the migrations create', () => {
-    const created = new Set(MIGRATIONS.flatMap((m) => m.statements.flatMap((s) => [...s.matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g)].map((x) => x[1]))));
+    const created = new Set(MIGRATIONS.flatMap((m) => m.statements.flatMap((s) => typeof s !== "string" ? [] : [...s.matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g)].map((x) => x[1]))));
     for (const d of DASHBOARDS) {
       for (const { panel, query } of queriesOf(d)) {
         if (!isSqlQuery(query)) continue;

@@ -1,7 +1,7 @@
 // The push-down SQL: names and values only as escaped literals, one ARRAY JOIN key per feature, FINAL reads; time slices.
 import { describe, expect, it } from 'vitest';
 import { buildBaseline, type Column } from '../../../src/baseline/index.js';
-import { categoryCountsSql, labelArrivalsSql, numericCountsSql, planFromBaseline, qualitySql, timeSlices } from '../../../src/evaluate/index.js';
+import { categoryCountsSql, labelArrivalsSql, numericCountsSql, planFromBaseline, qualitySql, sqlFloat, timeSlices } from '../../../src/evaluate/index.js';
 
 const hostile = "x'); DROP TABLE predictions; --";
 
@@ -32,8 +32,23 @@ describe('push-down SQL', () => {
     const sql = numericCountsSql(w, plans().numeric);
     expect(sql).toContain(`FROM predictions FINAL WHERE model = 'mo\\'del' AND ts >= toDateTime(${w.start / 1000}) AND ts < toDateTime(${w.end / 1000})`);
     expect(sql).toMatch(/ARRAY JOIN keys AS key GROUP BY key$/);
-    // one key for the row count and one per numeric feature
-    expect(sql.match(/toInt64\(if\(p\d+,/g)).toHaveLength(1);
+    // one key per numeric feature, a missing key where the feature is absent
+    expect(sql.match(/\) AS k\d+/g)).toHaveLength(1);
+    expect(sql).toMatch(/toUInt16\(if\(i0 > 0, /);
+  });
+
+  it('reads by position or by layout hash when told the layout, and refuses a malformed hash', () => {
+    const numeric = plans().numeric;
+    const name = numeric[0].name;
+    expect(numericCountsSql(w, numeric, false, { kind: 'positions', positions: new Map([[name, 3]]) })).toContain('num_values[3] AS x0');
+    const absent = numericCountsSql(w, numeric, false, { kind: 'positions', positions: new Map([['other', 1]]) });
+    expect(absent).toContain(`SELECT [toUInt16(${numeric[0].slotBin.length})] AS keys`);
+    const byHash = numericCountsSql(w, numeric, false, { kind: 'layouts', layouts: [{ layout: '123', positions: new Map([[name, 2]]) }, { layout: '18446744073709551615', positions: new Map() }] });
+    expect(byHash).toContain('transform(name_layout, CAST([123, 18446744073709551615] AS Array(UInt64)), CAST([2, 0] AS Array(UInt16)), toUInt16(0)) AS i0');
+    expect(() => numericCountsSql(w, numeric, false, { kind: 'layouts', layouts: [{ layout: '1) OR 1=1 --', positions: new Map([[name, 2]]) }] })).toThrow(/not a layout hash/);
+    expect(sqlFloat(5)).toBe('5.0000000000000000');
+    expect(sqlFloat(-Infinity)).toBe('-inf');
+    expect(() => sqlFloat(NaN)).toThrow(/finite/);
   });
 
   it('has no categorical query when nothing is categorical', () => {

@@ -1,10 +1,10 @@
-// The statistics the evaluator derives from push-down counts, without ClickHouse: counts made with fineIndex (what
+// The statistics the evaluator derives from push-down counts, without ClickHouse: counts made with slotOf (what
 // the SQL computes) give numpy/scipy's PSI, JS and a KS interval holding scipy's D (test/fixtures/evaluate);
 // baselines kept as quantiles keep D inside the widened bound; quality from confusion counts.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildBaseline, type Column } from '../../../src/baseline/index.js';
-import { KEY_STRIDE, MISSING_KEY, ROWS_KEY, fineIndex, numericCounts, numericResult, planFromBaseline, qualityResult, SUB_BINS } from '../../../src/evaluate/index.js';
+import { gridCell, keyLayout, numericCounts, numericResult, planFromBaseline, psiCounts, qualityResult, slotOf } from '../../../src/evaluate/index.js';
 import { SeededRandom, binCounts, ksTest, sortSample } from '../../../src/stats/index.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../../fixtures/evaluate/window.json', import.meta.url), 'utf8')) as {
@@ -17,11 +17,11 @@ function plan(values: Float64Array) {
 }
 
 function counted(p: ReturnType<typeof plan>, values: readonly (number | null)[]) {
-  const fine = new Array<number>((p.edges.length + 1) * p.sub).fill(0);
+  const fine = new Array<number>(p.slotBin.length).fill(0);
   let missing = 0;
   for (const v of values) {
     if (v === null) missing++;
-    else fine[fineIndex(p, v)]++;
+    else fine[slotOf(p, v)]++;
   }
   return { fine, missing };
 }
@@ -42,13 +42,40 @@ describe('window statistics from binned counts', () => {
     expect(r.missingRate).toBe(12 / 600);
   });
 
-  it('sub-bins refine the PSI bins: each sub-bin lies in the PSI bin of binCounts', () => {
+  it('slots refine the PSI bins exactly: their sums are binCounts, values on an edge included', () => {
     const p = plan(train);
-    const values = Array.from({ length: 5000 }, (_, i) => -20 + (i * 0.0291) % 150);
+    const values = [...Array.from({ length: 5000 }, (_, i) => -20 + (i * 0.0291) % 150), ...p.edges, ...p.edges.map((e) => e - 1e-9), ...p.edges.map((e) => e + 1e-9)];
     const { fine } = counted(p, values);
-    const coarse = [];
-    for (let d = 0; d <= p.edges.length; d++) coarse.push(fine.slice(d * SUB_BINS, (d + 1) * SUB_BINS).reduce((s, c) => s + c, 0));
-    expect(coarse).toEqual(binCounts(sortSample(Float64Array.from(values)).values, p.edges));
+    expect(psiCounts(p, fine)).toEqual(binCounts(sortSample(Float64Array.from(values)).values, p.edges));
+  });
+
+  it('lays a power-of-two grid of 256–512 cells over the baseline, with each edge alone in its cell', () => {
+    const p = plan(train);
+    expect(p.grid.cells).toBeGreaterThanOrEqual(256);
+    expect(p.grid.cells).toBeLessThanOrEqual(513);
+    expect(Math.log2(p.grid.scale) % 1).toBe(0);
+    expect(p.thresholds).toHaveLength(1);
+    expect(p.splitCells).toEqual([...new Set(p.edges.map((e) => gridCell(p.grid, e)))]);
+    // slots increase with the value: the binned CDF is a CDF
+    const xs = Array.from({ length: 3000 }, (_, i) => -10 + i * 0.04);
+    for (let i = 1; i < xs.length; i++) expect(slotOf(p, xs[i])).toBeGreaterThanOrEqual(slotOf(p, xs[i - 1]));
+  });
+
+  it('refines the grid where deciles crowd together, and still splits exactly where they share a cell', () => {
+    // a heavy tail: nine deciles within [0, 1], the 99th percentile near 1000
+    const skewed = Float64Array.from({ length: 5000 }, (_, i) => (i < 4900 ? (i % 1000) / 1000 : 1000 + i));
+    const p = plan(skewed);
+    expect(p.grid.cells).toBeGreaterThan(512);
+    const values = Array.from({ length: 4000 }, (_, i) => (i % 2 ? i / 4000 : i));
+    const { fine } = counted(p, [...values, ...p.edges]);
+    expect(psiCounts(p, fine)).toEqual(binCounts(sortSample(Float64Array.from([...values, ...p.edges])).values, p.edges));
+  });
+
+  it('handles a constant feature (all edges equal) and keeps the PSI exact', () => {
+    const p = plan(Float64Array.from({ length: 300 }, () => 4));
+    const values = [3, 4, 4, 5];
+    const { fine } = counted(p, values);
+    expect(psiCounts(p, fine)).toEqual(binCounts(Float64Array.from(values), p.edges));
   });
 
   it('keeps the exact KS D inside [statistic − baseline error, bound] when the baseline kept only quantiles', () => {
@@ -68,15 +95,23 @@ describe('window statistics from binned counts', () => {
     }
   });
 
-  it('decodes push-down keys into rows, sub-bin counts and missing counts, and refuses a stray key', () => {
+  it('decodes push-down keys into slot and missing counts per feature, and refuses a stray key', () => {
     const p = plan(train);
-    const rows = [{ key: String(ROWS_KEY), c: '10' }, { key: '3', c: '4' }, { key: String(MISSING_KEY), c: '6' }];
-    expect(numericCounts(rows, [p])).toEqual({ rows: 10, fine: [Object.assign(new Array(100).fill(0), { 3: 4 })], missing: [6] });
-    expect(() => numericCounts([{ key: KEY_STRIDE + 1, c: 1 }], [p])).toThrow(/no feature/);
+    const keys = keyLayout([p, p]);
+    expect(keys.bases).toEqual([0, p.slotBin.length + 1]);
+    expect(keys.type).toBe('UInt16');
+    const rows = [{ key: '3', c: '4' }, { key: String(keys.slots[0]), c: '6' }, { key: String(keys.bases[1] + 2), c: '10' }];
+    const decoded = numericCounts(rows, [p, p]);
+    expect(decoded.rows).toEqual([10, 10]);
+    expect(decoded.missing).toEqual([6, 0]);
+    expect(decoded.fine[0][3]).toBe(4);
+    expect(decoded.fine[1][2]).toBe(10);
+    expect(() => numericCounts([{ key: keys.bases[1] + keys.slots[1] + 1, c: 1 }], [p, p])).toThrow(/no feature/);
   });
 
   it('gives no statistic for an empty window, only its zero rows', () => {
-    const r = numericResult(plan(train), 0, new Array(100).fill(0), 0);
+    const p = plan(train);
+    const r = numericResult(p, 0, new Array(p.slotBin.length).fill(0), 0);
     expect([r.psi, r.ksStatistic, r.jsDistance, r.missingRate]).toEqual([null, null, null, null]);
   });
 
