@@ -98,7 +98,7 @@ function indexOfSorted(sorted: readonly number[], v: number): number {
 /** A grid of about `target` power-of-two-wide cells over [low, high]; one cell when the range is empty or not finite. */
 function gridOver(low: number, high: number, target: number): Grid {
   const width = 2 ** Math.floor(Math.log2((high - low) / target));
-  if (!(high > low) || !Number.isFinite(width) || width === 0 || !Number.isFinite(low)) return { origin: Number.isFinite(low) ? low : 0, scale: 1, cells: 1 };
+  if (!(high > low) || !Number.isFinite(width) || !Number.isFinite(1 / width) || !Number.isFinite(low)) return { origin: Number.isFinite(low) ? low : 0, scale: 1, cells: 1 };
   const origin = Math.floor(low / width) * width;
   return { origin, scale: 1 / width, cells: Math.max(1, Math.ceil((high - origin) / width)) };
 }

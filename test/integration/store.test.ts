@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, migrate, sqlString, applyRetention, type Store } from '../../src/store/index.js';
+import { decodePrediction } from '../../src/ingest/decode.js';
+import { predictionRow } from '../../src/ingest/rows.js';
+import { createStore, migrate, sqlString, applyRetention, MIGRATIONS, type Store } from '../../src/store/index.js';
 import { clickhouseUrl, uniqueName } from '../support/services.js';
 
 describe('store on a real ClickHouse', () => {
@@ -22,6 +24,27 @@ describe('store on a real ClickHouse', () => {
     expect(second.alreadyApplied).toEqual([1, 2, 3, 4, 5]);
     const tables = (await store.query<{ name: string }>(`SELECT name FROM system.tables WHERE database = ${sqlString(store.database)} ORDER BY name`)).map((r) => r.name);
     expect(tables).toEqual(['alert_events', 'baselines', 'dead_letters', 'drift_results', 'evaluations', 'gpu_samples', 'labels', 'nccl_collectives', 'predictions', 'schema_migrations']);
+  });
+
+  it('adds the name layout to a table that already holds predictions: old rows get it on read, equal to new rows', async () => {
+    const older = createStore({ url: clickhouseUrl(), database: uniqueName('layout') });
+    try {
+      await migrate(admin, older, new Date(), MIGRATIONS.filter((m) => m.version < 5));
+      const row = (id: string, names: string[]) => predictionRow(decodePrediction({ model: 'm', prediction_id: id, timestamp: 0, features: Object.fromEntries(names.map((n) => [n, 1])) }), 0);
+      await older.insert('predictions', [row('old-ab', ['a', 'b']), row('old-ba', ['b', 'a'])] as unknown as Record<string, unknown>[]);
+      const again = await migrate(admin, older, new Date());
+      expect(again.applied.map((m) => m.version)).toEqual([5]);
+      await older.insert('predictions', [row('new-ab', ['a', 'b'])] as unknown as Record<string, unknown>[]);
+      const rows = await older.query<{ prediction_id: string; h: string }>('SELECT prediction_id, toString(name_layout) AS h FROM predictions ORDER BY prediction_id');
+      const h = Object.fromEntries(rows.map((r) => [r.prediction_id, r.h]));
+      expect(h['old-ab']).toBe(h['new-ab']);
+      expect(h['old-ba']).not.toBe(h['old-ab']);
+      // the column step is safe to repeat even when the migration was not recorded (a crash between the two)
+      const replay = MIGRATIONS.filter((m) => m.version === 5).map((m) => ({ ...m, version: 99 }));
+      await expect(migrate(admin, older, new Date(), replay)).resolves.toMatchObject({ applied: [{ version: 99 }] });
+    } finally {
+      await older.close();
+    }
   });
 
   it('round-trips hostile strings through the escaping function', async () => {
