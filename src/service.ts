@@ -8,7 +8,7 @@ import { StoreBaselineCatalog } from './api/baseline-store.js';
 import type { AlertEvent, StreamDecision } from './alerting/index.js';
 import type { GpuFleet } from './collectors/fleet.js';
 import type { Config } from './config/index.js';
-import { Evaluator, storedBaselines, type ModelRegistry } from './evaluate/index.js';
+import { Evaluator, storedBaselines, writeModel, type ModelRegistry } from './evaluate/index.js';
 import { KafkaIngest } from './ingest/kafka.js';
 import { BatchWriter } from './ingest/writer.js';
 import { applyRetention, storeFromConfig, type Store } from './store/index.js';
@@ -69,7 +69,19 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     return events;
   };
 
-  const models = modelRegistry(config);
+  // Evidence of the sequential tests, the firing alerts and the models declared through the API survive a restart
+  // (data dir), so a restart neither forgets an alert it must resolve, nor starts the evidence over, nor stops
+  // evaluating a model an operator declared.
+  const saved = loadState(config.dataDir);
+  if (saved.problem) logger.log('warn', 'state_unreadable', { problem: saved.problem });
+  const wiring = modelRegistry(config, saved.state?.models ?? []);
+  for (const problem of wiring.skipped) logger.log('warn', 'saved_model_not_restored', { problem });
+  const models = wiring.registry;
+  const apiModels = new Map(wiring.restored.map((m) => [m.id, m]));
+  models.onDeclare((m) => {
+    apiModels.set(m.id, m);
+    persist();
+  });
   // Window aggregations over millions of rows take far longer than an insert: their own, longer timeout.
   const evaluationStore = storeFromConfig({ ...config, clickhouse: { ...config.clickhouse, requestTimeoutMs: config.evaluation.queryTimeoutMs } });
   const evaluator = new Evaluator({
@@ -77,10 +89,6 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     onDecisions: async (decisions) => void (await decide(decisions, Date.now())),
     onPolicyError: (error, evaluation) => logger.log('error', 'policy_failed', { model: evaluation.model, window_start: evaluation.start, error: (error as Error).message }),
   });
-  // Evidence of the sequential tests and the firing alerts survive a restart (data dir), so a restart neither
-  // forgets an alert it must resolve nor starts the evidence over.
-  const saved = loadState(config.dataDir);
-  if (saved.problem) logger.log('warn', 'state_unreadable', { problem: saved.problem });
   if (saved.state) {
     evaluator.restoreJudgeState(saved.state.judge);
     alerts.dispatch.book.restore(saved.state.alerts);
@@ -88,7 +96,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   }
   const persist = () => {
     try {
-      saveState(config.dataDir, { version: 1, judge: evaluator.judgeState(), alerts: alerts.dispatch.book.snapshot() });
+      saveState(config.dataDir, { version: 1, judge: evaluator.judgeState(), alerts: alerts.dispatch.book.snapshot(), models: [...apiModels.values()].map(writeModel) });
     } catch (error) {
       logger.log('error', 'state_not_saved', { error: (error as Error).message });
     }

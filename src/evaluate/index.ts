@@ -1,6 +1,6 @@
 // Windowed drift and quality evaluation pushed down into ClickHouse: model declarations, the plans derived from
 // baselines, the push-down SQL, the statistics over its aggregates, the evaluator (evaluateWindow, tick) and its rows.
-export { ModelRegistry, readModel, readModels, parseModelsYaml, declareModel, checkModelId, MODEL_DEFAULTS, type ModelDeclaration } from './models.js';
+export { ModelRegistry, readModel, readModels, writeModel, parseModelsYaml, declareModel, checkModelId, MODEL_DEFAULTS, type ModelDeclaration } from './models.js';
 export { fixedBaselines, storedBaselines, type BaselineSource } from './baselines.js';
 export { planFromBaseline, slotOf, gridCell, slotsPerCell, GRID_CELLS, MAX_GRID_CELLS, PREDICTION_FEATURE, type Grid, type WindowPlan, type NumericPlan, type CategoricalPlan, type FeaturePlan } from './plan.js';
 export { numericCountsSql, categoryCountsSql, qualitySql, layoutsSql, layoutNamesSql, duplicatesSql, labelsPresentSql, labelArrivalsSql, keyLayout, sqlFloat, type KeyLayout, type FeatureLayout, type WindowRange } from './sql.js';

@@ -70,6 +70,19 @@ export function readModel(raw: unknown, where = 'model'): ModelDeclaration {
   };
 }
 
+/** A declaration in its YAML/JSON form (what readModel reads back): how declarations made through the API are saved. */
+export function writeModel(m: ModelDeclaration): Record<string, unknown> {
+  return {
+    id: m.id,
+    features: { ...m.features },
+    task: m.task,
+    baseline_version: m.baselineVersion,
+    window: `${m.windowMs}ms`,
+    grace: `${m.graceMs}ms`,
+    label_horizon: `${m.labelHorizonMs}ms`,
+  };
+}
+
 /** A `models:` list (or a document holding one); ids must be unique. */
 export function readModels(raw: unknown): ModelDeclaration[] {
   const list = isObj(raw) && 'models' in raw ? raw.models : raw;
@@ -110,6 +123,7 @@ export function declareModel(id: string, options: Partial<Omit<ModelDeclaration,
 /** Models known to the evaluator: from config at start, more through the API while running. */
 export class ModelRegistry {
   private readonly models = new Map<string, ModelDeclaration>();
+  private readonly listeners: Array<(model: ModelDeclaration) => void> = [];
 
   constructor(models: readonly ModelDeclaration[] = []) {
     for (const m of models) this.declare(m);
@@ -118,6 +132,12 @@ export class ModelRegistry {
   declare(model: ModelDeclaration): void {
     if (model.windowMs <= 0) throw new InputError(`model "${model.id}": window must be positive`);
     this.models.set(model.id, model);
+    for (const listener of this.listeners) listener(model);
+  }
+
+  /** Called after every later declaration (the service saves those made through the API). */
+  onDeclare(listener: (model: ModelDeclaration) => void): void {
+    this.listeners.push(listener);
   }
 
   get(id: string): ModelDeclaration | undefined {

@@ -1,5 +1,5 @@
-// What the service must remember across restarts beyond ClickHouse: the sequential tests' evidence and the alert
-// book (which alerts are firing). One JSON file in the data dir, replaced atomically (write, fsync, rename).
+// What the service must remember across restarts beyond ClickHouse: the sequential tests' evidence, the alert
+// book (which alerts are firing) and the models declared through the API. One JSON file in the data dir, replaced atomically (write, fsync, rename).
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AlertBookSnapshot } from '../alerting/index.js';
@@ -9,6 +9,8 @@ export interface ServiceState {
   version: 1;
   judge: Record<string, JudgeState>;
   alerts: AlertBookSnapshot;
+  /** models declared through the API (PUT /v1/models/:id), in their YAML/JSON form; absent in older files */
+  models?: Array<Record<string, unknown>>;
 }
 
 export const STATE_FILE = 'state.json';
@@ -25,6 +27,7 @@ export function loadState(dir: string): { state: ServiceState | null; problem?: 
   try {
     const state = JSON.parse(text) as ServiceState;
     if (state?.version !== 1 || typeof state.judge !== 'object' || typeof state.alerts !== 'object') throw new Error('not a driftwatch state file');
+    if (state.models !== undefined && !Array.isArray(state.models)) throw new Error('"models" is not a list');
     return { state };
   } catch (error) {
     const aside = `${path}.unreadable-${Date.now()}`;

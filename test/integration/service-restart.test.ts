@@ -59,6 +59,39 @@ describe('service restart', () => {
     }
   });
 
+  it('keeps models declared through the API across a restart; the models file wins over a saved declaration', async () => {
+    const admin = 'admin-token-0123456789abcdef';
+    const withToken: Config = { ...config, http: { ...config.http, tokens: [{ token: admin, scopes: ['admin'] }] } };
+    const declared = { window: '30m', grace: '2m', label_horizon: '2d', task: 'binary', features: { amount: 'numeric' } };
+    const first = await startService(withToken, silentLogger);
+    try {
+      for (const id of ['churn', 'fraud']) {
+        const res = await first.app.inject({ method: 'PUT', url: `/v1/models/${id}`, headers: { authorization: `Bearer ${admin}` }, payload: declared });
+        expect(res.statusCode).toBe(200);
+      }
+    } finally {
+      await first.stop();
+    }
+    const second = await startService(withToken, silentLogger);
+    try {
+      for (const id of ['churn', 'fraud']) expect(second.models.get(id)).toMatchObject({ windowMs: 1_800_000, graceMs: 120_000, labelHorizonMs: 2 * 86_400_000, task: 'binary', features: { amount: 'numeric' } });
+    } finally {
+      await second.stop();
+    }
+    // an explicit models file is the operator's word: it replaces the saved declaration of the same model (warned)
+    const file = join(config.dataDir, '..', 'models.yaml');
+    writeFileSync(file, 'models:\n  - id: fraud\n    window: 2h\n');
+    const lines: string[] = [];
+    const third = await startService({ ...withToken, evaluation: { ...withToken.evaluation, modelsFile: file } }, jsonLogger('warn', {}, (l) => lines.push(l) > 0));
+    try {
+      expect(third.models.get('fraud')?.windowMs).toBe(7_200_000);
+      expect(third.models.get('churn')?.windowMs).toBe(1_800_000);
+      expect(lines.some((l) => l.includes('"saved_model_not_restored"') && l.includes('replaced by the models file'))).toBe(true);
+    } finally {
+      await third.stop();
+    }
+  });
+
   it('sets an unreadable state file aside and starts clean', async () => {
     writeFileSync(join(config.dataDir, 'state.json'), '{"half": ');
     const lines: string[] = [];
