@@ -67,6 +67,12 @@ export function timeSlices(start: number, end: number, n: number): Array<[number
   return cuts.slice(0, -1).map((a, i) => [a, cuts[i + 1]] as [number, number]);
 }
 
+/**
+ * A label's ingestion time has whole seconds and is set before its batch is stored, so labels of one second can
+ * become visible up to about this long after it (group commit, insert retries). Only then is the second settled.
+ */
+const LABEL_SETTLE_MS = 60_000;
+
 /** Above this many name layouts in one window, features are found by name (a lookup per layout costs more). */
 const MAX_LAYOUTS = 1024;
 const LAYOUT_CACHE = 10_000;
@@ -278,23 +284,32 @@ export class Evaluator {
     const newestAt = num(newest?.n) > 0 ? num(newest.at) * 1000 : 0;
     const checked = this.labelsChecked.get(model.id);
     if (newestAt === 0 || (checked !== undefined && newestAt <= checked)) return [];
+    // a second of label ingestion counts as seen only once it has settled (see LABEL_SETTLE_MS)
+    const settled = now - 1000 - LABEL_SETTLE_MS;
     const since = Math.floor((now - model.labelHorizonMs - w) / w) * w;
     const [arrivals, marks] = await Promise.all([
       // labels ingested in the second of the previous check are looked at again: ingested_at has second resolution
       this.o.store.query<{ window_start: string; labels_at: string }>(labelArrivalsSql(model.id, w, since, now, checked ?? 0)),
-      this.o.store.query<{ window_start: string; labels_at: string }>(
-        `SELECT toUInt32(window_start) AS window_start, toUInt32(labels_at) AS labels_at FROM evaluations FINAL
+      this.o.store.query<{ window_start: string; labels_at: string; evaluated_at_ms: string }>(
+        `SELECT toUInt32(window_start) AS window_start, toUInt32(labels_at) AS labels_at, evaluated_at_ms FROM evaluations FINAL
          WHERE model = ${sqlString(model.id)} AND window_start >= ${sqlDateTime(since)}`,
       ),
     ]);
-    const seen = new Map(marks.map((m) => [num(m.window_start) * 1000, num(m.labels_at)]));
+    const seen = new Map(marks.map((m) => [num(m.window_start) * 1000, { at: num(m.labels_at) * 1000, evaluatedAt: num(m.evaluated_at_ms) }]));
     const due = arrivals
-      .map((a) => ({ start: num(a.window_start) * 1000, at: num(a.labels_at) }))
-      .filter((a) => seen.has(a.start) && a.at > (seen.get(a.start) ?? 0) && a.start + w + model.labelHorizonMs > now)
+      .map((a) => ({ start: num(a.window_start) * 1000, at: num(a.labels_at) * 1000 }))
+      .filter((a) => {
+        const mark = seen.get(a.start);
+        if (!mark || a.start + w + model.labelHorizonMs <= now) return false;
+        if (a.at > mark.at) return true;
+        // same newest second as the evaluation saw: labels of that second stored after the evaluation ran would
+        // not show in the time, so the window is looked at once more after the second settled
+        return a.at === mark.at && mark.evaluatedAt < a.at + 1000 + LABEL_SETTLE_MS && a.at <= settled;
+      })
       .map((a) => a.start)
       .sort((a, b) => a - b);
     // remembered only once every due window is re-evaluated (runTick stops at a failure, so they are checked again)
-    this.pendingLabelsChecked.set(model.id, newestAt);
+    this.pendingLabelsChecked.set(model.id, Math.min(newestAt, settled));
     return due;
   }
 

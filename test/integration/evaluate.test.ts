@@ -112,7 +112,7 @@ describe('window evaluation pushed down into ClickHouse', () => {
   });
 
   it('re-evaluates a window when late labels arrive, with the new coverage', async () => {
-    await store.insert('labels', Array.from({ length: 300 }, (_, k) => labelRow(300 + k, Math.floor(START / 1000) + 5 * 3600)));
+    await store.insert('labels', Array.from({ length: 300 }, (_, k) => labelRow(300 + k, Math.floor(START / 1000) + 4 * 3600 + 60)));
     const report = await evaluator(store).tick(START + 4 * HOUR + 3 * 60_000);
     expect(report.evaluated).toEqual([]);
     expect(report.reevaluated.map((e) => [e.start - START, e.quality.labelCoverage])).toEqual([[0, 1]]);
@@ -127,10 +127,37 @@ describe('window evaluation pushed down into ClickHouse', () => {
     await running.tick(START + 4 * HOUR + 5 * 60_000);
     await running.tick(START + 4 * HOUR + 6 * 60_000);
     expect(joins).toHaveLength(1);
-    await store.insert('labels', [labelRow(5, Math.floor(START / 1000) + 6 * 3600)]);
+    await store.insert('labels', [labelRow(5, Math.floor(START / 1000) + 4 * 3600 + 390)]);
     const again = await running.tick(START + 4 * HOUR + 7 * 60_000);
     expect(joins).toHaveLength(2);
     expect(again.reevaluated.map((e) => e.start - START)).toEqual([0]);
+  });
+
+  it('looks once more at a window whose last labels were stored in the second its evaluation saw, after it settled', async () => {
+    const own = await freshStore('evaluate_second');
+    try {
+      const profile = baseline();
+      await own.insert('baselines', [{ model: 'fraud', version: profile.version, created_at: Math.floor((START - HOUR) / 1000), profile: JSON.stringify(profile) }]);
+      await own.insert('predictions', Array.from({ length: 600 }, (_, i) => predictionRow(i, START + i * 1000)));
+      const second = Math.floor(START / 1000) + 2 * 3600; // labels ingested in this second, in two batches
+      await own.insert('labels', Array.from({ length: 100 }, (_, i) => labelRow(i, second)));
+      let now = second * 1000 + 200;
+      const running = evaluator(own, { clock: () => now });
+      const first = await running.tick(now);
+      expect(first.evaluated.map((e) => [e.start - START, e.quality.labelled])).toEqual([[0, 100]]);
+      // the second batch of the same second is stored after the evaluation ran
+      await own.insert('labels', Array.from({ length: 50 }, (_, i) => labelRow(100 + i, second)));
+      now += 30_000;
+      expect((await running.tick(now)).reevaluated).toEqual([]); // not settled yet
+      now += 40_000;
+      const settled = await running.tick(now);
+      expect(settled.reevaluated.map((e) => [e.start - START, e.quality.labelled])).toEqual([[0, 150]]);
+      now += 30_000;
+      expect((await running.tick(now)).reevaluated).toEqual([]);
+      expect((await evaluator(own, { clock: () => now }).tick(now)).reevaluated).toEqual([]); // nor after a restart
+    } finally {
+      await own.close();
+    }
   });
 
   it('retries a ClickHouse timeout and never leaves a window half-written', async () => {
