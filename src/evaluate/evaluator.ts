@@ -83,6 +83,15 @@ interface LayoutNames {
   missing: string[];
 }
 
+/** ClickHouse refuses longer queries by default (max_query_size 256 KiB); many layouts × many features get there. */
+const MAX_QUERY_CHARS = 200_000;
+
+/** The numeric push-down by layout, or by name when listing the layouts would make the query too long. */
+function numericSql(w: WindowRange, plan: WindowPlan, final: boolean, layout: FeatureLayout | undefined): string {
+  const sql = numericCountsSql(w, plan.numeric, final, layout);
+  return sql.length <= MAX_QUERY_CHARS ? sql : numericCountsSql(w, plan.numeric, final);
+}
+
 /** name → 1-based position in a row's numeric values */
 function positionsOf(names: readonly string[]): Map<string, number> {
   return new Map(names.map((n, i) => [n, i + 1]));
@@ -129,7 +138,7 @@ export class Evaluator {
       const [numeric, categories, [q]] = await Promise.all([
         plan.numeric.length === 0
           ? Promise.resolve([])
-          : Promise.all(slices.map(([a, b]) => this.o.store.query<{ key: string; c: string }>(numericCountsSql({ model: model.id, start: a, end: b }, plan.numeric, final, featureLayout)))).then((parts) => parts.flat()),
+          : Promise.all(slices.map(([a, b]) => this.o.store.query<{ key: string; c: string }>(numericSql({ model: model.id, start: a, end: b }, plan, final, featureLayout)))).then((parts) => parts.flat()),
         catSql ? this.o.store.query<{ name: string; value: string; c: string }>(catSql) : Promise.resolve([]),
         labelled.then((join) => this.o.store.query<Record<string, unknown>>(qualitySql(w, join, final, !layouts))),
       ]);

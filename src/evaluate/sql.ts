@@ -100,9 +100,8 @@ function valueOf(p: NumericPlan, k: number, layout?: FeatureLayout): { columns: 
   if (layout?.kind === 'layouts') {
     const at = layout.layouts.map((l) => l.positions.get(p.name) ?? 0);
     if (at.every((i) => i === 0)) return { columns: [], present: null, absent: true };
-    const hashes = layout.layouts.map((l) => uint64(l.layout)).join(', ');
     return {
-      columns: [`transform(name_layout, CAST([${hashes}] AS Array(UInt64)), CAST([${at.join(', ')}] AS Array(UInt16)), toUInt16(0)) AS i${k}`, `num_values[i${k}] AS x${k}`],
+      columns: [`transform(name_layout, layout_hashes, CAST([${at.join(', ')}] AS Array(UInt16)), toUInt16(0)) AS i${k}`, `num_values[i${k}] AS x${k}`],
       present: `i${k} > 0`,
     };
   }
@@ -131,9 +130,11 @@ export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], 
     columns.push(...v.columns, ...keyOf(p, k, keys.bases[k], keys.type, v.present));
     return `k${k}`;
   });
+  // the layout hashes once for every feature's lookup: they are the longest part of the query (max_query_size)
+  const hashes = layout?.kind === 'layouts' ? `WITH CAST([${layout.layouts.map((l) => uint64(l.layout)).join(', ')}] AS Array(UInt64)) AS layout_hashes ` : '';
   return `SELECT key, count() AS c FROM (
   SELECT [${keyNames.join(', ')}] AS keys FROM (
-    SELECT ${columns.length ? columns.join(', ') : '1 AS one'} FROM ${predictions(final)} WHERE ${windowFilter(w)}
+    ${hashes}SELECT ${columns.length ? columns.join(', ') : '1 AS one'} FROM ${predictions(final)} WHERE ${windowFilter(w)}
   )
 ) ARRAY JOIN keys AS key GROUP BY key`;
 }
