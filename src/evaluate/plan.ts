@@ -8,6 +8,7 @@
 // (transform). The slots therefore refine the deciles exactly (PSI is exact) and the KS CDF is known at every cell
 // boundary and every decile edge.
 import type { BaselineProfile, FeatureProfile, NumericProfile } from '../baseline/index.js';
+import { binIndex } from '../replay/index.js';
 import { quantileSorted } from '../stats/index.js';
 
 /** Target grid cells per numeric feature (a power-of-two width gives 256–512); more only to separate close edges. */
@@ -78,21 +79,15 @@ export function slotsPerCell(p: Pick<NumericPlan, 'thresholds'>): number {
 export function slotOf(p: Pick<NumericPlan, 'grid' | 'splitCells' | 'thresholds'>, x: number): number {
   const cell = gridCell(p.grid, x);
   let slot = cell * (p.thresholds.length + 1);
-  const j = indexOfSorted(p.splitCells, cell);
+  const j = splitIndex(p.splitCells, cell);
   if (j >= 0) for (const level of p.thresholds) if (x >= level[j]) slot++;
   return slot;
 }
 
-function indexOfSorted(sorted: readonly number[], v: number): number {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] === v) return mid;
-    if (sorted[mid] < v) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
+/** Index of `cell` among the split cells, −1 when it holds no edge. */
+function splitIndex(splitCells: readonly number[], cell: number): number {
+  const j = binIndex(splitCells, cell) - 1;
+  return j >= 0 && splitCells[j] === cell ? j : -1;
 }
 
 /** A grid of about `target` power-of-two-wide cells over [low, high]; one cell when the range is empty or not finite. */
@@ -101,6 +96,11 @@ function gridOver(low: number, high: number, target: number): Grid {
   if (!(high > low) || !Number.isFinite(width) || !Number.isFinite(1 / width) || !Number.isFinite(low)) return { origin: Number.isFinite(low) ? low : 0, scale: 1, cells: 1 };
   const origin = Math.floor(low / width) * width;
   return { origin, scale: 1 / width, cells: Math.max(1, Math.ceil((high - origin) / width)) };
+}
+
+/** The most distinct edges any one cell holds. */
+function mostPerCell(byCell: ReadonlyMap<number, number[]>): number {
+  return Math.max(0, ...[...byCell.values()].map((l) => l.length));
 }
 
 /** Distinct edge values per cell, ascending. */
@@ -140,24 +140,24 @@ function numericPlan(name: string, f: NumericProfile, source: NumericPlan['sourc
   const high = Math.max(tail(0.99), edges[edges.length - 1] ?? f.max);
   let grid = gridOver(low, high, GRID_CELLS);
   let byCell = edgesByCell(grid, edges);
-  for (let target = GRID_CELLS * 2; Math.max(0, ...[...byCell.values()].map((l) => l.length)) > 1 && target <= MAX_GRID_CELLS; target *= 2) {
+  for (let target = GRID_CELLS * 2; mostPerCell(byCell) > 1 && target <= MAX_GRID_CELLS; target *= 2) {
     const finer = gridOver(low, high, target);
     if (finer.cells > MAX_GRID_CELLS) break;
     grid = finer;
     byCell = edgesByCell(grid, edges);
   }
   const splitCells = [...byCell.keys()].sort((a, b) => a - b);
-  const levels = Math.max(0, ...[...byCell.values()].map((l) => l.length));
+  const levels = mostPerCell(byCell);
   const thresholds = Array.from({ length: levels }, (_, i) => splitCells.map((c) => byCell.get(c)![i] ?? Infinity));
-  const per = levels + 1;
-  // PSI bin of slot (cell, s): the edges of lower cells, plus those of this cell at or below its s-th distinct value.
+  // PSI bin of slot (cell, s): the edges of lower cells, or all edges up to the cell's s-th distinct one.
+  const edgeCells = edges.map((e) => gridCell(grid, e)); // ascending: edges are, and gridCell is monotone
   const slotBin: number[] = [];
-  let below = 0;
   for (let c = 0; c < grid.cells; c++) {
-    const here = edges.filter((e) => gridCell(grid, e) === c);
     const distinct = byCell.get(c) ?? [];
-    for (let s = 0; s < per; s++) slotBin.push(below + (s === 0 ? 0 : here.filter((e) => e <= distinct[Math.min(s, distinct.length) - 1]).length));
-    below += here.length;
+    for (let s = 0; s <= levels; s++) {
+      const upTo = distinct[Math.min(s, distinct.length) - 1];
+      slotBin.push(upTo === undefined ? binIndex(edgeCells, c - 1) : binIndex(edges, upTo));
+    }
   }
   const plan: NumericPlan = {
     kind: 'numeric', name, source, edges, grid, splitCells, thresholds, slotBin,
@@ -179,7 +179,7 @@ function slotUpper(p: NumericPlan, slot: number): number {
   const per = slotsPerCell(p);
   const cell = Math.floor(slot / per);
   const s = slot % per;
-  const j = indexOfSorted(p.splitCells, cell);
+  const j = splitIndex(p.splitCells, cell);
   if (j >= 0 && s < p.thresholds.length && p.thresholds[s][j] !== Infinity) return p.thresholds[s][j];
   return cell === p.grid.cells - 1 ? Infinity : p.grid.origin + (cell + 1) / p.grid.scale;
 }

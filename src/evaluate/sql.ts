@@ -2,7 +2,7 @@
 // label agreement; Node receives a few hundred numbers per window, never rows. Portable to ClickHouse 18.16 and
 // 24.x (ARRAY JOIN, indexOf, transform, ANY LEFT JOIN, FINAL; no query parameters). Every value goes through sqlValue,
 // sqlString or sqlFloat.
-import { sqlDateTime, sqlString, sqlValue } from '../store/sql.js';
+import { sqlDateTime, sqlFloat, sqlString, sqlValue } from '../store/sql.js';
 import { slotsPerCell, type CategoricalPlan, type NumericPlan, type WindowPlan } from './plan.js';
 
 /**
@@ -80,14 +80,6 @@ export function duplicatesSql(w: WindowRange): string {
 function uint64(v: string): string {
   if (!/^[0-9]{1,20}$/.test(v)) throw new RangeError(`not a layout hash: ${v.slice(0, 40)}`);
   return v;
-}
-
-/** A Float64 literal whatever the value (an integral value would otherwise parse as an integer type). */
-export function sqlFloat(v: number): string {
-  if (v === Infinity) return 'inf';
-  if (v === -Infinity) return '-inf';
-  if (!Number.isFinite(v)) throw new RangeError(`not a finite number: ${v}`);
-  return v.toPrecision(17);
 }
 
 /** Columns that give numeric feature k its value x{k}, and its presence (null: present in every row; absent: in none). */

@@ -3,7 +3,7 @@
 // WindowSummary the detection policy consumes. Pure: no store, no clock.
 import { chi2Test, jensenShannonDistance, ksFromHistograms, psiFromCounts } from '../stats/index.js';
 import type { FeatureCounts, WindowSummary } from '../replay/index.js';
-import { alignBins } from '../replay/index.js';
+import { alignBins, binIndex } from '../replay/index.js';
 import type { CategoricalPlan, NumericPlan, WindowPlan } from './plan.js';
 import { keyLayout, type KeyLayout } from './sql.js';
 
@@ -74,16 +74,10 @@ export function numericCounts(rows: ReadonlyArray<{ key: number | string; c: num
   return { rows: total, fine, missing };
 }
 
+/** The feature whose keys [base, base + slots] hold `key`, −1 for none. */
 function featureOfKey(layout: KeyLayout, key: number): number {
-  let lo = 0;
-  let hi = layout.bases.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (key < layout.bases[mid]) hi = mid - 1;
-    else if (key > layout.bases[mid] + layout.slots[mid]) lo = mid + 1;
-    else return mid;
-  }
-  return -1;
+  const k = binIndex(layout.bases, key) - 1;
+  return k >= 0 && key <= layout.bases[k] + layout.slots[k] ? k : -1;
 }
 
 /** Per PSI bin, the sum of its slots. */

@@ -4,7 +4,7 @@
 import { parseBaseline, type BaselineProfile } from '../baseline/index.js';
 import { InputError } from '../domain/index.js';
 import { timeSlices } from '../evaluate/index.js';
-import { sqlDateTime, sqlString, sqlValue, type Store } from '../store/index.js';
+import { sqlDateTime, sqlFloat, sqlString, sqlValue, type Store } from '../store/index.js';
 import type { AlertLine, WindowPoint } from './model.js';
 
 export interface Range {
@@ -110,7 +110,7 @@ export async function readNumericBins(store: Store, r: Range, edges: Map<string,
   const lo = names.map((n) => edges.get(n)![0]);
   const hi = names.map((n) => edges.get(n)![bins]);
   // Float64 literals throughout: transform() wants one type for its values and its default
-  const floats = (values: number[]) => `[${values.map((v) => (Number.isInteger(v) ? v.toFixed(1) : v.toPrecision(17))).join(', ')}]`;
+  const floats = (values: number[]) => `[${values.map(sqlFloat).join(', ')}]`;
   const look = (values: number[]) => `transform(name, ${sqlValue(names)}, ${floats(values)}, nan)`;
   // FINAL reads one stream per query on 18.16: concurrent time slices spread the scan over cores, and a redelivered
   // prediction always falls in one slice because ts is part of the dedup key (as in the evaluator)

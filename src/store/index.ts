@@ -4,7 +4,7 @@ import { loadConfig } from '../config/index.js';
 import { createStore, type Store } from './client.js';
 
 export { createStore, StoreError, toStoreError, type Store, type StoreOptions } from './client.js';
-export { ident, sqlString, sqlValue, sqlDateTime } from './sql.js';
+export { ident, sqlString, sqlValue, sqlFloat, sqlDateTime } from './sql.js';
 export { migrate, MIGRATIONS, type MigrationReport } from './migrations.js';
 export { applyRetention, expiredPartitions } from './retention.js';
 

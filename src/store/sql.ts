@@ -43,6 +43,14 @@ export function sqlValue(value: SqlLiteral): string {
   throw new InputError(`cannot write ${typeof value} as SQL`);
 }
 
+/** A Float64 literal whatever the value (sqlValue writes an integral number as an integer type). */
+export function sqlFloat(v: number): string {
+  if (v === Infinity) return 'inf';
+  if (v === -Infinity) return '-inf';
+  if (!Number.isFinite(v)) throw new InputError(`not a finite number: ${v}`);
+  return v.toPrecision(17);
+}
+
 /** `DateTime` literal from epoch ms, independent of the server's time zone. */
 export function sqlDateTime(ms: number): string {
   return `toDateTime(${Math.floor(ms / 1000)})`;

@@ -1,7 +1,8 @@
 // The push-down SQL: names and values only as escaped literals, one ARRAY JOIN key per feature, FINAL reads; time slices.
 import { describe, expect, it } from 'vitest';
 import { buildBaseline, type Column } from '../../../src/baseline/index.js';
-import { categoryCountsSql, labelArrivalsSql, numericCountsSql, planFromBaseline, qualitySql, sqlFloat, timeSlices } from '../../../src/evaluate/index.js';
+import { categoryCountsSql, labelArrivalsSql, numericCountsSql, planFromBaseline, qualitySql, timeSlices } from '../../../src/evaluate/index.js';
+import { sqlFloat } from '../../../src/store/index.js';
 
 const hostile = "x'); DROP TABLE predictions; --";
 
