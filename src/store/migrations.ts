@@ -1,7 +1,7 @@
 // Versioned, idempotent schema migrations. Each runs once (recorded in schema_migrations); every statement is
 // also safe to repeat, so two replicas migrating at once cannot break anything.
 // Portable DDL: runs on ClickHouse 18.16 and 24.x (no TTL, DateTime64, Map, LowCardinality).
-import type { Store } from './client.js';
+import { StoreError, type Store } from './client.js';
 import { ident, sqlString } from './sql.js';
 
 /** A statement, or a column to add when the table lacks it (18.16 has no ADD COLUMN IF NOT EXISTS). */
@@ -97,6 +97,20 @@ export const MIGRATIONS: Migration[] = [
       { table: 'predictions', addColumn: 'name_layout', definition: 'UInt64 MATERIALIZED cityHash64(num_names, cat_names, missing_names)' },
     ],
   },
+  {
+    version: 6,
+    name: 'state shared by replicas',
+    statements: [
+      // What every replica sees and a new owner continues from (src/coordination/shared-state.ts): per model the
+      // sequential tests' evidence, its alerts and undelivered notifications (kind 'stream'), models declared through
+      // the API ('model'), silences ('silence') and acknowledgements waiting for the owner ('ack'). The highest
+      // version of a key wins; a stream's version starts with its owner's fencing epoch, so a deposed owner's late
+      // write never wins, not even after a merge.
+      `CREATE TABLE IF NOT EXISTS shared_state (
+        kind String, key String, version UInt64, epoch UInt64, deleted UInt8, written_at DateTime, body String
+      ) ENGINE = ReplacingMergeTree(version) ORDER BY (kind, key)`,
+    ],
+  },
 ];
 
 export interface MigrationReport {
@@ -106,11 +120,11 @@ export interface MigrationReport {
 
 /** Creates the database if needed (through a store bound to `default`), then applies pending migrations in order. */
 export async function migrate(admin: Store, store: Store, at: Date, migrations = MIGRATIONS): Promise<MigrationReport> {
-  await admin.command(`CREATE DATABASE IF NOT EXISTS ${ident(store.database)}`);
-  await store.command(
+  await idempotent(admin.command(`CREATE DATABASE IF NOT EXISTS ${ident(store.database)}`));
+  await idempotent(store.command(
     `CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied_at DateTime)
      ENGINE = ReplacingMergeTree(applied_at) ORDER BY version`,
-  );
+  ));
   const done = new Set(
     (await store.query<{ version: number }>('SELECT DISTINCT version FROM schema_migrations')).map((r) => Number(r.version)),
   );
@@ -122,13 +136,13 @@ export async function migrate(admin: Store, store: Store, at: Date, migrations =
     }
     for (const statement of m.statements) {
       if (typeof statement === 'string') {
-        await store.command(statement);
+        await idempotent(store.command(statement));
         continue;
       }
       const [found] = await store.query<{ n: string }>(
         `SELECT count() AS n FROM system.columns WHERE database = ${sqlString(store.database)} AND table = ${sqlString(ident(statement.table))} AND name = ${sqlString(ident(statement.addColumn))}`,
       );
-      if (Number(found?.n ?? 0) === 0) await store.command(`ALTER TABLE ${ident(statement.table)} ADD COLUMN ${ident(statement.addColumn)} ${statement.definition}`);
+      if (Number(found?.n ?? 0) === 0) await idempotent(store.command(`ALTER TABLE ${ident(statement.table)} ADD COLUMN ${ident(statement.addColumn)} ${statement.definition}`));
     }
     await store.command(
       `INSERT INTO schema_migrations (version, name, applied_at) VALUES (${m.version}, ${sqlString(m.name)}, toDateTime(${Math.floor(at.getTime() / 1000)}))`,
@@ -136,6 +150,18 @@ export async function migrate(admin: Store, store: Store, at: Date, migrations =
     report.applied.push({ version: m.version, name: m.name });
   }
   return report;
+}
+
+// "already exists" (column 44, table 57, database 82): another process migrating at the same moment won the
+// check-then-create race, and the step is done either way (every statement here only ever creates).
+const ALREADY_EXISTS = new Set(['clickhouse_44', 'clickhouse_57', 'clickhouse_82']);
+
+async function idempotent(step: Promise<void>): Promise<void> {
+  try {
+    await step;
+  } catch (error) {
+    if (!(error instanceof StoreError && ALREADY_EXISTS.has(error.code) && /already exists/i.test(error.message))) throw error;
+  }
 }
 
 /** Tables whose old data is dropped by whole partitions (there is no TTL on ClickHouse 18.16). */

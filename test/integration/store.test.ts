@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePrediction } from '../../src/ingest/decode.js';
 import { predictionRow } from '../../src/ingest/rows.js';
@@ -18,12 +21,41 @@ describe('store on a real ClickHouse', () => {
 
   it('migrates once, records versions, and is idempotent', async () => {
     const first = await migrate(admin, store, new Date());
-    expect(first.applied.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
+    const versions = MIGRATIONS.map((m) => m.version);
+    expect(first.applied.map((m) => m.version)).toEqual(versions);
     const second = await migrate(admin, store, new Date());
     expect(second.applied).toEqual([]);
-    expect(second.alreadyApplied).toEqual([1, 2, 3, 4, 5]);
+    expect(second.alreadyApplied).toEqual(versions);
     const tables = (await store.query<{ name: string }>(`SELECT name FROM system.tables WHERE database = ${sqlString(store.database)} ORDER BY name`)).map((r) => r.name);
-    expect(tables).toEqual(['alert_events', 'baselines', 'dead_letters', 'drift_results', 'evaluations', 'gpu_samples', 'labels', 'nccl_collectives', 'predictions', 'schema_migrations']);
+    expect(tables).toEqual(['alert_events', 'baselines', 'dead_letters', 'drift_results', 'evaluations', 'gpu_samples', 'labels', 'nccl_collectives', 'predictions', 'schema_migrations', 'shared_state']);
+  });
+
+  it('several migrators at once always succeed and end with one schema', async () => {
+    const columns = async (s: Store) => (await s.query<{ t: string; c: string }>(
+      `SELECT table AS t, name AS c FROM system.columns WHERE database = ${sqlString(s.database)} ORDER BY t, c`)).map((r) => `${r.t}.${r.c}`);
+    const expected = await columns(store);
+    // in-process: 5 clients race on one fresh database, 6 rounds
+    for (let round = 0; round < 6; round++) {
+      const database = uniqueName('race');
+      const stores = Array.from({ length: 5 }, () => createStore({ url: clickhouseUrl(), database }));
+      try {
+        await Promise.all(stores.map((s) => migrate(admin, s, new Date())));
+        expect(await columns(stores[0])).toEqual(expected);
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+    }
+    // as an operator runs it: 3 `driftwatch migrate` processes at once
+    const bin = resolve(__dirname, '../../bin/driftwatch.js');
+    const database = uniqueName('race_cli');
+    const env = { ...process.env, DRIFTWATCH_CLICKHOUSE_URL: clickhouseUrl(), DRIFTWATCH_CLICKHOUSE_DATABASE: database };
+    await Promise.all([0, 1, 2].map(() => promisify(execFile)(process.execPath, [bin, 'migrate'], { env })));
+    const migrated = createStore({ url: clickhouseUrl(), database });
+    try {
+      expect(await columns(migrated)).toEqual(expected);
+    } finally {
+      await migrated.close();
+    }
   });
 
   it('adds the name layout to a table that already holds predictions: old rows get it on read, equal to new rows', async () => {
@@ -32,7 +64,7 @@ describe('store on a real ClickHouse', () => {
       await migrate(admin, older, new Date(), MIGRATIONS.filter((m) => m.version < 5));
       const row = (id: string, names: string[]) => predictionRow(decodePrediction({ model: 'm', prediction_id: id, timestamp: 0, features: Object.fromEntries(names.map((n) => [n, 1])) }), 0);
       await older.insert('predictions', [row('old-ab', ['a', 'b']), row('old-ba', ['b', 'a'])] as unknown as Record<string, unknown>[]);
-      const again = await migrate(admin, older, new Date());
+      const again = await migrate(admin, older, new Date(), MIGRATIONS.filter((m) => m.version <= 5));
       expect(again.applied.map((m) => m.version)).toEqual([5]);
       await older.insert('predictions', [row('new-ab', ['a', 'b'])] as unknown as Record<string, unknown>[]);
       const rows = await older.query<{ prediction_id: string; h: string }>('SELECT prediction_id, toString(name_layout) AS h FROM predictions ORDER BY prediction_id');
