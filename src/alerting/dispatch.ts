@@ -11,6 +11,14 @@ export interface AlertDispatchOptions {
   outbox: Outbox | null;
   /** how often firing alerts are re-announced (Alertmanager forgets them otherwise) */
   refreshIntervalMs?: number;
+  /**
+   * Replicas: whether this replica owns the model's alerts now (default: all). Only the owner sends, re-announces
+   * and records transitions; another replica hands an acknowledgement to the owner through `forward`.
+   */
+  owns?: (model: string) => boolean;
+  /** whether the model's deliveries may go out now (a replica: once the state holding them is stored) */
+  sendable?: (model: string) => boolean;
+  forward?: { acknowledge(event: AlertEvent): Promise<void> };
 }
 
 export class AlertDispatch {
@@ -19,6 +27,9 @@ export class AlertDispatch {
   private readonly outbox: Outbox | null;
   private readonly refreshIntervalMs: number;
   private lastRefresh = -Infinity;
+  private readonly owns: (model: string) => boolean;
+  private readonly sendable: (model: string) => boolean;
+  private readonly forward: AlertDispatchOptions['forward'];
   /** transitions that ClickHouse has not taken yet; retried on every tick */
   private unstored: AlertEvent[] = [];
 
@@ -27,6 +38,9 @@ export class AlertDispatch {
     this.events = options.events;
     this.outbox = options.outbox;
     this.refreshIntervalMs = options.refreshIntervalMs ?? 60_000;
+    this.owns = options.owns ?? (() => true);
+    this.sendable = options.sendable ?? (() => true);
+    this.forward = options.forward;
   }
 
   /** Records the decisions of one evaluation; returns the transitions they caused. */
@@ -41,6 +55,13 @@ export class AlertDispatch {
   }
 
   async acknowledge(alertId: string, by: string, now: number): Promise<AlertEvent> {
+    const alert = this.book.get(alertId);
+    if (alert && this.forward && !this.owns(alert.model)) {
+      // checked against this replica's copy of the owner's alerts; the owner records and sends it
+      const event = this.book.acknowledgement(alertId, by, now);
+      await this.forward.acknowledge(event);
+      return event;
+    }
     const event = this.book.acknowledge(alertId, by, now);
     await this.publish([event], now);
     return event;
@@ -73,10 +94,10 @@ export class AlertDispatch {
   async tick(now: number): Promise<DrainReport | null> {
     await this.flushStore().catch(() => undefined); // kept in unstored; retried next tick
     if (!this.outbox) return null;
-    const report = await this.outbox.drain(now);
+    const report = await this.outbox.drain(now, (model) => this.owns(model) && this.sendable(model));
     if (now - this.lastRefresh >= this.refreshIntervalMs) {
       this.lastRefresh = now;
-      await this.outbox.refresh(this.book.firing().map((a) => a.last), now);
+      await this.outbox.refresh(this.book.firing().filter((a) => this.owns(a.model)).map((a) => a.last), now);
     }
     return report;
   }

@@ -47,10 +47,18 @@ export interface AlertBookSnapshot {
   nextSilence: number;
 }
 
+export interface AlertBookOptions {
+  /** a new silence's id (default silence-1, silence-2…); replicas need ids unique across processes */
+  silenceId?: (n: number) => string;
+}
+
 export class AlertBook {
   private alerts = new Map<string, Alert>();
   private silences: Silence[] = [];
   private nextSilence = 1;
+  private readonly silenceListeners: Array<(s: Silence, lifted: boolean) => void> = [];
+
+  constructor(private readonly options: AlertBookOptions = {}) {}
 
   /** Turns a decision into a transition; null when it changes nothing (e.g. resolving what is not firing). */
   record(d: StreamDecision): AlertEvent | null {
@@ -83,29 +91,59 @@ export class AlertBook {
 
   /** Acknowledges a firing alert (PagerDuty gets an acknowledge; the alert keeps firing until resolved). */
   acknowledge(id: string, by: string, at: number): AlertEvent {
+    const event = this.acknowledgement(id, by, at);
+    const alert = this.alerts.get(id)!;
+    alert.acknowledgedBy = by;
+    alert.last = event;
+    return event;
+  }
+
+  /** The transition acknowledging would record, checked but not recorded (for the owner on another replica). */
+  acknowledgement(id: string, by: string, at: number): AlertEvent {
     const alert = this.alerts.get(id);
     if (!alert) throw new InputError(`no alert with id ${id}`, 'not_found');
     if (alert.status !== 'firing') throw new InputError(`alert ${id} is not firing`, 'not_firing');
     if (alert.acknowledgedBy !== null) throw new InputError(`alert ${id} is already acknowledged by ${alert.acknowledgedBy}`, 'already_acknowledged');
-    const event: AlertEvent = { ...alert.last, seq: alert.last.seq + 1, status: 'acknowledged', at, by, silenced: this.isSilenced(alert.model, alert.feature, at) };
-    alert.acknowledgedBy = by;
-    alert.last = event;
-    return event;
+    return { ...alert.last, seq: alert.last.seq + 1, status: 'acknowledged', at, by, silenced: this.isSilenced(alert.model, alert.feature, at) };
   }
 
   /** Mutes notifications for a model (or one feature of it) until endsAt; transitions are still recorded. */
   silence(s: Omit<Silence, 'id'>): Silence {
     if (!s.model) throw new InputError('a silence needs a model');
     if (!(s.endsAt > s.startsAt)) throw new InputError('a silence must end after it starts');
-    const silence: Silence = { ...s, id: `silence-${this.nextSilence++}` };
+    const n = this.nextSilence++;
+    const silence: Silence = { ...s, id: this.options.silenceId?.(n) ?? `silence-${n}` };
     this.silences.push(silence);
+    for (const l of this.silenceListeners) l(silence, false);
     return silence;
   }
 
   expireSilence(id: string): void {
-    const before = this.silences.length;
-    this.silences = this.silences.filter((s) => s.id !== id);
-    if (this.silences.length === before) throw new InputError(`no silence with id ${id}`, 'not_found');
+    const lifted = this.silences.find((s) => s.id === id);
+    if (!lifted) throw new InputError(`no silence with id ${id}`, 'not_found');
+    this.silences = this.silences.filter((s) => s !== lifted);
+    for (const l of this.silenceListeners) l(lifted, true);
+  }
+
+  /** Called after a silence is created or lifted here (replicas share them). */
+  onSilence(listener: (s: Silence, lifted: boolean) => void): void {
+    this.silenceListeners.push(listener);
+  }
+
+  /** Replaces every silence (with those another replica may have created or lifted); no listener is called. */
+  setSilences(silences: readonly Silence[]): void {
+    this.silences = structuredClone([...silences]);
+  }
+
+  /** The alerts of one model (what its owner persists). */
+  alertsOf(model: string): Alert[] {
+    return structuredClone([...this.alerts.values()].filter((a) => a.model === model));
+  }
+
+  /** Replaces one model's alerts (with what its owner persisted). */
+  replaceModel(model: string, alerts: readonly Alert[]): void {
+    for (const [id, a] of this.alerts) if (a.model === model) this.alerts.delete(id);
+    for (const a of structuredClone([...alerts])) this.alerts.set(a.alertId, a);
   }
 
   listSilences(at: number): Silence[] {

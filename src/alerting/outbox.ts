@@ -43,8 +43,19 @@ type LogLine =
   // kept through compaction so sinks' memory (the webhook's per-model cooldown) survives it
   | { op: 'remember'; sink: string; event: AlertEvent };
 
+/** What a replica persists of the outbox per model, so the model's next owner resends nothing already settled. */
+export interface OutboxModelState {
+  pending: Delivery[];
+  remembered: Array<{ sink: string; event: AlertEvent }>;
+  settled: string[];
+}
+
+/** Settled delivery ids kept per model in memory-only mode (the newest; older transitions are never re-decided). */
+const SETTLED_KEPT = 64;
+
 export interface OutboxOptions {
-  dir: string;
+  /** where the log lives; null keeps deliveries in memory only (replicas persist them with the model's state) */
+  dir: string | null;
   sinks: AlertSink[];
   retry?: Partial<RetryPolicy>;
   /** uniform [0, 1) for jitter; injected so tests are exact */
@@ -54,15 +65,17 @@ export interface OutboxOptions {
 }
 
 export class Outbox {
-  private readonly path: string;
+  private readonly path: string | null;
   private readonly sinks: Map<string, AlertSink>;
   private readonly retry: RetryPolicy;
   private readonly random: () => number;
   private readonly compactAfter: number;
   private pending = new Map<string, Delivery>();
   private settled = new Set<string>();
+  /** memory-only mode: settled ids per model, oldest first (bounded) */
+  private settledOf = new Map<string, string[]>();
   private lastPerModel = new Map<string, { sink: string; event: AlertEvent }>();
-  private fd: number;
+  private fd: number | null = null;
 
   constructor(options: OutboxOptions) {
     this.sinks = new Map(options.sinks.map((s) => [s.name, s]));
@@ -70,18 +83,19 @@ export class Outbox {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.random = options.random ?? Math.random;
     this.compactAfter = options.compactAfter ?? 10_000;
+    this.path = options.dir === null ? null : join(options.dir, 'outbox.jsonl');
+    if (options.dir === null || this.path === null) return;
     mkdirSync(options.dir, { recursive: true });
-    this.path = join(options.dir, 'outbox.jsonl');
-    this.load();
+    this.load(this.path);
     this.fd = openSync(this.path, 'a');
   }
 
-  private load(): void {
-    if (!existsSync(this.path)) return;
-    const text = readFileSync(this.path, 'utf8');
+  private load(path: string): void {
+    if (!existsSync(path)) return;
+    const text = readFileSync(path, 'utf8');
     // a torn last line from a crash mid-write: that entry was never acknowledged, so it is cut off
     const complete = text.lastIndexOf('\n') + 1;
-    if (complete < text.length) truncateSync(this.path, Buffer.byteLength(text.slice(0, complete)));
+    if (complete < text.length) truncateSync(path, Buffer.byteLength(text.slice(0, complete)));
     const lines = text.slice(0, complete).split('\n');
     for (const [i, line] of lines.entries()) {
       if (!line) continue;
@@ -89,7 +103,7 @@ export class Outbox {
       try {
         entry = JSON.parse(line) as LogLine;
       } catch {
-        throw new Error(`outbox log ${this.path} is corrupt at line ${i + 1}`);
+        throw new Error(`outbox log ${path} is corrupt at line ${i + 1}`);
       }
       if (entry.op === 'enqueue') {
         if (!this.settled.has(entry.delivery.id)) this.pending.set(entry.delivery.id, entry.delivery);
@@ -112,6 +126,7 @@ export class Outbox {
   }
 
   private write(entry: LogLine): void {
+    if (this.fd === null) return;
     writeSync(this.fd, `${JSON.stringify(entry)}\n`);
     fsyncSync(this.fd);
   }
@@ -137,11 +152,15 @@ export class Outbox {
     return [...this.pending.values()];
   }
 
-  /** Tries every due delivery once; a later transition of an alert waits for the earlier one on the same sink. */
-  async drain(now: number): Promise<DrainReport> {
+  /**
+   * Tries every due delivery once; a later transition of an alert waits for the earlier one on the same sink.
+   * `sendable` holds back a model's deliveries (a replica sends only once the model's state holding them is stored).
+   */
+  async drain(now: number, sendable: (model: string) => boolean = () => true): Promise<DrainReport> {
     const report: DrainReport = { delivered: [], rejected: [], expired: [], retrying: [] };
     const blocked = new Set<string>();
     for (const d of [...this.pending.values()]) {
+      if (!sendable(d.event.model)) continue;
       const lane = `${d.sink}\u0000${d.event.alertId}`;
       if (blocked.has(lane)) continue;
       if (now - d.enqueuedAt > this.retry.maxAgeMs) {
@@ -190,12 +209,49 @@ export class Outbox {
 
   private settle(id: string, outcome: Settlement, at: number, reason?: string): void {
     this.write({ op: 'settle', id, outcome, at, ...(reason ? { reason } : {}) });
+    const model = this.pending.get(id)?.event.model;
     this.pending.delete(id);
+    if (this.fd === null && model !== undefined) this.markSettled(model, id);
+    else this.settled.add(id);
+  }
+
+  /** One model's undelivered transitions, what its sinks remember and which deliveries are settled (its owner persists them). */
+  exportModel(model: string): OutboxModelState {
+    return {
+      pending: structuredClone([...this.pending.values()].filter((d) => d.event.model === model)),
+      remembered: structuredClone([...this.lastPerModel.values()].filter((r) => r.event.model === model)),
+      settled: [...this.settledOf.get(model) ?? []],
+    };
+  }
+
+  /** Takes a model's deliveries over from its previous owner (sinks remember what it had sent). */
+  adoptModel(model: string, state: OutboxModelState): void {
+    this.releaseModel(model);
+    for (const r of state.remembered) this.remember(r.sink, r.event);
+    for (const id of state.settled) this.markSettled(model, id);
+    for (const d of state.pending) if (!this.settled.has(d.id)) this.pending.set(d.id, structuredClone(d));
+  }
+
+  /** Forgets a model another replica owns now. */
+  releaseModel(model: string): void {
+    for (const [id, d] of this.pending) if (d.event.model === model) this.pending.delete(id);
+    for (const id of this.settledOf.get(model) ?? []) this.settled.delete(id);
+    this.settledOf.delete(model);
+    for (const [key, r] of this.lastPerModel) if (r.event.model === model) this.lastPerModel.delete(key);
+  }
+
+  private markSettled(model: string, id: string): void {
     this.settled.add(id);
+    const ids = this.settledOf.get(model) ?? [];
+    ids.push(id);
+    // the newest settlements are what a re-decided transition could collide with
+    if (ids.length > SETTLED_KEPT) this.settled.delete(ids.shift()!);
+    this.settledOf.set(model, ids);
   }
 
   /** Rewrites the log with only what is pending and what sinks remember (atomically: temp file, fsync, rename). */
   private compact(): void {
+    if (this.fd === null || this.path === null) return;
     const tmp = `${this.path}.tmp`;
     const fd = openSync(tmp, 'w');
     for (const { sink, event } of this.lastPerModel.values()) writeSync(fd, `${JSON.stringify({ op: 'remember', sink, event })}\n`);
@@ -209,6 +265,6 @@ export class Outbox {
   }
 
   close(): void {
-    closeSync(this.fd);
+    if (this.fd !== null) closeSync(this.fd);
   }
 }

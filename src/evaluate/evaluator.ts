@@ -12,7 +12,10 @@ import type { ModelDeclaration, ModelRegistry } from './models.js';
 import { planFromBaseline, type WindowPlan } from './plan.js';
 import { driftResultRows, evaluationRow, type WindowEvaluation } from './results.js';
 import { categoryCountsSql, duplicatesSql, firstPredictionSql, labelArrivalsSql, labelsPresentSql, layoutNamesSql, layoutsSql, newestLabelSql, numericCountsSql, qualitySql, type FeatureLayout, type WindowRange } from './sql.js';
+import { ingestionByWindowSql, unseenBy, unsettledFrom } from './settle.js';
 import { categoricalResult, numericCounts, numericResult, qualityResult, windowSummary, type QualityCounts } from './window-stats.js';
+
+export type EvaluationKind = 'window' | 'labels' | 'late';
 
 export interface EvaluatorOptions {
   store: Store;
@@ -44,12 +47,30 @@ export interface EvaluatorOptions {
   onDecisions?: (decisions: StreamDecision[]) => void | Promise<void>;
   /** the policy failed on a window whose results are stored (they stay stored; the failure is reported here) */
   onPolicyError?: (error: unknown, evaluation: WindowEvaluation) => void;
+  /** Replicas: whether this replica evaluates the model now (default: every model). Checked per window. */
+  owns?: (model: string) => boolean;
+  /** after the sequential tests took a window (with or without decisions): the moment to persist their state */
+  onJudged?: (model: string, windowStart: number) => void | Promise<void>;
+  /**
+   * How long after its ingestion a row is surely visible (settle.ts); 0 (default) evaluates windows at end + grace
+   * whatever is still arriving and never revisits them for late rows.
+   */
+  settleMs?: number;
+  /** how far back late rows make a window due again (default 6 h) */
+  lateHorizonMs?: number;
+  /**
+   * Re-evaluate windows that are marked done but newer than what the sequential tests took (a previous owner died
+   * between the mark and saving its state), so the tests skip no window. Replicas turn it on.
+   */
+  rejudgeMarked?: boolean;
 }
 
 /** One model's sequential tests, saved between runs; restored only against the same baseline version. */
 export interface JudgeState {
   baselineVersion: string;
   streams: ReturnType<WindowJudge['snapshot']>;
+  /** start (epoch ms) of the newest window the tests took; absent in older state */
+  through?: number;
 }
 
 export interface TickReport {
@@ -108,6 +129,11 @@ export class Evaluator {
   /** per model, the newest label ingestion (epoch ms) already matched to windows */
   private readonly labelsChecked = new Map<string, number>();
   private readonly pendingLabelsChecked = new Map<string, number>();
+  /** per model, the ingested_at (epoch ms) from which late rows are looked for */
+  private readonly lateChecked = new Map<string, number>();
+  private readonly pendingLateChecked = new Map<string, number>();
+  /** per model, the start of the newest window the sequential tests took */
+  private readonly judgedThrough = new Map<string, number>();
   private readonly clock: () => number;
   /** name lists per layout hash: layouts recur window after window, so their names are read once */
   private readonly layoutCache = new Map<string, LayoutNames>();
@@ -189,7 +215,7 @@ export class Evaluator {
    * Evaluates (or re-evaluates) one window and stores it: all drift_results rows in one insert, then the
    * evaluations mark. Retried as a whole on retryable ClickHouse errors; nothing is written before the statistics exist.
    */
-  async evaluateWindow(modelId: string, start: number, end: number, kind: 'window' | 'labels' = 'window'): Promise<WindowEvaluation> {
+  async evaluateWindow(modelId: string, start: number, end: number, kind: EvaluationKind = 'window'): Promise<WindowEvaluation> {
     const model = this.o.models.get(modelId);
     if (!model) throw new RangeError(`model "${modelId}" is not declared`);
     const attempts = this.o.attempts ?? 3;
@@ -200,13 +226,17 @@ export class Evaluator {
         await this.o.store.insert('drift_results', driftResultRows(evaluation) as unknown as Record<string, unknown>[]);
         await this.o.store.insert('evaluations', [evaluationRow(evaluation) as unknown as Record<string, unknown>]);
         this.observe(evaluation, kind, (performance.now() - began) / 1000);
-        // The sequential tests see each window once; a re-evaluation for late labels only updates results.
-        if (kind === 'window' && this.o.judge !== false) {
+        // The sequential tests see each window once; a re-evaluation for late labels or rows only updates results.
+        // replicas: a window the tests already took (a re-evaluation after a takeover) is not taken twice
+        const taken = this.o.rejudgeMarked === true && start <= (this.judgedThrough.get(modelId) ?? -Infinity);
+        if (kind === 'window' && this.o.judge !== false && !taken && this.owns(modelId)) {
           try {
             await this.judge(model, plan, evaluation, quality);
           } catch (error) {
             this.o.onPolicyError?.(error, evaluation);
           }
+          this.judgedThrough.set(modelId, Math.max(start, this.judgedThrough.get(modelId) ?? -Infinity));
+          await this.o.onJudged?.(modelId, start);
         }
         return evaluation;
       } catch (error) {
@@ -240,7 +270,11 @@ export class Evaluator {
     return judged;
   }
 
-  private observe(e: WindowEvaluation, kind: 'window' | 'labels', seconds: number): void {
+  private owns(model: string): boolean {
+    return this.o.owns?.(model) ?? true;
+  }
+
+  private observe(e: WindowEvaluation, kind: EvaluationKind, seconds: number): void {
     const m = this.o.metrics;
     if (!m) return;
     m.seconds.observe({ kind }, seconds);
@@ -276,9 +310,45 @@ export class Evaluator {
     const evaluated = new Set(done.map((d) => num(d.start) * 1000));
     // with no prediction in the catch-up span, only a model already being evaluated goes on (with empty windows)
     const from = num(first?.n) > 0 ? Math.floor((num(first.first) * 1000) / w) * w : evaluated.size > 0 ? Math.min(...evaluated) : Infinity;
+    const through = this.o.rejudgeMarked ? this.judgedThrough.get(model.id) : undefined;
     const out: number[] = [];
-    for (let s = from; s + w <= lastClosedEnd && out.length < (this.o.maxWindowsPerTick ?? 100); s += w) if (!evaluated.has(s)) out.push(s);
-    return out;
+    for (let s = from; s + w <= lastClosedEnd && out.length < (this.o.maxWindowsPerTick ?? 100); s += w) {
+      if (!evaluated.has(s) || (through !== undefined && s > through)) out.push(s);
+    }
+    return this.settled(model, out, now);
+  }
+
+  /** The due windows up to the first one whose rows are still arriving (settle.ts); all of them without settleMs. */
+  private async settled(model: ModelDeclaration, starts: number[], now: number): Promise<number[]> {
+    const settle = this.o.settleMs ?? 0;
+    if (settle <= 0 || starts.length === 0) return starts;
+    const rows = await this.o.store.query<{ window_start: string; at: string }>(ingestionByWindowSql(model.id, model.windowMs, starts[0], starts[starts.length - 1] + model.windowMs));
+    const newest = new Map(rows.map((r) => [num(r.window_start) * 1000, num(r.at) * 1000]));
+    return starts.slice(0, unsettledFrom(starts, newest, now, settle));
+  }
+
+  /** Evaluated windows (within lateHorizonMs) holding rows ingested after their evaluation could see them. */
+  async lateWindows(model: ModelDeclaration, now: number): Promise<number[]> {
+    const settle = this.o.settleMs ?? 0;
+    if (settle <= 0) return [];
+    const w = model.windowMs;
+    const since = Math.floor((now - (this.o.lateHorizonMs ?? 6 * 3_600_000)) / w) * w;
+    const checked = this.lateChecked.get(model.id) ?? since;
+    const [arrivals, marks] = await Promise.all([
+      this.o.store.query<{ window_start: string; at: string }>(ingestionByWindowSql(model.id, w, since, now, checked)),
+      this.o.store.query<{ window_start: string; evaluated_at_ms: string }>(
+        `SELECT toUInt32(window_start) AS window_start, toString(max(evaluated_at_ms)) AS evaluated_at_ms FROM evaluations
+         WHERE model = ${sqlString(model.id)} AND window_start >= ${sqlDateTime(since)} GROUP BY window_start`,
+      ),
+    ]);
+    const evaluatedAt = new Map(marks.map((m) => [num(m.window_start) * 1000, num(m.evaluated_at_ms)]));
+    // rows ingested before now − settle are all visible now: the next look starts there (remembered once done)
+    this.pendingLateChecked.set(model.id, Math.floor((now - settle) / 1000) * 1000);
+    return arrivals
+      .map((a) => ({ start: num(a.window_start) * 1000, at: num(a.at) * 1000 }))
+      .filter((a) => evaluatedAt.has(a.start) && a.start + w <= now && unseenBy(a.at, evaluatedAt.get(a.start)!, settle))
+      .map((a) => a.start)
+      .sort((a, b) => a - b);
   }
 
   /**
@@ -338,18 +408,25 @@ export class Evaluator {
     const report: TickReport = { evaluated: [], reevaluated: [], failed: [] };
     for (const model of this.o.models.list()) {
       let at = -1;
+      if (!this.owns(model.id)) continue; // another replica evaluates it
       try {
         for (const start of await this.dueWindows(model, now)) {
+          if (!this.owns(model.id)) break; // ownership moved mid-tick: the new owner goes on from here
           at = start;
           report.evaluated.push(await this.evaluateWindow(model.id, start, start + model.windowMs, 'window'));
         }
         at = -1;
-        for (const start of await this.relabelledWindows(model, now)) {
+        const relabelled = await this.relabelledWindows(model, now);
+        const late = await this.lateWindows(model, now);
+        for (const start of [...new Set([...relabelled, ...late])].sort((a, b) => a - b)) {
+          if (!this.owns(model.id)) break;
           at = start;
-          report.reevaluated.push(await this.evaluateWindow(model.id, start, start + model.windowMs, 'labels'));
+          report.reevaluated.push(await this.evaluateWindow(model.id, start, start + model.windowMs, relabelled.includes(start) ? 'labels' : 'late'));
         }
         const checked = this.pendingLabelsChecked.get(model.id);
         if (checked !== undefined) this.labelsChecked.set(model.id, checked);
+        const lateChecked = this.pendingLateChecked.get(model.id);
+        if (lateChecked !== undefined) this.lateChecked.set(model.id, lateChecked);
       } catch (error) {
         report.failed.push({ model: model.id, start: at, error: error instanceof Error ? error.message : String(error) });
       }
@@ -360,13 +437,42 @@ export class Evaluator {
   /** Continues the sequential tests from judgeState() saved by an earlier process (before the first tick). */
   restoreJudgeState(state: Record<string, JudgeState>): this {
     this.saved = { ...state };
+    for (const [model, st] of Object.entries(state)) if (st.through !== undefined) this.judgedThrough.set(model, st.through);
     return this;
+  }
+
+  /** Replicas: continue one model's tests from the state its previous owner stored (none: start over). */
+  adoptJudgeState(model: string, state: JudgeState | undefined): void {
+    this.forgetModel(model);
+    if (!state) return;
+    this.saved[model] = state;
+    if (state.through !== undefined) this.judgedThrough.set(model, state.through);
+  }
+
+  /** Replicas: drop one model's tests and watermarks (another replica owns it now). */
+  forgetModel(model: string): void {
+    this.judges.delete(model);
+    delete this.saved[model];
+    this.judgedThrough.delete(model);
+    for (const m of [this.labelsChecked, this.pendingLabelsChecked, this.lateChecked, this.pendingLateChecked]) m.delete(model);
+  }
+
+  /** One model's sequential-test state (what its owner stores). */
+  judgeStateOf(model: string): JudgeState | undefined {
+    return this.judgeState()[model];
   }
 
   /** Sequential-test state of every model, to persist across restarts (WindowJudge.snapshot). */
   judgeState(): Record<string, JudgeState> {
     // Restored state not yet applied (its model has not been evaluated since the restart) is kept, not lost.
     const pending = Object.entries(this.saved).filter(([model]) => !this.judges.has(model));
-    return Object.fromEntries([...pending, ...[...this.judges].map(([model, e]) => [model, { baselineVersion: e.version, streams: e.judge.snapshot() }] as const)]);
+    const through = (model: string) => {
+      const t = this.judgedThrough.get(model);
+      return t === undefined ? {} : { through: t };
+    };
+    return Object.fromEntries([
+      ...pending.map(([model, st]) => [model, { ...st, ...through(model) }] as const),
+      ...[...this.judges].map(([model, e]) => [model, { baselineVersion: e.version, streams: e.judge.snapshot(), ...through(model) }] as const),
+    ]);
   }
 }
