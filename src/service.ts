@@ -4,10 +4,14 @@
 import type { Registry } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
+import { requireScope, tokenChecker } from './api/auth.js';
 import { StoreBaselineCatalog } from './api/baseline-store.js';
 import type { AlertEvent, StreamDecision } from './alerting/index.js';
 import type { GpuFleet } from './collectors/fleet.js';
 import type { Config } from './config/index.js';
+import { KafkaOwnership } from './coordination/kafka-ownership.js';
+import { SoleOwnership, type Ownership } from './coordination/ownership.js';
+import { SharedState } from './coordination/shared-state.js';
 import { Evaluator, storedBaselines, writeModel, type ModelRegistry } from './evaluate/index.js';
 import { KafkaIngest } from './ingest/kafka.js';
 import { BatchWriter } from './ingest/writer.js';
@@ -21,6 +25,7 @@ import { createTelemetry } from './telemetry/registry.js';
 import { alertPath, type AlertPath } from './wiring/alerting.js';
 import { gpuConfigured, startGpuFleet } from './wiring/gpu.js';
 import { modelRegistry } from './wiring/models.js';
+import { Replicas } from './wiring/replicas.js';
 import { loadState, saveState } from './wiring/state.js';
 
 export interface Service {
@@ -31,6 +36,8 @@ export interface Service {
   alerts: AlertPath;
   evaluator: Evaluator;
   models: ModelRegistry;
+  /** who evaluates and alerts for which model (sole, or a share of the Kafka ownership group) */
+  ownership: Ownership;
   /** Routes decisions (drift, quality, GPU) into the alert lifecycle and keeps the alert gauges current. */
   decide(decisions: StreamDecision[], now: number): Promise<AlertEvent[]>;
   stop(): Promise<void>;
@@ -60,41 +67,97 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     logger.log('warn', 'no_api_tokens', { hint: 'HTTP ingest and admin routes answer 401 until DRIFTWATCH_API_TOKENS is set' });
   }
 
-  const alerts = await alertPath(config, store);
-  const decide = async (decisions: StreamDecision[], now: number): Promise<AlertEvent[]> => {
+  // Replicas (Kafka configured, or DRIFTWATCH_COORDINATION=kafka): the ownership group gives each model one owner,
+  // and the state a restart or a new owner needs lives in ClickHouse; one replica without Kafka keeps its data dir.
+  const replicated = config.coordination.mode === 'kafka' || (config.coordination.mode === 'auto' && config.kafka.brokers.length > 0);
+  const ownership: Ownership = replicated
+    ? new KafkaOwnership({
+      brokers: config.kafka.brokers, clientId: config.kafka.clientId, groupId: `${config.kafka.consumerGroup}-owners`,
+      topic: config.coordination.controlTopic, partitions: config.coordination.controlPartitions, sessionTimeoutMs: config.kafka.sessionTimeoutMs, logger,
+    })
+    : new SoleOwnership();
+  const shared = new SharedState(store);
+  let replicas: Replicas | undefined;
+  const owns = (model: string) => !replicas || replicas.owns(model);
+  const alerts = await alertPath(config, store, replicated
+    ? { owns, sendable: (m) => replicas?.sendable(m) ?? false, forward: { acknowledge: (e) => replicas!.forwardAcknowledge(e) } }
+    : undefined);
+  // each replica counts the alerts it owns: summed over replicas, every alert once
+  const showFiring = () => alertMetrics.setFiring(alerts.dispatch.book.firing().filter((a) => owns(a.model)));
+  const record = async (decisions: StreamDecision[], now: number): Promise<AlertEvent[]> => {
     const events = await alerts.dispatch.decide(decisions, now);
     for (const e of events) alertMetrics.transitions.inc({ status: e.status });
-    alertMetrics.setFiring(alerts.dispatch.book.firing());
-    if (events.length) persist();
+    showFiring();
     return events;
+  };
+  const decide = async (decisions: StreamDecision[], now: number): Promise<AlertEvent[]> => {
+    const r = replicas;
+    if (!r) {
+      const events = await record(decisions, now);
+      if (events.length) persist();
+      return events;
+    }
+    return r.serial(async () => {
+      const models = [...new Set(decisions.map((d) => d.model))];
+      const held = new Set<string>();
+      for (const m of models) if (await r.ensureHeld(m)) held.add(m);
+      const events = await record(decisions.filter((d) => held.has(d.model)), now);
+      await r.saveChanged([...held]);
+      return events;
+    });
   };
 
   // Evidence of the sequential tests, the firing alerts and the models declared through the API survive a restart
-  // (data dir), so a restart neither forgets an alert it must resolve, nor starts the evidence over, nor stops
-  // evaluating a model an operator declared.
-  const saved = loadState(config.dataDir);
+  // (data dir, or ClickHouse with replicas), so a restart neither forgets an alert it must resolve, nor starts the
+  // evidence over, nor stops evaluating a model an operator declared.
+  const saved = replicated ? { state: null } : loadState(config.dataDir);
   if (saved.problem) logger.log('warn', 'state_unreadable', { problem: saved.problem });
-  const wiring = modelRegistry(config, saved.state?.models ?? []);
+  const savedModels = replicated ? (await shared.read<Record<string, unknown>>('model')).filter((r) => !r.deleted).map((r) => r.body) : saved.state?.models ?? [];
+  const wiring = modelRegistry(config, savedModels);
   for (const problem of wiring.skipped) logger.log('warn', 'saved_model_not_restored', { problem });
   const models = wiring.registry;
   const apiModels = new Map(wiring.restored.map((m) => [m.id, m]));
   models.onDeclare((m) => {
     apiModels.set(m.id, m);
-    persist();
+    if (!replicated) {
+      persist();
+      alertMetrics.setOwned(models.list().length);
+    }
   });
+  if (!replicated) alertMetrics.setOwned(models.list().length);
   // Window aggregations over millions of rows take far longer than an insert: their own, longer timeout.
   const evaluationStore = storeFromConfig({ ...config, clickhouse: { ...config.clickhouse, requestTimeoutMs: config.evaluation.queryTimeoutMs } });
   const evaluator = new Evaluator({
     store: evaluationStore, models, baselines: storedBaselines(store), policy: alerts.policy, metrics: evaluateMetrics(registry),
     onDecisions: async (decisions) => void (await decide(decisions, Date.now())),
     onPolicyError: (error, evaluation) => logger.log('error', 'policy_failed', { model: evaluation.model, window_start: evaluation.start, error: (error as Error).message }),
+    ...(replicated ? {
+      owns,
+      prepare: async (ids: string[]) => void (await replicas!.serial(async () => { for (const id of ids) await replicas!.ensureHeld(id); })),
+      rejudgeMarked: true,
+      // the evidence is stored after every window the tests take, so a new owner continues from the last one
+      onJudged: (model: string) => replicas!.serial(() => replicas!.saveChanged([model])),
+    } : {}),
+    settleMs: config.evaluation.settleMs >= 0 ? config.evaluation.settleMs : replicated || config.kafka.brokers.length > 0 ? 10_000 : 0,
   });
+  if (replicated) {
+    replicas = new Replicas({ ownership, shared, evaluator, dispatch: alerts.dispatch, outbox: alerts.outbox, models, fromFile: wiring.fromFile, logger });
+  }
+  const sync = async () => {
+    if (!replicas) return;
+    await replicas.serial(() => replicas!.sync());
+    alertMetrics.setOwned(replicas.owned().length);
+    showFiring();
+  };
+  // a change of ownership is acted on at once (a takeover should not wait for the next tick)
+  ownership.onChange(() => void sync().catch((error: Error) => logger.log('warn', 'replica_sync_failed', { error: error.message })));
   if (saved.state) {
     evaluator.restoreJudgeState(saved.state.judge);
     alerts.dispatch.book.restore(saved.state.alerts);
     alertMetrics.setFiring(alerts.dispatch.book.firing());
   }
   const persist = () => {
+    if (replicated) return; // replicas store each model's state as it changes (wiring/replicas.ts)
     try {
       saveState(config.dataDir, { version: 1, judge: evaluator.judgeState(), alerts: alerts.dispatch.book.snapshot(), models: [...apiModels.values()].map(writeModel) });
     } catch (error) {
@@ -122,11 +185,20 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   let fleet: GpuFleet | undefined;
   if (gpuConfigured(config)) fleet = startGpuFleet(config, store, registry, logger, (d) => decide(d, Date.now()));
   // Delivers queued alert transitions and re-announces firing ones (Alertmanager forgets silent alerts).
+  const alertTick = async () => {
+    if (!replicas) return alerts.dispatch.tick(Date.now());
+    await sync();
+    return replicas.serial(async () => {
+      const report = await alerts.dispatch.tick(Date.now());
+      await replicas!.saveChanged(); // settled deliveries: the next owner must not send them again
+      return report;
+    });
+  };
   const alertTicker = setInterval(() => {
-    alerts.dispatch.tick(Date.now())
+    alertTick()
       .then((report) => report && alertMetrics.recordDrain(report))
       .catch((error: Error) => logger.log('warn', 'alert_delivery_failed', { error: error.message }));
-  }, 5_000);
+  }, replicated ? Math.min(5_000, Math.max(1_000, Math.floor(config.kafka.sessionTimeoutMs / 4))) : 5_000);
   alertTicker.unref();
   // Retention: drop partitions older than retentionDays, at start and every 6 hours.
   const retain = () => applyRetention(store, config.retentionDays, Date.now())
@@ -155,16 +227,24 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       ...(kafka ? { kafka: () => kafka.reachable() } : {}),
     },
   });
-  await kafka?.start();
+  // which models this replica evaluates and alerts for now, and under which epoch (operators, load balancers)
+  const read = requireScope(tokenChecker(config.http.tokens), 'read');
+  app.get('/v1/ownership', {
+    preHandler: read,
+    schema: { tags: ['health'], summary: 'Models this replica evaluates and alerts for, and its share of the ownership group', response: { 200: { type: 'object', additionalProperties: true } } },
+  }, async () => ({ ...ownership.view(), models: replicas ? replicas.owned() : models.list().map((m) => m.id) }));
+  // ingest does not wait for ownership: both join their groups at once
+  await Promise.all([ownership.start(), kafka?.start()]);
+  await sync().catch((error: Error) => logger.log('warn', 'replica_sync_failed', { error: error.message }));
   const address = await app.listen({ port: config.http.port, host: config.http.host });
   logger.log('info', 'service_started', {
-    address, clickhouse: config.clickhouse.url, database: config.clickhouse.database,
+    address, clickhouse: config.clickhouse.url, database: config.clickhouse.database, coordination: ownership.view().mode,
     models: models.list().map((m) => m.id), alert_sinks: alerts.sinks, gpu_fleet: fleet !== undefined, tracing: tracing.exporting,
   });
 
   let stopping: Promise<void> | undefined;
   return {
-    app, address, store, registry, alerts, evaluator, models, decide,
+    app, address, store, registry, alerts, evaluator, models, ownership, decide,
     stop() {
       stopping ??= (async () => {
         logger.log('info', 'service_stopping', {});
@@ -175,6 +255,9 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
         await writer.close();
         while (evaluating) await new Promise((r) => setTimeout(r, 50));
         persist();
+        // store every owned model's state, then leave the group: the others take over without waiting a session
+        await replicas?.serial(() => replicas!.releaseAll());
+        await ownership.stop();
         await evaluationStore.close();
         await tracing.shutdown();
         await telemetry.shutdown();

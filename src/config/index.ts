@@ -9,7 +9,9 @@ export interface Config {
   kafka: { brokers: string[]; predictionsTopic: string; labelsTopic: string; consumerGroup: string; clientId: string; sessionTimeoutMs: number };
   ingest: { batchSize: number; batchMaxWaitMs: number; maxMessageBytes: number; models: string[] };
   http: { port: number; host: string; tokens: ApiToken[] };
-  evaluation: { modelsFile: string; intervalMs: number; queryTimeoutMs: number };
+  evaluation: { modelsFile: string; intervalMs: number; queryTimeoutMs: number; settleMs: number };
+  /** replicas: who evaluates and alerts for which model (README "Several replicas") */
+  coordination: { mode: 'auto' | 'kafka' | 'none'; controlTopic: string; controlPartitions: number };
   alerting: { alertmanagerUrl: string; pagerdutyRoutingKey: string; webhookUrl: string; webhookSecret: string; policyFile: string };
   gpu: { dcgmTargets: string[]; dcgmTargetsFile: string; nvidiaSmiIntervalMs: number; ncclInspectorDir: string; ncclDebugDir: string };
   retentionDays: number;
@@ -24,7 +26,9 @@ export const DEFAULTS: Config = {
   kafka: { brokers: [], predictionsTopic: 'predictions', labelsTopic: 'labels', consumerGroup: 'driftwatch', clientId: 'driftwatch', sessionTimeoutMs: 30_000 },
   ingest: { batchSize: 5_000, batchMaxWaitMs: 1_000, maxMessageBytes: 1_000_000, models: [] },
   http: { port: 8080, host: '0.0.0.0', tokens: [] },
-  evaluation: { modelsFile: '', intervalMs: 30_000, queryTimeoutMs: 300_000 },
+  // settleMs −1: 10 s with replicas, off for one replica without Kafka (as before)
+  evaluation: { modelsFile: '', intervalMs: 30_000, queryTimeoutMs: 300_000, settleMs: -1 },
+  coordination: { mode: 'auto', controlTopic: 'driftwatch-control', controlPartitions: 12 },
   alerting: { alertmanagerUrl: '', pagerdutyRoutingKey: '', webhookUrl: '', webhookSecret: '', policyFile: '' },
   gpu: { dcgmTargets: [], dcgmTargetsFile: '', nvidiaSmiIntervalMs: 0, ncclInspectorDir: '', ncclDebugDir: '' },
   retentionDays: 90,
@@ -57,6 +61,13 @@ const ENV: Record<string, (c: Config, v: string) => void> = {
   DRIFTWATCH_MODELS_FILE: (c, v) => (c.evaluation.modelsFile = v),
   DRIFTWATCH_EVALUATE_INTERVAL_MS: (c, v) => (c.evaluation.intervalMs = int(v, 'DRIFTWATCH_EVALUATE_INTERVAL_MS', 1_000, 3_600_000)),
   DRIFTWATCH_EVALUATE_TIMEOUT_MS: (c, v) => (c.evaluation.queryTimeoutMs = int(v, 'DRIFTWATCH_EVALUATE_TIMEOUT_MS', 1_000, 3_600_000)),
+  DRIFTWATCH_EVALUATE_SETTLE_MS: (c, v) => (c.evaluation.settleMs = int(v, 'DRIFTWATCH_EVALUATE_SETTLE_MS', 0, 3_600_000)),
+  DRIFTWATCH_COORDINATION: (c, v) => {
+    if (!['auto', 'kafka', 'none'].includes(v)) throw new InputError(`DRIFTWATCH_COORDINATION must be auto, kafka or none, got "${v}"`);
+    c.coordination.mode = v as Config['coordination']['mode'];
+  },
+  DRIFTWATCH_CONTROL_TOPIC: (c, v) => (c.coordination.controlTopic = v),
+  DRIFTWATCH_CONTROL_PARTITIONS: (c, v) => (c.coordination.controlPartitions = int(v, 'DRIFTWATCH_CONTROL_PARTITIONS', 1, 10_000)),
   DRIFTWATCH_ALERTMANAGER_URL: (c, v) => (c.alerting.alertmanagerUrl = url(v, 'DRIFTWATCH_ALERTMANAGER_URL')),
   DRIFTWATCH_PAGERDUTY_ROUTING_KEY: (c, v) => (c.alerting.pagerdutyRoutingKey = v),
   DRIFTWATCH_WEBHOOK_URL: (c, v) => (c.alerting.webhookUrl = url(v, 'DRIFTWATCH_WEBHOOK_URL')),
@@ -133,6 +144,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, file?: string): Config {
   for (const [name, apply] of Object.entries(ENV)) {
     const value = env[name];
     if (value !== undefined && value !== '') apply(config, value);
+  }
+  if (config.coordination.mode === 'kafka' && config.kafka.brokers.length === 0) {
+    throw new InputError('DRIFTWATCH_COORDINATION=kafka needs DRIFTWATCH_KAFKA_BROKERS');
   }
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(config.clickhouse.database)) {
     throw new InputError(`invalid ClickHouse database name "${config.clickhouse.database}"`);

@@ -40,6 +40,8 @@ export class KafkaOwnership implements Ownership {
   private claimInFlight: Promise<void> | null = null;
   private stopped = false;
   private readonly listeners: Array<() => void> = [];
+  private firstClaim!: () => void;
+  private readonly claimed = new Promise<void>((r) => (this.firstClaim = r));
   private readonly now: () => number;
   private readonly heartbeatMs: number;
 
@@ -118,7 +120,10 @@ export class KafkaOwnership implements Ownership {
     }, this.heartbeatMs);
     watch.unref();
     this.stopWatch = () => clearInterval(watch);
-    this.o.logger?.log('info', 'ownership_started', { topic: this.o.topic, partitions: this.partitionCount, group: this.o.groupId });
+    // serve once this replica has its share (or after two sessions: it goes on and takes its share when it comes)
+    const waited = await Promise.race([this.claimed.then(() => true), sleep(2 * this.o.sessionTimeoutMs).then(() => false)]);
+    if (!waited) this.o.logger?.log('warn', 'ownership_not_assigned_yet', { waited_ms: 2 * this.o.sessionTimeoutMs });
+    this.o.logger?.log('info', 'ownership_started', { topic: this.o.topic, partitions: this.partitionCount, group: this.o.groupId, owned: this.view().partitions });
   }
 
   private stopWatch = () => {};
@@ -169,6 +174,7 @@ export class KafkaOwnership implements Ownership {
         if (join !== this.joins) return;
         this.owned = new Map(written.map((r) => [r.partition, Number(r.baseOffset)]));
         this.o.logger?.log('info', 'ownership_assigned', { member: this.member, partitions: [...this.owned].map(([p, epoch]) => ({ partition: p, epoch })) });
+        this.firstClaim();
         this.changed();
         return;
       } catch (error) {

@@ -32,17 +32,18 @@ export function epochOfVersion(version: number): number {
 export class SharedState {
   constructor(private readonly store: Store, private readonly clock: () => number = Date.now) {}
 
-  /** The newest record of every key of `kind` (or of the given keys), deleted ones included. */
-  async read<T>(kind: SharedKind, keys?: readonly string[]): Promise<Array<SharedRecord<T>>> {
+  /** The newest record of every key of `kind` (or of the given keys); deleted ones too unless `live`. */
+  async read<T>(kind: SharedKind, keys?: readonly string[], live = false): Promise<Array<SharedRecord<T>>> {
     if (keys && keys.length === 0) return [];
     // 64-bit numbers as strings: current ClickHouse returns them as JSON numbers otherwise
-    const rows = await this.store.query<{ key: string; version: string; epoch: string; deleted: number | string; body: string }>(
-      `SELECT key, toString(max(version)) AS version, toString(argMax(epoch, version)) AS epoch, argMax(deleted, version) AS deleted,
-              argMax(body, version) AS body
+    // aliases differ from the columns: an alias named like a column would replace it inside the other aggregates
+    const rows = await this.store.query<{ k: string; v: string; e: string; d: number | string; b: string }>(
+      `SELECT key AS k, toString(max(version)) AS v, toString(argMax(epoch, version)) AS e, argMax(deleted, version) AS d,
+              argMax(body, version) AS b
        FROM shared_state WHERE kind = ${sqlString(kind)}${keys ? ` AND key IN (${keys.map(sqlString).join(', ')})` : ''}
-       GROUP BY key`,
+       GROUP BY key${live ? ' HAVING d = 0' : ''}`,
     );
-    return rows.map((r) => ({ kind, key: r.key, version: Number(r.version), epoch: Number(r.epoch), deleted: Number(r.deleted) === 1, body: JSON.parse(r.body) as T }));
+    return rows.map((r) => ({ kind, key: r.k, version: Number(r.v), epoch: Number(r.e), deleted: Number(r.d) === 1, body: JSON.parse(r.b) as T }));
   }
 
   /** One insert: ClickHouse applies a block of rows atomically, so a model's state never lands half-written. */

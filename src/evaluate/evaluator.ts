@@ -49,6 +49,8 @@ export interface EvaluatorOptions {
   onPolicyError?: (error: unknown, evaluation: WindowEvaluation) => void;
   /** Replicas: whether this replica evaluates the model now (default: every model). Checked per window. */
   owns?: (model: string) => boolean;
+  /** Replicas: before each tick, with every declared model (the owner takes over models it was just given) */
+  prepare?: (models: string[]) => Promise<void>;
   /** after the sequential tests took a window (with or without decisions): the moment to persist their state */
   onJudged?: (model: string, windowStart: number) => void | Promise<void>;
   /**
@@ -406,6 +408,7 @@ export class Evaluator {
 
   private async runTick(now: number): Promise<TickReport> {
     const report: TickReport = { evaluated: [], reevaluated: [], failed: [] };
+    await this.o.prepare?.(this.o.models.list().map((m) => m.id));
     for (const model of this.o.models.list()) {
       let at = -1;
       if (!this.owns(model.id)) continue; // another replica evaluates it

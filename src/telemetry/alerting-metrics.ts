@@ -19,6 +19,8 @@ export interface AlertingMetrics {
   recordDrain(report: DrainCounts): void;
   /** Replaces the firing gauge with the alerts firing now. */
   setFiring(alerts: ReadonlyArray<{ model: string; kind: string }>): void;
+  /** Models this replica evaluates and alerts for now. */
+  setOwned(count: number): void;
 }
 
 const sinkOf = (deliveryId: string) => deliveryId.slice(deliveryId.lastIndexOf(':') + 1) || 'unknown';
@@ -29,8 +31,10 @@ export function alertingMetrics(registry: Registry): AlertingMetrics {
   const outboxPending = new Gauge({ name: N.ALERT_OUTBOX_PENDING, help: 'Deliveries waiting in the durable outbox.', registers });
   const firing = new Gauge({ name: N.ALERTS_FIRING, help: 'Drift and quality alerts firing now, by model and kind.', labelNames: ['model', 'kind'], registers });
   const transitions = new Counter({ name: N.ALERT_TRANSITIONS_TOTAL, help: 'Alert transitions recorded, by status (firing|acknowledged|resolved).', labelNames: ['status'], registers });
+  const owned = new Gauge({ name: N.OWNED_MODELS, help: 'Models this replica evaluates and alerts for now (its share of the ownership group; all of them without replicas).', registers });
   return {
     deliveries, outboxPending, firing, transitions,
+    setOwned: (count) => owned.set(count),
     recordDrain(report) {
       const count = (ids: readonly string[], outcome: string) => { for (const id of ids) deliveries.inc({ sink: sinkOf(id), outcome }); };
       count(report.delivered, 'delivered');

@@ -12,6 +12,8 @@ export interface ModelWiring {
   restored: ModelDeclaration[];
   /** why a saved declaration was not restored */
   skipped: string[];
+  /** ids the models file declares */
+  fromFile: ReadonlySet<string>;
 }
 
 export function modelRegistry(config: Config, saved: readonly unknown[] = []): ModelWiring {
@@ -44,5 +46,5 @@ export function modelRegistry(config: Config, saved: readonly unknown[] = []): M
     }
   });
   for (const id of config.ingest.models) if (!registry.get(id)) registry.declare(declareModel(id));
-  return { registry, restored, skipped };
+  return { registry, restored, skipped, fromFile };
 }

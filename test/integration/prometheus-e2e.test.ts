@@ -47,6 +47,8 @@ describe('drift injected through the broker pages through Prometheus and Alertma
       DRIFTWATCH_CLICKHOUSE_URL: clickhouseUrl(), DRIFTWATCH_CLICKHOUSE_DATABASE: store.database,
       DRIFTWATCH_KAFKA_BROKERS: kafkaBrokers().join(','), DRIFTWATCH_PREDICTIONS_TOPIC: topic, DRIFTWATCH_LABELS_TOPIC: `${topic}_labels`,
       DRIFTWATCH_CONSUMER_GROUP: uniqueName('e2e'), DRIFTWATCH_PORT: '0', DRIFTWATCH_DATA_DIR: dataDir, DRIFTWATCH_BATCH_MAX_WAIT_MS: '100',
+      // the test ticks with a synthetic clock right after the rows are stored: no waiting for ingestion to settle
+      DRIFTWATCH_EVALUATE_SETTLE_MS: '0',
     }), silentLogger);
 
     // drift: the current amounts sit on [50, 150), half of them beyond anything the baseline saw
