@@ -86,7 +86,10 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   const showFiring = () => alertMetrics.setFiring(alerts.dispatch.book.firing().filter((a) => owns(a.model)));
   const record = async (decisions: StreamDecision[], now: number): Promise<AlertEvent[]> => {
     const events = await alerts.dispatch.decide(decisions, now);
-    for (const e of events) alertMetrics.transitions.inc({ status: e.status });
+    for (const e of events) {
+      alertMetrics.transitions.inc({ status: e.status });
+      logger.log('info', 'alert_transition', { alert: e.alertId, seq: e.seq, model: e.model, feature: e.feature, kind: e.kind, status: e.status, window_start: e.window.start });
+    }
     showFiring();
     return events;
   };

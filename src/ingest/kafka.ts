@@ -35,6 +35,8 @@ export class KafkaIngest {
   private commits: Promise<void> = Promise.resolve();
   private readonly storing = new Set<Promise<void>>();
   private handling = 0;
+  /** Commits refused during a rebalance, per "topic/partition": retried once the group has settled (retryCommits). */
+  private readonly failedCommits = new Map<string, { topic: string; partition: number; offset: bigint }>();
 
   constructor(
     private readonly options: KafkaIngestOptions,
@@ -49,14 +51,21 @@ export class KafkaIngest {
   }
 
   async start(): Promise<void> {
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
+    const heartbeatInterval = Math.max(500, Math.floor(sessionTimeout / 10));
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       maxBytesPerPartition: 4 * 1024 * 1024,
       maxBytes: 32 * 1024 * 1024,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout,
+      // A rebalance is learnt from a heartbeat, and kafkajs heartbeats between fetches: frequent heartbeats and an
+      // idle long poll no longer than about two of them make every member rejoin within ~1 s, so the coordinator
+      // completes a rebalance as soon as the members are back instead of waiting out the rebalance timeout.
+      heartbeatInterval,
+      maxWaitTimeInMs: Math.min(5_000, 2 * heartbeatInterval),
     });
     this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (e) => void this.retryCommits(e.payload.memberAssignment));
     await consumer.connect();
     await consumer.subscribe({ topics: [this.options.predictionsTopic, this.options.labelsTopic], fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
@@ -124,12 +133,29 @@ export class KafkaIngest {
       if (!this.consumer) return;
       try {
         await this.consumer.commitOffsets([{ topic, partition, offset: offset.toString() }]);
+        if ((this.failedCommits.get(key)?.offset ?? -1n) <= offset) this.failedCommits.delete(key);
       } catch (error) {
-        // Partition moved to another member during a rebalance: it re-reads from the last commit; dedup absorbs it.
-        this.logger?.log('warn', 'commit_failed', { topic, partition, error: (error as Error).message });
+        // Refused during a rebalance: retried once the group settles, if the partition is still ours (retryCommits);
+        // if it moved, its new owner re-reads from the last commit and dedup absorbs the repeat.
+        this.failedCommits.set(key, { topic, partition, offset });
+        this.logger?.log('warn', 'commit_failed', { topic, partition, error: (error as Error).message, retry: 'after_rebalance' });
       }
     });
     return this.commits;
+  }
+
+  /** After a (re)join: commits refused before it, for the partitions this member still has; the others are dropped. */
+  private retryCommits(assignment: Record<string, number[]>): void {
+    const retry = [...this.failedCommits.entries()];
+    this.failedCommits.clear();
+    for (const [key, c] of retry) {
+      if (!(assignment[c.topic] ?? []).includes(c.partition)) continue;
+      // the newest offset asked for (a later commit may be in flight), let through commit()'s monotonic check again
+      const offset = this.committed.get(key) ?? c.offset;
+      this.committed.delete(key);
+      void this.commit(c.topic, c.partition, offset);
+    }
+    if (retry.length) this.logger?.log('info', 'commits_retried', { partitions: retry.length });
   }
 
   /** Whether the brokers answer a metadata request within `timeoutMs` (for /readyz). */

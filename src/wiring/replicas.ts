@@ -4,7 +4,7 @@
 // insert. Models declared through the API, silences and acknowledgements are shared the same way. Everything
 // here runs under one lock with the evaluation's decisions and the alert tick: a notification is sent only once
 // the state holding it is stored, so a new owner neither loses nor re-sends it.
-import type { Alert, AlertBook, AlertDispatch, AlertEvent, Outbox, OutboxModelState, Silence } from '../alerting/index.js';
+import type { Alert, AlertDispatch, AlertEvent, Outbox, OutboxModelState, Silence } from '../alerting/index.js';
 import type { Ownership } from '../coordination/ownership.js';
 import { epochOfVersion, streamVersion, type SharedRecord, type SharedState } from '../coordination/shared-state.js';
 import { readModel, writeModel, type Evaluator, type JudgeState, type ModelRegistry } from '../evaluate/index.js';
