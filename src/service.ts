@@ -100,14 +100,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       if (events.length) persist();
       return events;
     }
-    return r.serial(async () => {
-      const models = [...new Set(decisions.map((d) => d.model))];
-      const held = new Set<string>();
-      for (const m of models) if (await r.ensureHeld(m)) held.add(m);
-      const events = await record(decisions.filter((d) => held.has(d.model)), now);
-      await r.saveChanged([...held]);
-      return events;
-    });
+    return r.decide(decisions, (owned) => record(owned, now));
   };
 
   // Evidence of the sequential tests, the firing alerts and the models declared through the API survive a restart

@@ -4,7 +4,7 @@
 // insert. Models declared through the API, silences and acknowledgements are shared the same way. Everything
 // here runs under one lock with the evaluation's decisions and the alert tick: a notification is sent only once
 // the state holding it is stored, so a new owner neither loses nor re-sends it.
-import type { Alert, AlertDispatch, AlertEvent, Outbox, OutboxModelState, Silence } from '../alerting/index.js';
+import type { Alert, AlertDispatch, AlertEvent, Outbox, OutboxModelState, Silence, StreamDecision } from '../alerting/index.js';
 import type { Ownership } from '../coordination/ownership.js';
 import { epochOfVersion, streamVersion, type SharedRecord, type SharedState } from '../coordination/shared-state.js';
 import { readModel, writeModel, type Evaluator, type JudgeState, type ModelRegistry } from '../evaluate/index.js';
@@ -123,6 +123,35 @@ export class Replicas {
     await this.saveChanged();
   }
 
+  /**
+   * Records decisions through `record` (the alert lifecycle) for the models this replica owns and is not fenced
+   * from, then stores their state; decisions for other models are dropped (their owner makes its own).
+   */
+  decide<T>(decisions: StreamDecision[], record: (owned: StreamDecision[]) => Promise<T[]>): Promise<T[]> {
+    return this.serial(async () => {
+      const models: string[] = [];
+      for (const m of new Set(decisions.map((d) => d.model))) if (await this.ensureHeld(m)) models.push(m);
+      const owned = new Set(await this.unfenced(models));
+      const out = await record(decisions.filter((d) => owned.has(d.model)));
+      await this.saveChanged([...owned]);
+      return out;
+    });
+  }
+
+  /** The models whose stored state is not newer than this replica's epoch; the others are let go. */
+  private async unfenced(models: readonly string[]): Promise<string[]> {
+    if (models.length === 0) return [];
+    const stored = new Map((await this.o.shared.read('stream', models)).map((r) => [r.key, r]));
+    return models.filter((model) => {
+      const h = this.held.get(model);
+      const newer = stored.get(model);
+      if (!h || !newer || epochOfVersion(newer.version) <= h.epoch) return h !== undefined;
+      this.o.logger.log('error', 'ownership_fenced', { model, epoch: h.epoch, stored_epoch: epochOfVersion(newer.version) });
+      this.release(model, 'fenced');
+      return false;
+    });
+  }
+
   /** A model this replica owns but has not taken over yet (e.g. a GPU host's first degradation). */
   async ensureHeld(model: string): Promise<boolean> {
     const epoch = this.o.ownership.epochOf(model);
@@ -187,17 +216,11 @@ export class Replicas {
     });
     if (changed.length === 0) return;
     try {
-      const stored = new Map((await this.o.shared.read('stream', changed.map((c) => c.model))).map((r) => [r.key, r]));
-      const records = changed.flatMap(({ model, json }) => {
+      const writable = new Set(await this.unfenced(changed.map((c) => c.model)));
+      const records = changed.filter((c) => writable.has(c.model)).map(({ model, json }) => {
         const h = this.held.get(model)!;
-        const newer = stored.get(model);
-        if (newer && epochOfVersion(newer.version) > h.epoch) {
-          this.o.logger.log('error', 'ownership_fenced', { model, epoch: h.epoch, stored_epoch: epochOfVersion(newer.version) });
-          this.release(model, 'fenced');
-          return [];
-        }
         h.seq += 1;
-        return [{ kind: 'stream' as const, key: model, version: streamVersion(h.epoch, h.seq), epoch: h.epoch, body: JSON.parse(json) as StreamBody, json }];
+        return { kind: 'stream' as const, key: model, version: streamVersion(h.epoch, h.seq), epoch: h.epoch, body: JSON.parse(json) as StreamBody, json };
       });
       await this.o.shared.write(records);
       for (const r of records) {
