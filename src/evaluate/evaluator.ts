@@ -348,7 +348,8 @@ export class Evaluator {
     this.pendingLateChecked.set(model.id, Math.floor((now - settle) / 1000) * 1000);
     return arrivals
       .map((a) => ({ start: num(a.window_start) * 1000, at: num(a.at) * 1000 }))
-      .filter((a) => evaluatedAt.has(a.start) && a.start + w <= now && unseenBy(a.at, evaluatedAt.get(a.start)!, settle))
+      // still arriving: revisited once it settled (the next look still sees these rows), so it is revisited once
+      .filter((a) => evaluatedAt.has(a.start) && unseenBy(a.at, evaluatedAt.get(a.start)!, settle) && unsettledFrom([a.start], new Map([[a.start, a.at]]), now, settle) === 1)
       .map((a) => a.start)
       .sort((a, b) => a - b);
   }

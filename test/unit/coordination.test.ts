@@ -23,3 +23,12 @@ describe('control partition of a model', () => {
     expect(murmur2('abc')).toBe(479470107);
   });
 });
+
+describe('stream versions', () => {
+  it('order by epoch first, then by the write counter of the term', async () => {
+    const { streamVersion, epochOfVersion } = await import('../../src/coordination/shared-state.js');
+    expect(streamVersion(9, 1)).toBeGreaterThan(streamVersion(5, 2 ** 24 - 1));
+    expect(epochOfVersion(streamVersion(123_456, 77))).toBe(123_456);
+    expect(() => streamVersion(1, 2 ** 24)).toThrow(RangeError);
+  });
+});

@@ -140,3 +140,31 @@ describe('dispatch', () => {
     expect(stored.map((e) => e.status)).toEqual(['firing']);
   });
 });
+
+describe('memory-only outbox (replicas)', () => {
+  it('hands a model\'s pending and settled deliveries to its next owner, which sends only what is pending', async () => {
+    const first = new ScriptedSink('s');
+    const a = new Outbox({ dir: null, sinks: [first] });
+    const book = new AlertBook();
+    const fired = book.record(decision('raised', 1))!;
+    const other = book.record(decision('raised', 1, { model: 'churn' }))!;
+    a.enqueue(fired, T0);
+    a.enqueue(other, T0);
+    await a.drain(T0, (model) => model === 'fraud'); // churn held back (its state not stored yet)
+    expect(first.sent).toEqual([`${fired.alertId}:1:s@firing`]);
+    const resolved = book.record(decision('resolved', 2))!;
+    a.enqueue(resolved, T0 + HOUR);
+    const state = a.exportModel('fraud');
+    expect(state.pending.map((d) => d.id)).toEqual([`${fired.alertId}:2:s`]);
+    expect(state.settled).toEqual([`${fired.alertId}:1:s`]);
+    a.releaseModel('fraud');
+    expect(a.list().map((d) => d.event.model)).toEqual(['churn']);
+
+    const second = new ScriptedSink('s');
+    const b = new Outbox({ dir: null, sinks: [second] });
+    b.adoptModel('fraud', JSON.parse(JSON.stringify(state)));
+    expect(b.enqueue(fired, T0 + HOUR)).toEqual([]); // settled by the previous owner: never again
+    await b.drain(T0 + HOUR);
+    expect(second.sent).toEqual([`${fired.alertId}:2:s@resolved`]);
+  });
+});
