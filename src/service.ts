@@ -78,7 +78,9 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     : new SoleOwnership();
   const shared = new SharedState(store);
   let replicas: Replicas | undefined;
-  const owns = (model: string) => !replicas || replicas.owns(model);
+  // GPU degradations ("gpu:<host>") stay with the replica that collects them: point one replica at the targets
+  const fleetAlert = (model: string) => model.startsWith('gpu:');
+  const owns = (model: string) => !replicas || fleetAlert(model) || replicas.owns(model);
   const alerts = await alertPath(config, store, replicated
     ? { owns, sendable: (m) => replicas?.sendable(m) ?? false, forward: { acknowledge: (e) => replicas!.forwardAcknowledge(e) } }
     : undefined);
@@ -100,7 +102,9 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       if (events.length) persist();
       return events;
     }
-    return r.decide(decisions, (owned) => record(owned, now));
+    const fleet = decisions.filter((d) => fleetAlert(d.model));
+    const events = fleet.length ? await r.serial(() => record(fleet, now)) : [];
+    return [...events, ...await r.decide(decisions.filter((d) => !fleetAlert(d.model)), (owned) => record(owned, now))];
   };
 
   // Evidence of the sequential tests, the firing alerts and the models declared through the API survive a restart

@@ -57,19 +57,20 @@ describe('state shared by replicas', () => {
     const models = new ModelRegistry([declareModel('m')]);
     const sink = new RecordingSink();
     const outbox = new Outbox({ dir: null, sinks: [sink] });
-    let r: Replicas | undefined;
+    const self = {} as { r: Replicas };
     const dispatch = new AlertDispatch({
       book: new AlertBook({ silenceId: () => `silence-${Date.now()}${Math.floor(Math.random() * 1e4)}` }), events: new ClickHouseAlertEventStore(store), outbox,
-      owns: (m) => r!.owns(m), sendable: (m) => r!.sendable(m), forward: { acknowledge: (e) => r!.forwardAcknowledge(e) },
+      owns: (m) => self.r.owns(m), sendable: (m) => self.r.sendable(m), forward: { acknowledge: (e) => self.r.forwardAcknowledge(e) },
     });
-    const evaluator = new Evaluator({ store, models, baselines: storedBaselines(store), owns: (m) => r!.owns(m) });
-    r = new Replicas({ ownership, shared: new SharedState(store), evaluator, dispatch, outbox, models, fromFile: new Set(), logger: silentLogger });
-    const tick = () => r!.serial(async () => {
-      await r!.sync();
+    const evaluator = new Evaluator({ store, models, baselines: storedBaselines(store), owns: (m) => self.r.owns(m) });
+    const r = new Replicas({ ownership, shared: new SharedState(store), evaluator, dispatch, outbox, models, fromFile: new Set(), logger: silentLogger });
+    self.r = r;
+    const tick = () => r.serial(async () => {
+      await r.sync();
       await dispatch.tick(Date.now());
-      await r!.saveChanged();
+      await r.saveChanged();
     });
-    const decide = (d: StreamDecision[]) => r!.decide(d, (owned) => dispatch.decide(owned, Date.now()));
+    const decide = (d: StreamDecision[]) => r.decide(d, (owned) => dispatch.decide(owned, Date.now()));
     return { ownership, models, sink, dispatch, replicas: r, tick, decide };
   };
   const stored = async () => (await new SharedState(store).read<StreamBody>('stream', ['m']))[0];
