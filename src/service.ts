@@ -143,8 +143,9 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   if (replicated) {
     replicas = new Replicas({ ownership, shared, evaluator, dispatch: alerts.dispatch, outbox: alerts.outbox, models, fromFile: wiring.fromFile, logger });
   }
+  let closing = false;
   const sync = async () => {
-    if (!replicas) return;
+    if (!replicas || closing) return;
     await replicas.serial(() => replicas!.sync());
     alertMetrics.setOwned(replicas.owned().length);
     showFiring();
@@ -256,6 +257,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
         while (evaluating) await new Promise((r) => setTimeout(r, 50));
         persist();
         // store every owned model's state, then leave the group: the others take over without waiting a session
+        closing = true;
         await replicas?.serial(() => replicas!.releaseAll());
         await ownership.stop();
         await evaluationStore.close();

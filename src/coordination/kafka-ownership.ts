@@ -128,19 +128,16 @@ export class KafkaOwnership implements Ownership {
 
   private stopWatch = () => {};
 
-  /** The control topic's partition count; created (or auto-created by a metadata request) when missing. */
+  /** The control topic's partition count; created with `partitions` when missing (a broker's auto-creation could give it one). */
   private async ensureTopic(): Promise<number> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const count = async () => (await admin.fetchTopicMetadata({ topics: [this.o.topic] })).topics[0]?.partitions.length ?? 0;
-      try {
-        return await count();
-      } catch {
-        // missing: create it; a broker that refuses CreateTopics may still auto-create on the metadata request
+      if (!(await admin.listTopics()).includes(this.o.topic)) {
+        // another replica may create it at the same moment; a broker refusing CreateTopics may still auto-create it
         await admin.createTopics({ topics: [{ topic: this.o.topic, numPartitions: this.o.partitions }] }).catch(() => false);
-        return await count();
       }
+      return (await admin.fetchTopicMetadata({ topics: [this.o.topic] })).topics[0]?.partitions.length ?? 0;
     } finally {
       await admin.disconnect();
     }

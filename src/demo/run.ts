@@ -77,6 +77,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     config.http.host = '127.0.0.1';
     config.ingest.batchMaxWaitMs = 250;
     config.dataDir = join(outDir, 'state');
+    config.evaluation.settleMs = 0; // the demo evaluates on its own clock once everything is stored
     rmSync(config.dataDir, { recursive: true, force: true }); // every demo starts from nothing
     service = await startService(config, silentLogger);
     say(`     API and /metrics on ${service.address}`);
