@@ -58,7 +58,7 @@ async function run(chUrl: string, replicas: number) {
   const env = (i: number) => ({
     DRIFTWATCH_CLICKHOUSE_URL: chUrl, DRIFTWATCH_CLICKHOUSE_DATABASE: database, DRIFTWATCH_KAFKA_BROKERS: kafka.brokers.join(','),
     DRIFTWATCH_KAFKA_SESSION_TIMEOUT_MS: String(SESSION_MS), DRIFTWATCH_MODELS: ['bench', ...MODELS].join(','),
-    DRIFTWATCH_API_TOKENS: `${TOKEN}:read`, DRIFTWATCH_DATA_DIR: join(dir, `r${i}`), DRIFTWATCH_LOG_LEVEL: 'warn',
+    DRIFTWATCH_API_TOKENS: `${TOKEN}:read`, DRIFTWATCH_DATA_DIR: join(dir, `r${i}`), DRIFTWATCH_LOG_LEVEL: 'info',
   });
   const procs = Array.from({ length: replicas }, (_, i) => serve(env(i)));
   try {
@@ -79,7 +79,11 @@ async function run(chUrl: string, replicas: number) {
       const killed = Date.now();
       procs[0].child.kill('SIGKILL');
       const survivors = procs.slice(1);
-      await until('taken over', async () => (await Promise.all(survivors.map(owned))).flat().length === MODELS.length + 1, 120_000);
+      await until('taken over', async () => (await Promise.all(survivors.map(owned))).flat().length === MODELS.length + 1, 120_000)
+        .catch((error: Error) => {
+          for (const s of survivors) progress(s.logs.split('\n').filter((l) => !l.includes('http_request')).slice(-40).join('\n'));
+          throw error;
+        });
       takeoverMs = Date.now() - killed;
     }
     return { replicas, messages: N, seconds: Number(seconds.toFixed(2)), per_second: Math.round(N / seconds), takeover_ms: takeoverMs, session_timeout_ms: SESSION_MS };
@@ -94,7 +98,7 @@ async function run(chUrl: string, replicas: number) {
 const clickhouse = await startClickHouse();
 try {
   const results = [];
-  for (const n of [1, 2, 3]) results.push(await run(clickhouse.url, n));
+  for (const n of (process.env.BENCH_REPLICAS_COUNTS ?? '1,2,3').split(',').map(Number)) results.push(await run(clickhouse.url, n));
   const one = results[0].per_second;
   console.log(JSON.stringify({ bench: 'replicas', results, throughput_vs_one: results.map((r) => Number((r.per_second / one).toFixed(2))) }, null, 2));
 } finally {

@@ -83,6 +83,24 @@ export class KafkaOwnership implements Ownership {
     this.partitionCount = await this.ensureTopic();
     this.producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
     await this.producer.connect();
+    await this.join();
+    // a lapsed lease changes what is owned without any event
+    const watch = setInterval(() => {
+      if (this.owned.size > 0 && !this.leaseHeld()) this.revoke('session_lapsed');
+    }, this.heartbeatMs);
+    watch.unref();
+    this.stopWatch = () => clearInterval(watch);
+    // serve once this replica has its share (or after two sessions: it goes on and takes its share when it comes)
+    const waited = await Promise.race([this.claimed.then(() => true), sleep(2 * this.o.sessionTimeoutMs).then(() => false)]);
+    if (!waited) this.o.logger?.log('warn', 'ownership_not_assigned_yet', { waited_ms: 2 * this.o.sessionTimeoutMs });
+    this.o.logger?.log('info', 'ownership_started', { topic: this.o.topic, partitions: this.partitionCount, group: this.o.groupId, owned: this.view().partitions });
+  }
+
+  private stopWatch = () => {};
+  private restarts = 0;
+
+  /** A consumer in the ownership group; one that kafkajs gives up on (a crash it does not restart) is replaced. */
+  private async join(): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.o.groupId,
       sessionTimeout: this.o.sessionTimeoutMs,
@@ -105,28 +123,31 @@ export class KafkaOwnership implements Ownership {
       this.lastContact = this.now();
       this.member = e.payload.memberId;
       this.assigned = e.payload.memberAssignment[this.o.topic] ?? [];
+      this.restarts = 0;
       void this.claim(this.assigned);
     });
     consumer.on(consumer.events.CRASH, (e) => {
+      this.assigned = [];
       this.revoke('crashed');
       this.o.logger?.log('error', 'ownership_consumer_crashed', { error: e.payload.error.message, restart: e.payload.restart });
+      if (!e.payload.restart && !this.stopped) void this.rejoin(consumer);
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [this.o.topic], fromBeginning: false });
     await consumer.run({ autoCommit: false, eachBatch: async () => undefined });
-    // a lapsed lease changes what is owned without any event
-    const watch = setInterval(() => {
-      if (this.owned.size > 0 && !this.leaseHeld()) this.revoke('session_lapsed');
-    }, this.heartbeatMs);
-    watch.unref();
-    this.stopWatch = () => clearInterval(watch);
-    // serve once this replica has its share (or after two sessions: it goes on and takes its share when it comes)
-    const waited = await Promise.race([this.claimed.then(() => true), sleep(2 * this.o.sessionTimeoutMs).then(() => false)]);
-    if (!waited) this.o.logger?.log('warn', 'ownership_not_assigned_yet', { waited_ms: 2 * this.o.sessionTimeoutMs });
-    this.o.logger?.log('info', 'ownership_started', { topic: this.o.topic, partitions: this.partitionCount, group: this.o.groupId, owned: this.view().partitions });
   }
 
-  private stopWatch = () => {};
+  private async rejoin(crashed: Consumer): Promise<void> {
+    const delay = Math.min(30_000, 1_000 * 2 ** this.restarts++);
+    await crashed.disconnect().catch(() => undefined);
+    await sleep(delay);
+    if (this.stopped || this.consumer !== crashed) return;
+    this.o.logger?.log('info', 'ownership_consumer_restarted', { after_ms: delay });
+    await this.join().catch((error: Error) => {
+      this.o.logger?.log('error', 'ownership_consumer_not_restarted', { error: error.message });
+      if (!this.stopped && this.consumer) void this.rejoin(this.consumer);
+    });
+  }
 
   /** The control topic's partition count; created with `partitions` when missing (a broker's auto-creation could give it one). */
   private async ensureTopic(): Promise<number> {
