@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { InputError } from '../domain/index.js';
 
 export interface Config {
-  clickhouse: { url: string; database: string; user: string; password: string; requestTimeoutMs: number };
+  clickhouse: { url: string; database: string; user: string; password: string; requestTimeoutMs: number; embeddedMemoryMb: number };
   kafka: { brokers: string[]; predictionsTopic: string; labelsTopic: string; consumerGroup: string; clientId: string; sessionTimeoutMs: number };
   ingest: { batchSize: number; batchMaxWaitMs: number; maxMessageBytes: number; models: string[] };
   http: { port: number; host: string; tokens: ApiToken[] };
@@ -20,7 +20,7 @@ export interface Config {
 export interface ApiToken { token: string; scopes: Array<'ingest' | 'read' | 'admin'> }
 
 export const DEFAULTS: Config = {
-  clickhouse: { url: 'http://127.0.0.1:8123', database: 'driftwatch', user: 'default', password: '', requestTimeoutMs: 30_000 },
+  clickhouse: { url: 'embedded', database: 'driftwatch', user: 'default', password: '', requestTimeoutMs: 30_000, embeddedMemoryMb: 0 },
   kafka: { brokers: [], predictionsTopic: 'predictions', labelsTopic: 'labels', consumerGroup: 'driftwatch', clientId: 'driftwatch', sessionTimeoutMs: 30_000 },
   ingest: { batchSize: 5_000, batchMaxWaitMs: 1_000, maxMessageBytes: 1_000_000, models: [] },
   http: { port: 8080, host: '0.0.0.0', tokens: [] },
@@ -34,7 +34,8 @@ export const DEFAULTS: Config = {
 
 /** Environment variable → path in Config, with its parser. */
 const ENV: Record<string, (c: Config, v: string) => void> = {
-  DRIFTWATCH_CLICKHOUSE_URL: (c, v) => (c.clickhouse.url = url(v, 'DRIFTWATCH_CLICKHOUSE_URL')),
+  DRIFTWATCH_CLICKHOUSE_URL: (c, v) => (c.clickhouse.url = storeUrl(v)),
+  DRIFTWATCH_EMBEDDED_MEMORY_MB: (c, v) => (c.clickhouse.embeddedMemoryMb = int(v, 'DRIFTWATCH_EMBEDDED_MEMORY_MB', 0, 16_777_216)),
   DRIFTWATCH_CLICKHOUSE_DATABASE: (c, v) => (c.clickhouse.database = v),
   DRIFTWATCH_CLICKHOUSE_USER: (c, v) => (c.clickhouse.user = v),
   DRIFTWATCH_CLICKHOUSE_PASSWORD: (c, v) => (c.clickhouse.password = v),
@@ -86,6 +87,19 @@ function url(v: string, name: string): string {
     return v.replace(/\/+$/, '');
   } catch {
     throw new InputError(`${name} must be an http(s) URL, got "${v}"`);
+  }
+}
+/** `embedded`, `embedded:PATH` (ClickHouse inside the process) or a server's http(s) URL. */
+function storeUrl(v: string): string {
+  if (v === 'embedded') return v;
+  if (v.startsWith('embedded:')) {
+    if (v.length === 'embedded:'.length) throw new InputError('DRIFTWATCH_CLICKHOUSE_URL: embedded:PATH needs a path');
+    return v;
+  }
+  try {
+    return url(v, 'DRIFTWATCH_CLICKHOUSE_URL');
+  } catch {
+    throw new InputError(`DRIFTWATCH_CLICKHOUSE_URL must be an http(s) URL, "embedded" or "embedded:PATH", got "${v}"`);
   }
 }
 function tokens(v: string): ApiToken[] {

@@ -10,7 +10,7 @@ import type { EvaluateMetrics } from '../telemetry/evaluate-metrics.js';
 import type { BaselineSource } from './baselines.js';
 import type { ModelDeclaration, ModelRegistry } from './models.js';
 import { planFromBaseline, type WindowPlan } from './plan.js';
-import { driftResultRows, evaluationRow, type WindowEvaluation } from './results.js';
+import { driftResultRows, evaluationRow, failedEvaluationRow, type WindowEvaluation } from './results.js';
 import { categoryCountsSql, duplicatesSql, firstPredictionSql, labelArrivalsSql, labelsPresentSql, layoutNamesSql, layoutsSql, newestLabelSql, numericCountsSql, qualitySql, type FeatureLayout, type WindowRange } from './sql.js';
 import { categoricalResult, numericCounts, numericResult, qualityResult, windowSummary, type QualityCounts } from './window-stats.js';
 
@@ -297,12 +297,13 @@ export class Evaluator {
     const [arrivals, marks] = await Promise.all([
       // labels ingested in the second of the previous check are looked at again: ingested_at has second resolution
       this.o.store.query<{ window_start: string; labels_at: string }>(labelArrivalsSql(model.id, w, since, now, checked ?? 0)),
-      this.o.store.query<{ window_start: string; labels_at: string; evaluated_at_ms: string }>(
-        `SELECT toUInt32(window_start) AS window_start, toUInt32(labels_at) AS labels_at, evaluated_at_ms FROM evaluations FINAL
+      this.o.store.query<{ window_start: string; labels_at: string; evaluated_at_ms: string; status: string }>(
+        `SELECT toUInt32(window_start) AS window_start, toUInt32(labels_at) AS labels_at, evaluated_at_ms, status FROM evaluations FINAL
          WHERE model = ${sqlString(model.id)} AND window_start >= ${sqlDateTime(since)}`,
       ),
     ]);
-    const seen = new Map(marks.map((m) => [num(m.window_start) * 1000, { at: num(m.labels_at) * 1000, evaluatedAt: num(m.evaluated_at_ms) }]));
+    // a window ClickHouse refused to evaluate (status failed) is not tried again for its labels
+    const seen = new Map(marks.filter((m) => m.status !== 'failed').map((m) => [num(m.window_start) * 1000, { at: num(m.labels_at) * 1000, evaluatedAt: num(m.evaluated_at_ms) }]));
     const due = arrivals
       .map((a) => ({ start: num(a.window_start) * 1000, at: num(a.labels_at) * 1000 }))
       .filter((a) => {
@@ -341,12 +342,14 @@ export class Evaluator {
       try {
         for (const start of await this.dueWindows(model, now)) {
           at = start;
-          report.evaluated.push(await this.evaluateWindow(model.id, start, start + model.windowMs, 'window'));
+          const e = await this.orGiveUp(model, start, 'window', report);
+          if (e) report.evaluated.push(e);
         }
         at = -1;
         for (const start of await this.relabelledWindows(model, now)) {
           at = start;
-          report.reevaluated.push(await this.evaluateWindow(model.id, start, start + model.windowMs, 'labels'));
+          const e = await this.orGiveUp(model, start, 'labels', report);
+          if (e) report.reevaluated.push(e);
         }
         const checked = this.pendingLabelsChecked.get(model.id);
         if (checked !== undefined) this.labelsChecked.set(model.id, checked);
@@ -355,6 +358,22 @@ export class Evaluator {
       }
     }
     return report;
+  }
+
+  /**
+   * evaluateWindow, except that an error retrying cannot cure (ClickHouse refused the SQL itself) is reported and
+   * recorded (a `failed` evaluations mark for a new window) and the model goes on with its next window; anything
+   * else stops the model's run, so that window is tried again next tick.
+   */
+  private async orGiveUp(model: ModelDeclaration, start: number, kind: 'window' | 'labels', report: TickReport): Promise<WindowEvaluation | undefined> {
+    try {
+      return await this.evaluateWindow(model.id, start, start + model.windowMs, kind);
+    } catch (error) {
+      if (!(error instanceof StoreError) || error.retryable) throw error;
+      report.failed.push({ model: model.id, start, error: error.message });
+      if (kind === 'window') await this.o.store.insert('evaluations', [failedEvaluationRow(model.id, start, start + model.windowMs, this.clock()) as unknown as Record<string, unknown>]);
+      return undefined;
+    }
   }
 
   /** Continues the sequential tests from judgeState() saved by an earlier process (before the first tick). */

@@ -158,7 +158,7 @@ export function qualitySql(w: WindowRange, joinLabels = true, final = true, feat
   const labels = `SELECT prediction_id, label_num AS l_num, label_str AS l_str, ingested_at AS l_at, toUInt8(1) AS l_found
     FROM labels FINAL WHERE model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(w.start - LABEL_LOOKBACK_MS)}`;
   // without label rows to join, the prediction ids need not be read at all
-  const source = joinLabels ? `${predictions(final)} ANY LEFT JOIN (${labels}) USING prediction_id` : predictions(final);
+  const source = joinLabels ? `${predictions(final)} ANY LEFT JOIN (${labels}) AS joined_labels USING prediction_id` : predictions(final);
   const zero = 'toUInt64(0)';
   const names = featureNames ? 'groupUniqArrayArray(arrayConcat(num_names, cat_names, missing_names))' : 'emptyArrayString()';
   return `SELECT
@@ -236,7 +236,7 @@ FROM predictions ANY INNER JOIN (
   SELECT prediction_id, max(ingested_at) AS l_at FROM labels
   WHERE model = ${sqlString(model)} AND ts >= ${sqlDateTime(since - LABEL_LOOKBACK_MS)} AND ingested_at >= ${sqlDateTime(labelsSince)}
   GROUP BY prediction_id
-) USING prediction_id
+) AS label_times USING prediction_id
 WHERE model = ${sqlString(model)} AND ts >= ${sqlDateTime(since)} AND ts < ${sqlDateTime(until)}
 GROUP BY window_start`;
 }

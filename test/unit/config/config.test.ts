@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, loadConfig } from '../../../src/config/index.js';
+import { storeLocation } from '../../../src/store/index.js';
 
 describe('configuration', () => {
   it('has the documented defaults', () => {
     const c = loadConfig({});
-    expect(c.clickhouse).toMatchObject({ url: 'http://127.0.0.1:8123', database: 'driftwatch' });
+    expect(c.clickhouse).toMatchObject({ url: 'embedded', database: 'driftwatch' });
     expect(c.kafka).toMatchObject({ brokers: [], predictionsTopic: 'predictions', labelsTopic: 'labels', consumerGroup: 'driftwatch' });
     expect(c.http.port).toBe(8080);
   });
@@ -42,7 +43,17 @@ describe('configuration', () => {
     writeFileSync(file, 'clickhouse:\n  ulr: http://typo\n');
     expect(() => loadConfig({}, file)).toThrow(/unknown key "clickhouse.ulr"/);
     expect(() => loadConfig({}, join(dir, 'missing.yaml'))).toThrow(/not readable/);
-    expect(DEFAULTS.clickhouse.url).toBe('http://127.0.0.1:8123');
+    expect(DEFAULTS.clickhouse.url).toBe('embedded');
+  });
+  it('takes embedded, embedded:PATH or a server URL for the store, and nothing else', () => {
+    expect(loadConfig({ DRIFTWATCH_CLICKHOUSE_URL: 'embedded' }).clickhouse.url).toBe('embedded');
+    expect(loadConfig({ DRIFTWATCH_CLICKHOUSE_URL: 'embedded:/var/lib/dw' }).clickhouse.url).toBe('embedded:/var/lib/dw');
+    expect(loadConfig({ DRIFTWATCH_CLICKHOUSE_URL: 'https://ch:8443/' }).clickhouse.url).toBe('https://ch:8443');
+    expect(() => loadConfig({ DRIFTWATCH_CLICKHOUSE_URL: 'embedded:' })).toThrow(/needs a path/);
+    expect(() => loadConfig({ DRIFTWATCH_CLICKHOUSE_URL: 'clickhouse://ch:9000' })).toThrow(/"embedded" or "embedded:PATH"/);
+    expect(loadConfig({ DRIFTWATCH_EMBEDDED_MEMORY_MB: '2048' }).clickhouse.embeddedMemoryMb).toBe(2048);
+    expect(storeLocation(loadConfig({ DRIFTWATCH_DATA_DIR: '/srv/dw' }))).toBe('embedded:/srv/dw/clickhouse');
+    expect(storeLocation(loadConfig({ DRIFTWATCH_CLICKHOUSE_URL: 'http://ch:8123' }))).toBe('http://ch:8123');
   });
   it('documents exactly the variables it reads (README)', () => {
     const names = (text: string) => [...new Set(text.match(/DRIFTWATCH_[A-Z_]+[A-Z]/g))].sort();
