@@ -54,28 +54,37 @@ function loadChdb(): { chdb: ChdbModule; connection: ChdbConnectionModule } {
   }
 }
 
-/** One-line advice when another process holds the data directory (the engine says "Cannot lock file"). */
+function inUse(path: string, pid?: number): EmbeddedUnavailableError {
+  return new EmbeddedUnavailableError(
+    `the embedded ClickHouse data in ${path} is in use by another process${pid ? ` (pid ${pid})` : ''}: ` +
+    `stop it (e.g. the running "driftwatch serve") or run this command with DRIFTWATCH_CLICKHOUSE_URL pointing at a ClickHouse server`,
+  );
+}
+
+/** One-line advice when the engine cannot open the directory ("Cannot lock file" when another process holds it). */
 function openError(error: unknown, path: string): Error {
   const message = error instanceof Error ? error.message : String(error);
-  if (/Cannot lock file|Code: 76/.test(message)) {
-    return new EmbeddedUnavailableError(
-      `the embedded ClickHouse data in ${path} is in use by another process${holderOf(path)}: ` +
-      `stop it (e.g. the running "driftwatch serve") or run this command with DRIFTWATCH_CLICKHOUSE_URL pointing at a ClickHouse server`,
-    );
-  }
+  if (/Cannot lock file|Code: 76/.test(message)) return inUse(path, holderOf(path));
   if (/only one active data directory|Cannot open a session/.test(message)) {
     return new EmbeddedUnavailableError(`this process already has an embedded ClickHouse open at another path; cannot also open ${path}`);
   }
   return new EmbeddedUnavailableError(`cannot open the embedded ClickHouse in ${path}: ${message.split('\n')[0]}`);
 }
 
-/** "(pid N)" from the engine's status file, when it says. */
-function holderOf(path: string): string {
+/** The process the engine's status file names as holding the directory, if that process is alive (not this one). */
+function holderOf(path: string): number | undefined {
+  let pid: number;
   try {
-    const pid = /PID:\s*(\d+)/.exec(readFileSync(join(path, 'status'), 'utf8'))?.[1];
-    return pid ? ` (pid ${pid})` : '';
+    pid = Number(/PID:\s*(\d+)/.exec(readFileSync(join(path, 'status'), 'utf8'))?.[1]);
   } catch {
-    return '';
+    return undefined;
+  }
+  if (!pid || pid === process.pid) return undefined;
+  try {
+    process.kill(pid, 0); // a file left by a killed process names a dead pid (the engine's lock died with it)
+    return pid;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
   }
 }
 
@@ -88,6 +97,9 @@ function acquireAnchor(chdb: ChdbModule, path: string, memoryLimitBytes: number)
     held.refs += 1;
     return;
   }
+  // asked first: the engine would print its own lock error on stderr before failing
+  const holder = holderOf(path);
+  if (holder) throw inUse(path, holder);
   try {
     const session = new chdb.Session(path, { connectionArgs: [`--max_server_memory_usage=${memoryLimitBytes}`] });
     anchors.set(path, { refs: 1, session });

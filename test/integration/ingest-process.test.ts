@@ -10,6 +10,8 @@ import { createStore, type Store } from '../../src/store/index.js';
 import { clickhouseUrl, embeddedDir, engine, freshStore, kafkaBrokers, uniqueName } from '../support/services.js';
 import { predictionMessage } from '../support/messages.js';
 import { spawnServe } from '../support/serve-process.js';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 
 describe('driftwatch serve as a process', () => {
   let kafka: Kafka;
@@ -102,5 +104,23 @@ describe('driftwatch serve as a process', () => {
     const committed = await committedOffsets(kafka, group, topic);
     // Every committed message is stored (commit only after store); a drained stop leaves nothing stored uncommitted.
     expect(committed).toBe(stored);
+  });
+
+  // Only the embedded engine has a data directory one process holds; a server takes any number of clients.
+  (embedded ? it : it.skip)('a command that needs the embedded store while serve holds it says so in one line', async () => {
+    const db = await database('held');
+    const service = spawnServe(envFor(db, uniqueName('pred'), uniqueName('group')));
+    try {
+      await service.started;
+      const bin = resolve(__dirname, '../../bin/driftwatch.js');
+      const run = spawnSync(process.execPath, [bin, 'migrate'], { env: { ...process.env, ...envFor(db, 'p', 'g') }, encoding: 'utf8', timeout: 60_000 });
+      expect(run.status).toBe(1);
+      const lines = run.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^driftwatch migrate: the embedded ClickHouse data in .* is in use by another process \\(pid ${service.child.pid}\\): stop it`));
+    } finally {
+      service.child.kill('SIGTERM');
+      await service.exited;
+    }
   });
 });
