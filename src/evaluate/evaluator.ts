@@ -11,7 +11,8 @@ import type { BaselineSource } from './baselines.js';
 import type { ModelDeclaration, ModelRegistry } from './models.js';
 import { planFromBaseline, type WindowPlan } from './plan.js';
 import { driftResultRows, evaluationRow, failedEvaluationRow, type WindowEvaluation } from './results.js';
-import { categoryCountsSql, duplicatesSql, firstPredictionSql, labelArrivalsSql, labelsPresentSql, layoutNamesSql, layoutsSql, newestLabelSql, numericCountsSql, qualitySql, type FeatureLayout, type WindowRange } from './sql.js';
+import { LayoutBook, MAX_LAYOUTS } from './shape.js';
+import { categoryCountsSql, firstPredictionSql, labelArrivalsSql, labelsPresentSql, newestLabelSql, numericCountsSql, qualitySql, type FeatureLayout, type WindowRange } from './sql.js';
 import { categoricalResult, numericCounts, numericResult, qualityResult, windowSummary, type QualityCounts } from './window-stats.js';
 
 export interface EvaluatorOptions {
@@ -73,16 +74,6 @@ export function timeSlices(start: number, end: number, n: number): Array<[number
  */
 const LABEL_SETTLE_MS = 60_000;
 
-/** Above this many name layouts in one window, features are found by name (a lookup per layout costs more). */
-const MAX_LAYOUTS = 1024;
-const LAYOUT_CACHE = 10_000;
-
-interface LayoutNames {
-  num: string[];
-  cat: string[];
-  missing: string[];
-}
-
 /** ClickHouse refuses longer queries by default (max_query_size 256 KiB); many layouts × many features get there. */
 const MAX_QUERY_CHARS = 200_000;
 
@@ -90,11 +81,6 @@ const MAX_QUERY_CHARS = 200_000;
 function numericSql(w: WindowRange, plan: WindowPlan, final: boolean, layout: FeatureLayout | undefined): string {
   const sql = numericCountsSql(w, plan.numeric, final, layout);
   return sql.length <= MAX_QUERY_CHARS ? sql : numericCountsSql(w, plan.numeric, final);
-}
-
-/** name → 1-based position in a row's numeric values */
-function positionsOf(names: readonly string[]): Map<string, number> {
-  return new Map(names.map((n, i) => [n, i + 1]));
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -109,32 +95,23 @@ export class Evaluator {
   private readonly labelsChecked = new Map<string, number>();
   private readonly pendingLabelsChecked = new Map<string, number>();
   private readonly clock: () => number;
-  /** name lists per layout hash: layouts recur window after window, so their names are read once */
-  private readonly layoutCache = new Map<string, LayoutNames>();
+  private readonly layouts: LayoutBook;
 
   constructor(private readonly o: EvaluatorOptions) {
     this.clock = o.clock ?? Date.now;
+    this.layouts = new LayoutBook(o.store);
   }
 
   /** Queries and statistics for one window; writes nothing. */
   async compute(model: ModelDeclaration, start: number, end: number): Promise<{ evaluation: WindowEvaluation; plan: WindowPlan; quality: QualityCounts }> {
     const plan = planFromBaseline(await this.o.baselines.baselineFor(model));
     const w = { model: model.id, start, end };
-    // How to read the window: features by position from each row's name layout (a hash ClickHouse keeps per row),
-    // by name only when a window has too many layouts; FINAL only when the window holds redelivered duplicates.
-    // The checks run before the aggregates, not beside them: on two cores, concurrent scans slow each other more
-    // than they overlap (measured: 7.1 s concurrent vs 4.7 s in this order for 10M rows).
-    const [[dup], layouts, labelled] = await Promise.all([
-      this.o.store.query<{ dups: string }>(duplicatesSql(w)),
-      this.o.store.query<{ layout: string }>(layoutsSql(w)).then((rows) => (rows.length <= (this.o.maxLayouts ?? MAX_LAYOUTS) ? this.layoutNames(w, rows.map((r) => r.layout)) : null)),
+    // How to read the window (shape.ts). The checks run before the aggregates, not beside them: on two cores,
+    // concurrent scans slow each other more than they overlap (measured: 7.1 s concurrent vs 4.7 s in this order for 10M rows).
+    const [{ final, layouts, featureLayout }, labelled] = await Promise.all([
+      this.layouts.shape(w, this.o.maxLayouts ?? MAX_LAYOUTS),
       this.o.store.query<{ n: string }>(labelsPresentSql(w)).then(([l]) => num(l?.n) > 0),
     ]);
-    const final = num(dup?.dups) > 0;
-    const featureLayout: FeatureLayout | undefined = !layouts
-      ? undefined
-      : layouts.length === 1
-        ? { kind: 'positions', positions: positionsOf(layouts[0].names.num) }
-        : { kind: 'layouts', layouts: layouts.map((l) => ({ layout: l.layout, positions: positionsOf(l.names.num) })) };
     const catSql = categoryCountsSql(w, plan.categorical, final);
     const slices = timeSlices(start, end, final ? (this.o.slices ?? 2) : 1);
     const [numeric, categories, [q]] = await Promise.all([
@@ -164,25 +141,6 @@ export class Evaluator {
     const unknownFeatures = [...new Set(carried)].filter((n) => !known.has(n)).sort();
     const evaluation: WindowEvaluation = { model: model.id, start, end, baselineVersion: plan.baselineVersion, rows, features, quality: qualityResult(quality), unknownFeatures, evaluatedAt: this.clock() };
     return { evaluation, plan, quality };
-  }
-
-  /** The name lists of each layout, from the cache or one row of the window per layout not seen before. */
-  private async layoutNames(w: WindowRange, layouts: readonly string[]): Promise<Array<{ layout: string; names: LayoutNames }>> {
-    const unseen = layouts.filter((l) => !this.layoutCache.has(l));
-    if (unseen.length > 0) {
-      type Row = { layout: string; num_names: string[]; cat_names: string[]; missing_names: string[] };
-      // a query per layout stops at its first row; one query for many reads the whole window's names
-      const rows = unseen.length <= 16
-        ? (await Promise.all(unseen.map((l) => this.o.store.query<Row>(layoutNamesSql(w, [l], true))))).flat()
-        : await this.o.store.query<Row>(layoutNamesSql(w, unseen));
-      if (this.layoutCache.size + rows.length > LAYOUT_CACHE) this.layoutCache.clear();
-      for (const r of rows) this.layoutCache.set(r.layout, { num: r.num_names, cat: r.cat_names, missing: r.missing_names });
-    }
-    // a layout whose rows vanished between the two queries (retention) has no names and no rows to read
-    return layouts.flatMap((layout) => {
-      const names = this.layoutCache.get(layout);
-      return names ? [{ layout, names }] : [];
-    });
   }
 
   /**

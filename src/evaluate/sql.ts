@@ -83,7 +83,7 @@ function uint64(v: string): string {
 }
 
 /** Columns that give numeric feature k its value x{k}, and its presence (null: present in every row; absent: in none). */
-function valueOf(p: NumericPlan, k: number, layout?: FeatureLayout): { columns: string[]; present: string | null; absent?: true } {
+export function valueOf(p: Pick<NumericPlan, 'source' | 'name'>, k: number, layout?: FeatureLayout): { columns: string[]; present: string | null; absent?: true } {
   if (p.source === 'prediction') return { columns: [`assumeNotNull(prediction_num) AS x${k}`], present: 'isNotNull(prediction_num)' };
   if (layout?.kind === 'positions') {
     const position = layout.positions.get(p.name);
@@ -112,6 +112,11 @@ function keyOf(p: NumericPlan, k: number, base: number, type: KeyLayout['type'],
   return [cell, `to${type}(${present === null ? slot : `if(${present}, ${slot}, ${missing})`}) AS k${k}`];
 }
 
+/** `WITH … AS layout_hashes` for valueOf's lookups by layout, named once: they are the longest part of a query (max_query_size). */
+export function layoutHashes(layout?: FeatureLayout): string {
+  return layout?.kind === 'layouts' ? `WITH CAST([${layout.layouts.map((l) => uint64(l.layout)).join(', ')}] AS Array(UInt64)) AS layout_hashes ` : '';
+}
+
 /** Per numeric feature, its counts per slot and of missing values, as `key, c` rows that keyLayout decodes. */
 export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], final = true, layout?: FeatureLayout): string {
   const keys = keyLayout(plans);
@@ -122,8 +127,7 @@ export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], 
     columns.push(...v.columns, ...keyOf(p, k, keys.bases[k], keys.type, v.present));
     return `k${k}`;
   });
-  // the layout hashes once for every feature's lookup: they are the longest part of the query (max_query_size)
-  const hashes = layout?.kind === 'layouts' ? `WITH CAST([${layout.layouts.map((l) => uint64(l.layout)).join(', ')}] AS Array(UInt64)) AS layout_hashes ` : '';
+  const hashes = layoutHashes(layout);
   return `SELECT key, count() AS c FROM (
   SELECT [${keyNames.join(', ')}] AS keys FROM (
     ${hashes}SELECT ${columns.length ? columns.join(', ') : '1 AS one'} FROM ${predictions(final)} WHERE ${windowFilter(w)}
