@@ -7,5 +7,5 @@ export { LayoutBook, MAX_LAYOUTS, type SpanShape, type LayoutNames } from './sha
 export { valueOf, layoutHashes, numericCountsSql, categoryCountsSql, qualitySql, layoutsSql, layoutNamesSql, duplicatesSql, labelsPresentSql, labelArrivalsSql, keyLayout, type KeyLayout, type FeatureLayout, type WindowRange } from './sql.js';
 export { numericCounts, numericResult, psiCounts, categoricalResult, qualityResult, windowSummary, type FeatureResult, type QualityCounts, type QualityResult } from './window-stats.js';
 export { driftResultRows, evaluationRow, jsonLines, QUALITY_FEATURE, WINDOW_FEATURE, type WindowEvaluation, type DriftResultRow } from './results.js';
-export { Evaluator, slotFormFor, timeSlices, type EvaluatorOptions, type TickReport, type JudgeState } from './evaluator.js';
+export { Evaluator, timeSlices, type EvaluatorOptions, type TickReport, type JudgeState } from './evaluator.js';
 export { readResults, type ResultQuery, type StoredResult } from './read.js';

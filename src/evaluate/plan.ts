@@ -87,8 +87,8 @@ export function slotOf(p: Pick<NumericPlan, 'grid' | 'splitCells' | 'thresholds'
 /**
  * How ClickHouse computes a value's slot. `transform`: cell · slots per cell + the cell's edges ≤ x, looked up by
  * cell (few operations: 18.16 runs each as a pass over the column). `compare`: the key cell + (how many distinct
- * edges are ≤ x), plain comparisons that a release with compiled expressions (JIT) fuses into one loop, ~2× faster
- * there. Both are exact: for x in cell c, the edges ≤ x are those of the cells below c plus those of c that are ≤ x
+ * edges are ≤ x), plain comparisons and no lookup. Both are exact (the compare form measured slower here, so the
+ * evaluator uses transform unless told otherwise): for x in cell c, the edges ≤ x are those of the cells below c plus those of c that are ≤ x
  * (cells are monotone in x), so cell + count ascends through each cell's slots without gaps (compareKeySlots).
  */
 export type SlotForm = 'transform' | 'compare';

@@ -58,7 +58,7 @@ describe('window shape fast paths', () => {
       });
     }
     expect([...expected].map(([key, c]) => `${key}:${c}`).sort()).toEqual(general);
-    // the compare form (the default from ClickHouse 22) counts the same slots: decoded, equal to the transform form
+    // the compare form counts the same slots: decoded, equal to the transform form
     const slots = async (form: 'transform' | 'compare') => {
       const rows = await store.query<{ key: string; c: string }>(numericCountsSql(window, plan.numeric, false, { kind: 'positions', positions: positions(names.num_names) }, form));
       return numericCounts(rows, plan.numeric, form);
@@ -88,7 +88,7 @@ describe('window shape fast paths', () => {
     const evaluator = (maxLayouts?: number) => new Evaluator({ store, models: new ModelRegistry([declareModel('m')]), baselines: fixedBaselines([baseline]), judge: false, maxLayouts });
     const byLayout = (await evaluator().compute(declareModel('m'), window.start, window.end)).evaluation;
     const byName = (await evaluator(0).compute(declareModel('m'), window.start, window.end)).evaluation;
-    // and with either slot form, whatever the engine's release would pick
+    // and with either slot form
     for (const slotForm of ['transform', 'compare'] as const) {
       const e = new Evaluator({ store, models: new ModelRegistry([declareModel('m')]), baselines: fixedBaselines([baseline]), judge: false, slotForm });
       expect({ ...(await e.compute(declareModel('m'), window.start, window.end)).evaluation, evaluatedAt: 0 }).toEqual({ ...byName, evaluatedAt: 0 });

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildBaseline, type Column } from '../../../src/baseline/index.js';
-import { compareKeySlots, distinctEdges, slotFormFor, gridCell, keyLayout, numericCounts, numericResult, planFromBaseline, psiCounts, qualityResult, slotOf } from '../../../src/evaluate/index.js';
+import { compareKeySlots, distinctEdges, gridCell, keyLayout, numericCounts, numericResult, planFromBaseline, psiCounts, qualityResult, slotOf } from '../../../src/evaluate/index.js';
 import { SeededRandom, binCounts, ksTest, sortSample } from '../../../src/stats/index.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../../fixtures/evaluate/window.json', import.meta.url), 'utf8')) as {
@@ -129,10 +129,6 @@ describe('window statistics from binned counts', () => {
       expect(decoded.fine[0][slotOf(p, -1e9)]).toBe(2);
       expect(decoded.missing).toEqual([3]);
     }
-  });
-
-  it('picks the compare form on releases that compile expressions (22 and later), transform before', () => {
-    expect(['18.16.1', '21.8.15.7', '22.3.2.1', '24.8.1', '26.7.2.1', ''].map(slotFormFor)).toEqual(['transform', 'transform', 'compare', 'compare', 'compare', 'transform']);
   });
 
   it('gives no statistic for an empty window, only its zero rows', () => {
