@@ -88,6 +88,9 @@ function numericSql(w: WindowRange, plan: WindowPlan, final: boolean, layout: Fe
   return sql.length <= MAX_QUERY_CHARS ? sql : numericCountsSql(w, plan.numeric, final, undefined, form);
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const num = (v: unknown) => Number(v ?? 0);
+
 export class Evaluator {
   private readonly judges = new Map<string, { version: string; judge: WindowJudge }>();
   /** saved test state per model, applied when its judge is first built (restoreJudgeState) */
