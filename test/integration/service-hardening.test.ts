@@ -66,7 +66,7 @@ describe('the service under hostile conditions', () => {
       await until('the writer retrying', async () => service.logs(), (l) => l.includes('"store_unavailable_retrying"'), 30_000);
       const ready = await fetch(`${address}/readyz`);
       expect(ready.status).toBe(503);
-      expect((await ready.json()).checks.clickhouse).toBe(false);
+      expect(((await ready.json()) as { checks: Record<string, boolean> }).checks.clickhouse).toBe(false);
       const sent = Date.now();
       service.child.kill('SIGTERM');
       const exit = await service.exited;
