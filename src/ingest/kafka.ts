@@ -43,9 +43,9 @@ export class KafkaIngest {
   private commits: Promise<void> = Promise.resolve();
   private readonly storing = new Set<Promise<void>>();
   private handling = 0;
-  /** "topic/partition" of batches that could not be stored: nothing later is committed there until a restart
-   *  re-reads them from the last commit. */
-  private readonly unstored = new Set<string>();
+  /** Bumped when the consumer crashes or a batch could not be stored: batches fetched before are never committed
+   *  (a later offset would skip the lost one), the restarted consumer reads them again from the last commit. */
+  private generation = 0;
   private consuming = false;
   private stopping = false;
   private restarting: Promise<void> | undefined;
@@ -82,9 +82,9 @@ export class KafkaIngest {
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.consuming = false;
+      this.generation += 1;
       if (this.stopping) return;
       this.logger?.log('error', 'kafka_consumer_crashed', { error: payload.error.message, restart: payload.restart ? 'by kafkajs' : 'by driftwatch' });
-      this.unstored.clear(); // the restarted consumer re-reads from the last commit
       if (!payload.restart) void this.restart(consumer);
     });
     await consumer.connect();
@@ -97,10 +97,13 @@ export class KafkaIngest {
     this.logger?.log('info', 'kafka_ingest_started', { topics: [this.options.predictionsTopic, this.options.labelsTopic], group: this.options.groupId });
   }
 
-  /** A new consumer in place of a crashed one that kafkajs gave up on, after a pause, until it starts. */
-  private restart(crashed: Consumer): Promise<void> {
+  /** A new consumer in place of one that crashed (and kafkajs gave up on) or lost a batch, after a pause, until it
+   *  starts; it reads on from the last commit. */
+  private restart(old: Consumer): Promise<void> {
+    this.consuming = false;
+    this.generation += 1;
     this.restarting ??= (async () => {
-      await crashed.disconnect().catch(() => undefined);
+      await old.disconnect().catch(() => undefined);
       while (!this.stopping) {
         await new Promise((r) => setTimeout(r, this.options.restartDelayMs ?? 5_000).unref());
         if (this.stopping) break;
@@ -135,16 +138,17 @@ export class KafkaIngest {
       this.options.maxMessageBytes, { models: this.models, age: this.options.age }, this.now(),
     );
     const next = BigInt(batch.lastOffset()) + 1n;
+    const generation = this.generation;
     const stored = this.writer.submit(report.batch).then((result) => {
       failpoint('crash-after-insert');
       this.recordStored(kind, batch.topic, batch.messages.length, report, result.refused.length);
-      return this.commit(batch.topic, batch.partition, next);
+      return generation === this.generation ? this.commit(batch.topic, batch.partition, next) : undefined;
     });
-    // A batch that is never stored is never committed, nor is anything after it on its partition: it is read
-    // again after a restart or rebalance.
+    // A batch that is not stored is never committed, nor is anything fetched after it: the consumer is restarted
+    // and reads it again from the last commit.
     const tracked = stored.catch((error: Error) => {
-      this.unstored.add(`${batch.topic}/${batch.partition}`);
       this.logger?.log('error', 'batch_not_stored', { topic: batch.topic, partition: batch.partition, error: error.message });
+      if (!this.stopping && this.consumer) void this.restart(this.consumer);
     });
     this.storing.add(tracked);
     void tracked.finally(() => this.storing.delete(tracked));
@@ -172,7 +176,7 @@ export class KafkaIngest {
   /** Commits are serialized and monotonic per partition. */
   private commit(topic: string, partition: number, offset: bigint): Promise<void> {
     const key = `${topic}/${partition}`;
-    if (this.unstored.has(key) || (this.committed.get(key) ?? -1n) >= offset) return this.commits;
+    if ((this.committed.get(key) ?? -1n) >= offset) return this.commits;
     this.committed.set(key, offset);
     this.commits = this.commits.then(async () => {
       if (!this.consumer) return;

@@ -104,6 +104,26 @@ describe('the service under hostile conditions', () => {
     expect(log.events('kafka_disconnect_failed')).toEqual([]);
   });
 
+  it('a batch the writer could not store is read again (consumer restarted from the last commit), never skipped', async () => {
+    const topic = uniqueName('lost_pred');
+    const group = uniqueName('group');
+    const real = new Writer(store, { batchSize: 100, maxWaitMs: 50 });
+    let failures = 1;
+    const flaky = { submit: (b: never) => (failures-- > 0 ? Promise.reject(new Error('ClickHouse refuses these writes')) : real.submit(b)), get backlog() { return real.backlog; }, flush: () => real.flush() } as unknown as BatchWriter;
+    const log = capture();
+    const ingest = new KafkaIngest({ brokers: kafkaBrokers(), clientId: 't', groupId: group, predictionsTopic: topic, labelsTopic: `${topic}_l`, maxMessageBytes: 10_000, models: [], sessionTimeoutMs: 6000, restartDelayMs: 200 }, flaky, undefined, log.logger);
+    await producer.send({ topic, messages: [{ value: JSON.stringify(prediction('l-1')), partition: 0 }] });
+    await ingest.start();
+    try {
+      await until('stored on the second reading', () => count(store, "SELECT count() AS c FROM predictions FINAL WHERE prediction_id = 'l-1'"), (c) => c === 1, 30_000);
+      await until('committed', () => committedOffsets(kafka, group, topic), (c) => c === 1, 30_000);
+      expect(log.events('batch_not_stored')).toHaveLength(1);
+    } finally {
+      await ingest.stop();
+      await real.close();
+    }
+  });
+
   it('a consumer that is not running (crashed) does not make SIGTERM fail: "Consumer group was not initialized" is gone', async () => {
     const log = capture();
     const writer = new Writer(store, { batchSize: 1, maxWaitMs: 1 });
