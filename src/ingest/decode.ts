@@ -6,7 +6,7 @@ import { parseTimestamp } from '../domain/time.js';
 
 const MAX_ID = 256;
 const MAX_FEATURES = 2_000;
-/** Deeper JSON is refused before parsing: nothing legitimate nests this far, and re-serializing it could overflow. */
+/** Deeper metadata is refused: nothing legitimate nests this far, and storing it (JSON.stringify) could overflow. */
 export const MAX_DEPTH = 64;
 /** ClickHouse's DateTime is unsigned 32-bit seconds: 1970-01-01T00:00:00Z … 2106-02-07T06:28:15Z. */
 export const STORE_TIME_RANGE = { minMs: 0, maxMs: 4_294_967_295_999 } as const;
@@ -24,9 +24,9 @@ function field(obj: Record<string, unknown>, name: string): unknown {
   return Object.prototype.hasOwnProperty.call(obj, name) ? obj[name] : undefined;
 }
 
-/** A string the store can hold as it is (ClickHouse refuses a lone UTF-16 surrogate). */
-function text(v: string, what: string): string {
-  if (LONE_SURROGATE.test(v)) throw new InputError(`${what} is not valid Unicode (it holds a lone surrogate)`, 'bad_unicode');
+/** A string the store can hold as it is (ClickHouse refuses a lone UTF-16 surrogate); `what` names it, on failure. */
+function text(v: string, what: () => string): string {
+  if (LONE_SURROGATE.test(v)) throw new InputError(`${what()} is not valid Unicode (it holds a lone surrogate)`, 'bad_unicode');
   return v;
 }
 
@@ -42,7 +42,7 @@ function requiredString(obj: Record<string, unknown>, name: string, allowNumber 
   if (typeof v !== 'string') throw new InputError(`"${name}" must be a string, got ${typeName(v)}`, 'wrong_type');
   if (v.length === 0) throw new InputError(`"${name}" must not be empty`, 'wrong_type');
   if (v.length > MAX_ID) throw new InputError(`"${name}" is longer than ${MAX_ID} characters`, 'too_long');
-  return text(v, `"${name}"`);
+  return text(v, () => `"${name}"`);
 }
 
 function typeName(v: unknown): string {
@@ -78,7 +78,7 @@ function scalar(v: unknown, name: string): number | string | null {
     if (!Number.isFinite(v)) throw new InputError(`"${name}" must be a finite number (it is beyond the double range)`, 'not_finite');
     return v;
   }
-  if (typeof v === 'string') return text(v, `"${name}"`);
+  if (typeof v === 'string') return text(v, () => `"${name}"`);
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   throw new InputError(`"${name}" must be a number, string, boolean or null, got ${typeName(v)}`, 'wrong_type');
 }
@@ -87,7 +87,7 @@ function featureName(name: string): string {
   if (name.length === 0) throw new InputError('a feature name must not be empty', 'bad_feature_name');
   if (name.length > MAX_ID) throw new InputError(`feature name "${wellFormed(name.slice(0, 40))}…" is longer than ${MAX_ID} characters`, 'bad_feature_name');
   if (CONTROL.test(name)) throw new InputError(`feature name ${JSON.stringify(wellFormed(name)).slice(0, 60)} holds a control character`, 'bad_feature_name');
-  return text(name, `feature name ${JSON.stringify(name).slice(0, 60)}`);
+  return text(name, () => `feature name ${JSON.stringify(name).slice(0, 60)}`);
 }
 
 export interface DecodeOptions {
@@ -123,6 +123,7 @@ export function decodePrediction(value: unknown, options: DecodeOptions = {}): P
   if (metadata !== undefined && metadata !== null && !isObject(metadata)) {
     throw new InputError(`"metadata" must be an object, got ${typeName(metadata)}`, 'wrong_type');
   }
+  if (isObject(metadata) && deeperThan(metadata, MAX_DEPTH)) throw new InputError(`"metadata" is nested more than ${MAX_DEPTH} levels deep`, 'too_deep');
   return {
     model,
     modelVersion,
@@ -145,32 +146,24 @@ export function decodeLabel(value: unknown, options: DecodeOptions = {}): LabelE
   return { model, predictionId, label, timestamp };
 }
 
-/** How deeply `json` nests arrays and objects, read without recursion (so any input is safe to measure). */
-export function nestingDepth(json: string): number {
-  let depth = 0;
-  let deepest = 0;
-  let inString = false;
-  for (let i = 0; i < json.length; i++) {
-    const c = json.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: the next character is escaped
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) deepest = Math.max(deepest, ++depth);
-    else if (c === 0x7d || c === 0x5d) depth--;
+/** Whether `value` nests objects and arrays more than `limit` levels deep, found without recursion. */
+export function deeperThan(value: object, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (depth > limit) return true;
+    for (const child of Object.values(v as object)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
   }
-  return deepest;
+  return false;
 }
 
-/** Parses raw bytes into JSON, with the size and depth limits and a reason a person can act on. */
+/** Parses raw bytes into JSON, with the size limit and a reason a person can act on (V8 parses any depth). */
 export function parseJsonMessage(raw: Buffer | string | null | undefined, maxBytes: number): unknown {
   if (raw === null || raw === undefined) throw new InputError('empty message (null value)', 'empty');
   const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
   if (size > maxBytes) throw new InputError(`message of ${size} bytes exceeds the ${maxBytes}-byte limit`, 'too_large');
   const json = typeof raw === 'string' ? raw : raw.toString('utf8');
   if (json.trim() === '') throw new InputError('empty message', 'empty');
-  const depth = nestingDepth(json);
-  if (depth > MAX_DEPTH) throw new InputError(`JSON nested ${depth} levels deep; at most ${MAX_DEPTH} are accepted`, 'too_deep');
   try {
     return JSON.parse(json);
   } catch (error) {

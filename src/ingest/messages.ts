@@ -3,7 +3,7 @@
 import { InputError } from '../domain/index.js';
 import { decodeLabel, decodePrediction, parseJsonMessage, type DecodeOptions } from './decode.js';
 import { labelRow, predictionRow } from './rows.js';
-import { deadLetter, type IngestBatch, type Origin } from './writer.js';
+import { deadLetter, withOrigin, type IngestBatch, type Origin } from './writer.js';
 
 export type MessageKind = 'prediction' | 'label';
 
@@ -35,7 +35,7 @@ export function payloadText(value: RawMessage['value']): string {
 export function decodeMessages(
   kind: MessageKind, source: string, messages: RawMessage[], maxBytes: number, options: DecodeOptions & { age?: AcceptedAge }, nowMs: number,
 ): DecodeReport {
-  const report: DecodeReport = { batch: { predictions: [], labels: [], deadLetters: [], origins: new Map() }, rejected: [], newestEventMs: 0 };
+  const report: DecodeReport = { batch: { predictions: [], labels: [], deadLetters: [] }, rejected: [], newestEventMs: 0 };
   const window = options.age ? { minMs: nowMs - options.age.maxAgeMs, maxMs: nowMs + options.age.maxFutureMs } : options.window;
   const decodeOptions: DecodeOptions = { models: options.models, window };
   for (const m of messages) {
@@ -44,15 +44,11 @@ export function decodeMessages(
       const json = parseJsonMessage(m.value, maxBytes);
       if (kind === 'prediction') {
         const p = decodePrediction(json, decodeOptions);
-        const row = predictionRow(p, nowMs);
-        report.batch.predictions.push(row);
-        report.batch.origins!.set(row, origin);
+        report.batch.predictions.push(withOrigin(predictionRow(p, nowMs), origin));
         if (p.timestamp > report.newestEventMs) report.newestEventMs = p.timestamp;
       } else {
         const l = decodeLabel(json, decodeOptions);
-        const row = labelRow(l, nowMs);
-        report.batch.labels.push(row);
-        report.batch.origins!.set(row, origin);
+        report.batch.labels.push(withOrigin(labelRow(l, nowMs), origin));
         if (l.timestamp > report.newestEventMs) report.newestEventMs = l.timestamp;
       }
     } catch (error) {

@@ -26,12 +26,23 @@ export interface Origin {
   value: Buffer | string | null | undefined;
 }
 
+/** A row's origin and submitter ride on the row under symbols: JSON.stringify, which carries rows to ClickHouse,
+ *  never writes a symbol-keyed property, and no lookup table is needed per row. */
+export const ORIGIN: unique symbol = Symbol('origin');
+const SUBMITTER: unique symbol = Symbol('submitter');
+type Tagged = { [ORIGIN]?: Origin; [SUBMITTER]?: Waiter };
+
+/** `row`, marked with where it came from. */
+export function withOrigin<T extends object>(row: T, origin: Origin): T {
+  (row as Tagged)[ORIGIN] = origin;
+  return row;
+}
+
 export interface IngestBatch {
+  /** each row may carry its origin (withOrigin) */
   predictions: PredictionRow[];
   labels: LabelRow[];
   deadLetters: DeadLetterRow[];
-  /** the origin of each prediction and label row */
-  origins?: Map<object, Origin>;
 }
 
 /** What became of one submission: the rows ClickHouse refused (now dead letters), by origin. */
@@ -69,8 +80,6 @@ export class BatchWriter {
   private pendingCount = 0;
   private writingCount = 0;
   private waiters: Waiter[] = [];
-  /** origin and submitter of every row not stored yet */
-  private readonly owners = new WeakMap<object, { origin?: Origin; waiter: Waiter }>();
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private closed = false;
@@ -96,7 +105,8 @@ export class BatchWriter {
     if (size === 0) return Promise.resolve({ refused: [] });
     let waiter!: Waiter;
     const done = new Promise<SubmitResult>((resolve, reject) => (waiter = { resolve, reject, refused: [] }));
-    for (const row of [...batch.predictions, ...batch.labels]) this.owners.set(row, { origin: batch.origins?.get(row), waiter });
+    for (const row of batch.predictions) (row as Tagged)[SUBMITTER] = waiter;
+    for (const row of batch.labels) (row as Tagged)[SUBMITTER] = waiter;
     this.pending.predictions.push(...batch.predictions);
     this.pending.labels.push(...batch.labels);
     this.pending.deadLetters.push(...batch.deadLetters);
@@ -218,13 +228,12 @@ export class BatchWriter {
 
   /** The dead letter of a row ClickHouse refused: its message's origin and payload, the server's reason. */
   private refusedRow(table: string, row: object, error: StoreError): DeadLetterRow {
-    const owner = this.owners.get(row);
+    const { [ORIGIN]: o, [SUBMITTER]: submitter } = row as Tagged;
     const reason = `ClickHouse refused the row: ${error.message}`;
-    const o = owner?.origin;
     const letter = o
       ? deadLetter(o.source, o.topic, o.partition, o.offset, reason, rawText(o.value), this.now())
       : deadLetter('store', table, -1, String((row as { prediction_id?: unknown }).prediction_id ?? ''), reason, JSON.stringify(row), this.now());
-    if (owner && o) owner.waiter.refused.push({ origin: o, reason });
+    if (submitter && o) submitter.refused.push({ origin: o, reason });
     this.metrics?.deadLetters.inc({ source: o?.source ?? 'store', reason: 'store_refused' });
     return letter;
   }

@@ -124,10 +124,10 @@ export class HostileGenerator {
     let metadata = '';
     if (this.chance(0.4)) {
       const depth = this.chance(0.15) ? 60 + this.rnd.int(4000) : this.rnd.int(20);
-      if (depth + 2 > 64) bad.push(`nested ${depth + 2} levels`); // the message, `depth` objects, the innermost one
+      if (depth + 1 > 64) bad.push(`metadata nested ${depth + 1} levels`); // `depth` objects and the innermost one
       const leaf = { s: this.chance(0.2) ? 'm\ud800' : 'ok', n: 1.25 };
       metadataText = `${'{"k":'.repeat(depth)}${JSON.stringify(leaf)}${'}'.repeat(depth)}`;
-      if (depth + 2 <= 64) metadata = JSON.stringify(JSON.parse(metadataText));
+      if (depth + 1 <= 64) metadata = JSON.stringify(JSON.parse(metadataText));
     }
     let predictionText = 'null';
     let prediction: number | string | null = null;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTimestamp } from '../../../src/domain/time.js';
 import { arrayItems, bodyMessages } from '../../../src/ingest/body.js';
-import { decodeLabel, decodePrediction, nestingDepth, parseJsonMessage, wellFormed } from '../../../src/ingest/decode.js';
+import { decodeLabel, decodePrediction, deeperThan, wellFormed } from '../../../src/ingest/decode.js';
 import { decodeMessages } from '../../../src/ingest/messages.js';
 import { predictionRow } from '../../../src/ingest/rows.js';
 import { SeededRandom } from '../../../src/stats/random.js';
@@ -20,13 +20,16 @@ describe('case 1/2: deep nesting', () => {
     const poison = `{"model":"fraud","prediction_id":"deep","timestamp":"2026-11-30T10:00:00Z","features":{},"metadata":${nested(5000)}}`;
     const report = decodeMessages('prediction', 'kafka', [raw(good, 0), raw(poison, 1), raw({ ...good, prediction_id: 'p-2' }, 2)], 1_000_000, { age: AGE }, NOW);
     expect(report.batch.predictions.map((p) => p.prediction_id)).toEqual(['p-1', 'p-2']);
-    expect(report.batch.deadLetters).toEqual([expect.objectContaining({ source: 'kafka', topic: 'predictions', partition: 3, offset: '1', reason: 'JSON nested 5001 levels deep; at most 64 are accepted' })]);
+    expect(report.batch.deadLetters).toEqual([expect.objectContaining({ source: 'kafka', topic: 'predictions', partition: 3, offset: '1', reason: '"metadata" is nested more than 64 levels deep' })]);
   });
-  it('measures depth without recursion and ignores brackets inside strings', () => {
-    expect(nestingDepth(nested(200_000))).toBe(200_000);
-    expect(nestingDepth('{"a":"[[[{{{\\"]]]","b":[1,[2]]}')).toBe(3);
-    expect(() => parseJsonMessage(nested(64), 1e9)).not.toThrow();
-    expect(() => parseJsonMessage(nested(65), 1e9)).toThrow(/nested 65 levels deep/);
+  it('measures depth without recursion, up to the limit exactly', () => {
+    expect(deeperThan(JSON.parse(nested(200_000)), 64)).toBe(true);
+    expect(deeperThan(JSON.parse(nested(64)), 64)).toBe(false); // 64 objects, the innermost holding 1
+    expect(deeperThan(JSON.parse(nested(65)), 64)).toBe(true);
+    expect(deeperThan({ a: '[[[{{{', b: [1, [2]] }, 2)).toBe(true);
+    expect(deeperThan({ a: '[[[{{{', b: [1, 2] }, 2)).toBe(false);
+    expect(() => decodePrediction({ ...good, metadata: JSON.parse(nested(64)) })).not.toThrow();
+    expect(() => decodePrediction({ ...good, metadata: JSON.parse(nested(65)) })).toThrow('"metadata" is nested more than 64 levels deep');
   });
   it('a row building failure of any kind is still one dead letter, not a thrown batch', () => {
     const report = decodeMessages('prediction', 'kafka', [raw(good, 0), { value: undefined, topic: 't', partition: 0, offset: '9' }], 1e6, { age: AGE }, NOW);
