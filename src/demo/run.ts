@@ -82,6 +82,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     config.http.host = '127.0.0.1';
     config.ingest.batchMaxWaitMs = 250;
     config.dataDir = join(outDir, 'state');
+    // The demo replays a fixed recorded period whatever today's date: accept (and keep) its event times.
+    config.retentionDays = 36_500;
+    config.ingest.maxEventFutureMs = 3_650 * 86_400_000;
     rmSync(config.dataDir, { recursive: true, force: true }); // every demo starts from nothing
     service = await startService(config, silentLogger);
     say(`     API and /metrics on ${service.address}`);

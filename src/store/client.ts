@@ -1,8 +1,10 @@
 // ClickHouse access for everything else: insert rows, run queries, run DDL. Errors keep the server's code.
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
-import { DriftwatchError } from '../domain/index.js';
+import { toStoreError } from './errors.js';
 import { defaultEmbeddedMemoryBytes, embeddedConnection } from './embedded.js';
 import { ident } from './sql.js';
+
+export { StoreError, toStoreError } from './errors.js';
 
 export interface Store {
   readonly database: string;
@@ -31,30 +33,6 @@ export interface StoreOptions {
 /** `embedded:PATH` → PATH; anything else is a server URL. */
 export function embeddedPath(url: string): string | undefined {
   return url.startsWith('embedded:') ? url.slice('embedded:'.length) : undefined;
-}
-
-/** A ClickHouse failure: `retryable` is false when the server rejected the data itself (retrying cannot help). */
-export class StoreError extends DriftwatchError {
-  constructor(message: string, code: string, readonly retryable: boolean) {
-    super(message, code);
-  }
-}
-
-// ClickHouse error codes meaning "your data/SQL is wrong", not "try later".
-const NOT_RETRYABLE = new Set(['6', '26', '27', '38', '41', '47', '53', '60', '62', '69', '70', '72', '81', '117', '130', '131', '158', '206', '48']);
-
-export function toStoreError(error: unknown, what: string): StoreError {
-  if (error instanceof StoreError) return error;
-  const e = error as { message?: string; code?: string };
-  const message = e?.message ?? String(error);
-  // clickhouse-js fills `code` for current servers; 18.16 only says "Code: 47, e.displayText() = …".
-  const code = e?.code && /^\d+$/.test(e.code) ? e.code : /^Code: (\d+)/.exec(message)?.[1];
-  if (code) {
-    const text = message.replace(/^Code: \d+, e\.displayText\(\) = /, '').replace(/, e\.what\(\) = .*$/s, '');
-    return new StoreError(`${what}: ClickHouse error ${code}: ${text.split('\n')[0]}`, `clickhouse_${code}`, !NOT_RETRYABLE.has(code));
-  }
-  // Connection refused, timeouts, sockets closed: the server may come back.
-  return new StoreError(`${what}: ${message.split('\n')[0]}`, 'clickhouse_unavailable', true);
 }
 
 export function createStore(options: StoreOptions): Store {

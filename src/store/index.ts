@@ -4,8 +4,9 @@ import type { Config } from '../config/index.js';
 import { loadConfig } from '../config/index.js';
 import { createStore, type Store } from './client.js';
 
-export { createStore, embeddedPath, StoreError, toStoreError, type Store, type StoreEngine, type StoreOptions } from './client.js';
+export { createStore, embeddedPath, type Store, type StoreEngine, type StoreOptions } from './client.js';
 export { EmbeddedUnavailableError } from './embedded.js';
+export { StoreError, toStoreError, kindOfCode, type StoreErrorKind } from './errors.js';
 export { ident, sqlString, sqlValue, sqlFloat, sqlDateTime } from './sql.js';
 export { migrate, MIGRATIONS, type MigrationReport } from './migrations.js';
 export { applyRetention, expiredPartitions } from './retention.js';

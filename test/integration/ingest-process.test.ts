@@ -50,6 +50,7 @@ describe('driftwatch serve as a process', () => {
     DRIFTWATCH_BATCH_MAX_WAIT_MS: '200',
     DRIFTWATCH_KAFKA_SESSION_TIMEOUT_MS: '6000',
     DRIFTWATCH_DATA_DIR: join(tmpdir(), `dw-serve-${db.name}`),
+    DRIFTWATCH_RETENTION_DAYS: '36500', // the fixed event times of predictionMessage stay accepted and kept
   });
 
   it('crash between insert and commit: after restart nothing is lost and nothing is counted twice', async () => {

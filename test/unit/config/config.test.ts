@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, loadConfig } from '../../../src/config/index.js';
+import { DEFAULTS, acceptedAge, loadConfig } from '../../../src/config/index.js';
+import { jsonLogger, redactUrls } from '../../../src/telemetry/log.js';
 import { storeLocation } from '../../../src/store/index.js';
 
 describe('configuration', () => {
@@ -60,5 +61,28 @@ describe('configuration', () => {
     const readme = names(readFileSync(join(__dirname, '../../../README.md'), 'utf8'));
     const source = names(readFileSync(join(__dirname, '../../../src/config/index.ts'), 'utf8'));
     expect(readme).toEqual(source);
+  });
+});
+
+describe('configuration for issue 13', () => {
+  it('reads the listen address from DRIFTWATCH_HOST', () => {
+    expect(loadConfig({ DRIFTWATCH_HOST: '127.0.0.1' }).http.host).toBe('127.0.0.1');
+  });
+  it('moves credentials out of the ClickHouse URL, unless user and password are set on their own', () => {
+    expect(loadConfig({ DRIFTWATCH_CLICKHOUSE_URL: 'http://admin:p%40ss@ch:8123/' }).clickhouse).toMatchObject({ url: 'http://ch:8123', user: 'admin', password: 'p@ss' });
+    expect(loadConfig({ DRIFTWATCH_CLICKHOUSE_URL: 'http://admin:pw@ch:8123', DRIFTWATCH_CLICKHOUSE_USER: 'u', DRIFTWATCH_CLICKHOUSE_PASSWORD: 'p' }).clickhouse).toMatchObject({ url: 'http://ch:8123', user: 'u', password: 'p' });
+  });
+  it('accepts event times back to the retention horizon at most, and a little ahead', () => {
+    expect(acceptedAge(loadConfig({}))).toEqual({ maxAgeMs: 90 * 86_400_000, maxFutureMs: 3_600_000 });
+    expect(acceptedAge(loadConfig({ DRIFTWATCH_MAX_EVENT_AGE_DAYS: '7', DRIFTWATCH_MAX_EVENT_FUTURE_MS: '60000' }))).toEqual({ maxAgeMs: 7 * 86_400_000, maxFutureMs: 60_000 });
+    expect(acceptedAge(loadConfig({ DRIFTWATCH_MAX_EVENT_AGE_DAYS: '400', DRIFTWATCH_RETENTION_DAYS: '30' })).maxAgeMs).toBe(30 * 86_400_000);
+    expect(loadConfig({ DRIFTWATCH_SHUTDOWN_TIMEOUT_MS: '5000' }).shutdownTimeoutMs).toBe(5000);
+  });
+  it('case 10: no log line carries URL credentials', () => {
+    const lines: string[] = [];
+    jsonLogger('info', {}, (l) => lines.push(l) > 0).log('info', 'service_started', { clickhouse: 'http://admin:pw@ch:8123', error: 'connect to https://u:s3cret@am:9093/api failed' });
+    expect(lines[0]).not.toMatch(/pw|s3cret/);
+    expect(JSON.parse(lines[0])).toMatchObject({ clickhouse: 'http://***@ch:8123', error: 'connect to https://***@am:9093/api failed' });
+    expect(redactUrls('http://ch:8123 and mailto:a@b')).toBe('http://ch:8123 and mailto:a@b');
   });
 });
