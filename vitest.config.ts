@@ -1,7 +1,21 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` needs nothing running; `integration` starts a real ClickHouse and a
-// Kafka-protocol broker once for the whole run (test/support/global-setup.ts).
+// `unit` needs nothing running. The integration suite runs twice, once per ClickHouse engine users run:
+// Debian's clickhouse-server 18.16 over HTTP, and ClickHouse 26 embedded in the test process (npm chdb).
+// Each starts its own Kafka-protocol broker (and server) once for the run (test/support/global-setup.ts).
+const integration = (engine: 'server' | 'embedded') => ({
+  test: {
+    name: `integration-${engine}`,
+    include: ['test/integration/**/*.test.ts'],
+    environment: 'node',
+    globalSetup: ['test/support/global-setup.ts'],
+    provide: { engine },
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    fileParallelism: false,
+  },
+});
+
 export default defineConfig({
   test: {
     projects: [
@@ -12,17 +26,8 @@ export default defineConfig({
           environment: 'node',
         },
       },
-      {
-        test: {
-          name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
-          environment: 'node',
-          globalSetup: ['test/support/global-setup.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
-          fileParallelism: false,
-        },
-      },
+      integration('server'),
+      integration('embedded'),
     ],
   },
 });

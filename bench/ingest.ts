@@ -1,6 +1,10 @@
 // npm run bench:ingest — sustained predictions/s from the broker into ClickHouse, 20 numeric features a message,
-// for driftwatch beside (a) a raw kafkajs consumer doing nothing and (b) ClickHouse's own Kafka engine + MV.
-import { readFileSync } from 'node:fs';
+// for driftwatch beside (a) a raw kafkajs consumer doing nothing and (b) ClickHouse's own Kafka engine + MV, in the
+// same run; driftwatch on both engines: Debian's ClickHouse 18.16 server and ClickHouse 26 embedded in its process
+// (its peak RSS then includes the engine).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { startClickHouse } from '../src/local/clickhouse.js';
 import { startKafka } from '../src/local/kafka.js';
@@ -81,7 +85,16 @@ try {
   const raw = await runWorker<WorkerResult>('ingest-worker.ts', ['raw-kafkajs', broker.brokers.join(','), 'bench-predictions', String(N)]);
   progress(`raw: ${raw.per_second}/s; driftwatch…`);
   const dw = await runWorker<WorkerResult>('ingest-worker.ts', ['driftwatch', broker.brokers.join(','), 'bench-predictions', String(N), ch.url, 'benchdw']);
-  progress(`driftwatch: ${dw.per_second}/s; ClickHouse Kafka engine…`);
+  progress(`driftwatch (server): ${dw.per_second}/s; driftwatch (embedded)…`);
+  const dir = mkdtempSync(join(tmpdir(), 'dw-bench-ingest-'));
+  const embeddedUrl = `embedded:${dir}`;
+  const embeddedAdmin = createStore({ url: embeddedUrl, database: 'default' });
+  const embeddedStore = createStore({ url: embeddedUrl, database: 'benchdw' });
+  await migrate(embeddedAdmin, embeddedStore, new Date());
+  await Promise.all([embeddedAdmin.close(), embeddedStore.close()]); // the worker process opens the data next
+  const dwEmbedded = await runWorker<WorkerResult>('ingest-worker.ts', ['driftwatch', broker.brokers.join(','), 'bench-predictions', String(N), embeddedUrl, 'benchdw']);
+  rmSync(dir, { recursive: true, force: true });
+  progress(`driftwatch (embedded): ${dwEmbedded.per_second}/s; ClickHouse Kafka engine…`);
   const engine = await clickhouseKafkaEngine(ch.url, broker.brokers, 'bench-chkafka', ch.pid);
   progress(`clickhouse kafka engine: ${engine.per_second}/s`);
   await admin.close();
@@ -92,9 +105,11 @@ try {
     features_per_message: FEATURES,
     machine: { cores: (await import('node:os')).cpus().length },
     produce_seconds: produceSeconds,
-    driftwatch: dw,
+    driftwatch: { ...dw, clickhouse: 'server 18.16' },
+    driftwatch_embedded: { ...dwEmbedded, clickhouse: 'embedded 26' },
     baselines: { raw_kafkajs: raw, clickhouse_kafka_engine: engine },
     driftwatch_vs_raw_kafkajs: +(dw.per_second / raw.per_second).toFixed(3),
+    driftwatch_embedded_vs_raw_kafkajs: +(dwEmbedded.per_second / raw.per_second).toFixed(3),
     driftwatch_vs_clickhouse_kafka_engine: +(dw.per_second / engine.per_second).toFixed(3),
     aim: { predictions_per_second: 50_000, met: dw.per_second >= 50_000 && dw.per_second >= engine.per_second },
   }, null, 2));

@@ -15,6 +15,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
   demo: { summary: 'run the whole pipeline on a local ClickHouse and broker', load: () => import('./cli/commands/demo.js') },
 };
 
+/** node:util parseArgs' errors (unknown option, missing value, stray argument): the caller's usage is wrong. */
+function isUsageError(error: unknown): boolean {
+  return error instanceof TypeError && /^ERR_PARSE_ARGS_/.test(String((error as NodeJS.ErrnoException).code));
+}
+
 function usage(io: CliIO): void {
   io.out('usage: driftwatch <command> [options]   (driftwatch <command> --help for its options)\n');
   for (const [name, c] of Object.entries(COMMANDS)) io.out(`  ${name.padEnd(10)} ${c.summary}`);
@@ -35,8 +40,8 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     const { run } = await command.load();
     return await run(rest, io);
   } catch (error) {
-    if (error instanceof InputError) {
-      io.err(`driftwatch ${name}: ${error.message}`);
+    if (error instanceof InputError || isUsageError(error)) {
+      io.err(`driftwatch ${name}: ${(error as Error).message}${error instanceof InputError ? '' : `; run driftwatch ${name} --help`}`);
       return EXIT.badInput;
     }
     const message = error instanceof DriftwatchError || error instanceof Error ? error.message : String(error);

@@ -8,12 +8,13 @@ import { requireScope, tokenChecker } from './api/auth.js';
 import { StoreBaselineCatalog } from './api/baseline-store.js';
 import type { AlertEvent, StreamDecision } from './alerting/index.js';
 import type { GpuFleet } from './collectors/fleet.js';
-import type { Config } from './config/index.js';
+import { acceptedAge, type Config } from './config/index.js';
 import { KafkaOwnership } from './coordination/kafka-ownership.js';
 import { SoleOwnership, type Ownership } from './coordination/ownership.js';
 import { SharedState } from './coordination/shared-state.js';
 import { Evaluator, storedBaselines, writeModel, type ModelRegistry } from './evaluate/index.js';
 import { KafkaIngest } from './ingest/kafka.js';
+import { orphanLabels } from './ingest/orphans.js';
 import { BatchWriter } from './ingest/writer.js';
 import { applyRetention, storeFromConfig, type Store } from './store/index.js';
 import { alertingMetrics } from './telemetry/alerting-metrics.js';
@@ -26,7 +27,7 @@ import { alertPath, type AlertPath } from './wiring/alerting.js';
 import { gpuConfigured, startGpuFleet } from './wiring/gpu.js';
 import { modelRegistry } from './wiring/models.js';
 import { Replicas } from './wiring/replicas.js';
-import { loadState, saveState } from './wiring/state.js';
+import { loadState, saveState, setAside } from './wiring/state.js';
 
 export interface Service {
   app: FastifyInstance;
@@ -40,6 +41,8 @@ export interface Service {
   ownership: Ownership;
   /** Routes decisions (drift, quality, GPU) into the alert lifecycle and keeps the alert gauges current. */
   decide(decisions: StreamDecision[], now: number): Promise<AlertEvent[]>;
+  /** Counts the labels ingested since the last check (up to `now` − 60 s) whose prediction was never stored. */
+  checkOrphanLabels(now: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -51,13 +54,17 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   const alertMetrics = alertingMetrics(registry);
   const store = storeFromConfig(config);
   const writer = new BatchWriter(store, { batchSize: config.ingest.batchSize, maxWaitMs: config.ingest.batchMaxWaitMs }, metrics, logger);
+  // Models ingest accepts: any when DRIFTWATCH_MODELS is empty, else those and every model declared to the evaluator
+  // (models file, saved and new API declarations) — one live set shared by Kafka and HTTP ingest.
+  const accepted = new Set(config.ingest.models);
+  const age = acceptedAge(config);
 
   let kafka: KafkaIngest | undefined;
   if (config.kafka.brokers.length > 0) {
     kafka = new KafkaIngest({
       brokers: config.kafka.brokers, clientId: config.kafka.clientId, groupId: config.kafka.consumerGroup,
       predictionsTopic: config.kafka.predictionsTopic, labelsTopic: config.kafka.labelsTopic,
-      maxMessageBytes: config.ingest.maxMessageBytes, models: config.ingest.models,
+      maxMessageBytes: config.ingest.maxMessageBytes, models: accepted, age,
       sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     }, writer, metrics, logger);
   } else {
@@ -117,8 +124,10 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   for (const problem of wiring.skipped) logger.log('warn', 'saved_model_not_restored', { problem });
   const models = wiring.registry;
   const apiModels = new Map(wiring.restored.map((m) => [m.id, m]));
+  if (accepted.size > 0) for (const m of models.list()) accepted.add(m.id);
   models.onDeclare((m) => {
     apiModels.set(m.id, m);
+    if (accepted.size > 0) accepted.add(m.id);
     if (!replicated) {
       persist();
       alertMetrics.setOwned(models.list().length);
@@ -153,8 +162,15 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   // a change of ownership is acted on at once (a takeover should not wait for the next tick)
   ownership.onChange(() => void sync().catch((error: Error) => logger.log('warn', 'replica_sync_failed', { error: error.message })));
   if (saved.state) {
-    evaluator.restoreJudgeState(saved.state.judge);
-    alerts.dispatch.book.restore(saved.state.alerts);
+    try {
+      evaluator.restoreJudgeState(saved.state.judge);
+      alerts.dispatch.book.restore(saved.state.alerts);
+    } catch (error) {
+      // the shape was checked; should the content still not restore, start clean rather than not at all
+      evaluator.restoreJudgeState({});
+      alerts.dispatch.book.restore({ alerts: [], silences: [], nextSilence: 1 });
+      logger.log('warn', 'state_unreadable', { problem: setAside(config.dataDir, `not restorable (${(error as Error).message})`) });
+    }
     alertMetrics.setFiring(alerts.dispatch.book.firing());
   }
   const persist = () => {
@@ -208,6 +224,22 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   void retain();
   const retentionTicker = setInterval(retain, 6 * 3_600_000);
   retentionTicker.unref();
+  // Labels whose prediction was never stored: counted every 5 minutes over the labels ingested since the last look.
+  let orphansFrom = Date.now() - 60_000;
+  const checkOrphanLabels = async (now: number): Promise<number> => {
+    const to = Math.floor((now - 60_000) / 1000) * 1000; // a second is looked at once its labels have settled
+    if (to <= orphansFrom) return 0;
+    const found = await orphanLabels(store, orphansFrom, to);
+    orphansFrom = to;
+    const total = found.reduce((s, f) => s + f.orphans, 0);
+    if (total > 0) {
+      metrics.orphanLabels.inc(total);
+      logger.log('warn', 'orphan_labels', { labels: total, models: found.slice(0, 10) });
+    }
+    return total;
+  };
+  const orphanTicker = setInterval(() => void checkOrphanLabels(Date.now()).catch((error: Error) => logger.log('warn', 'orphan_label_check_failed', { error: error.message })), 5 * 60_000);
+  orphanTicker.unref();
 
   const app = await buildApp({
     tokens: config.http.tokens,
@@ -219,13 +251,16 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     ingestMetrics: metrics,
     maxMessageBytes: config.ingest.maxMessageBytes,
     models: config.ingest.models,
+    acceptedModels: accepted,
+    ingestAge: age,
+    onStateChange: () => persist(),
     store,
     baselines: new StoreBaselineCatalog(store),
     modelRegistry: models,
     alerts: alerts.dispatch,
     readiness: {
       clickhouse: () => store.ping(),
-      ...(kafka ? { kafka: () => kafka.reachable() } : {}),
+      ...(kafka ? { kafka: () => kafka.reachable(), kafka_consumer: async () => kafka.ready } : {}),
     },
   });
   // which models this replica evaluates and alerts for now, and under which epoch (operators, load balancers)
@@ -245,11 +280,14 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
 
   let stopping: Promise<void> | undefined;
   return {
-    app, address, store, registry, alerts, evaluator, models, ownership, decide,
+    app, address, store, registry, alerts, evaluator, models, ownership, decide, checkOrphanLabels,
     stop() {
       stopping ??= (async () => {
         logger.log('info', 'service_stopping', {});
-        for (const t of [alertTicker, retentionTicker, evaluateTicker]) clearInterval(t);
+        // The drain deadline is set first: the Kafka stop waits for the writer, which then retries no longer than it.
+        writer.retryFor(Math.max(0, config.shutdownTimeoutMs - 2_000));
+        for (const t of [alertTicker, retentionTicker, evaluateTicker, orphanTicker]) clearInterval(t);
+        persist(); // saved before anything that may wait on ClickHouse or Kafka, and again at the end
         await app.close();
         await fleet?.stop();
         await kafka?.stop();

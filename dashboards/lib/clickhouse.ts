@@ -41,7 +41,7 @@ FROM
 (
   SELECT toUInt64(arrayJoin(arrayEnumerate(counts)) - 1) AS bin, counts[bin + 1] / arraySum(counts) AS baseline_share
   FROM (SELECT ${profileArray('counts')} AS counts ${ACTIVE_BASELINE})
-)
+) AS baseline_bins
 ANY LEFT JOIN
 (
   WITH (SELECT ${profileArray('edges')} ${ACTIVE_BASELINE}) AS edges
@@ -53,5 +53,5 @@ ANY LEFT JOIN
   ARRAY JOIN num_names AS name, num_values AS v
   WHERE model = \${model:sqlstring} AND name = \${feature:sqlstring} AND $__timeFilter(ts)
   GROUP BY bin
-) USING bin
+) AS current_bins USING bin
 ORDER BY bin`;

@@ -1,18 +1,19 @@
 // buildApp(deps): the Fastify application; only the service's composition root listens.
 // Routes are schema-first (request and every response), so validation and /docs/json come from one place.
 import type { Meter, Tracer } from '@opentelemetry/api';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { AlertDispatch } from '../alerting/index.js';
 import type { ModelRegistry } from '../evaluate/index.js';
 import type { ApiToken } from '../config/index.js';
 import { InputError } from '../domain/index.js';
 import { HTTP_RATE_LIMITED_TOTAL } from '../telemetry/names/api.js';
+import type { AcceptedAge } from '../ingest/messages.js';
 import type { BatchWriter } from '../ingest/writer.js';
 import type { Store } from '../store/index.js';
 import type { IngestMetrics } from '../telemetry/ingest-metrics.js';
 import type { Logger } from '../telemetry/log.js';
-import { requireScope, tokenChecker } from './auth.js';
+import { requireScope, tokenChecker, tokenKey } from './auth.js';
 import { httpMetrics } from './http-metrics.js';
 import { OpenApiDocument } from './openapi.js';
 import type { BaselineCatalog } from './ports.js';
@@ -30,7 +31,14 @@ export interface AppDeps {
   writer: BatchWriter;
   ingestMetrics?: IngestMetrics;
   maxMessageBytes: number;
+  /** models listed in configuration (DRIFTWATCH_MODELS) */
   models: string[];
+  /** models ingest accepts (empty: any), when it differs from `models`: a live set that follows PUT /v1/models/:id */
+  acceptedModels?: ReadonlySet<string>;
+  /** event times ingest accepts, relative to now */
+  ingestAge?: AcceptedAge;
+  /** called after every change a user makes through the API that must survive a restart (silences, acknowledgements) */
+  onStateChange?: () => void;
   bodyLimitBytes?: number;
   /** Readiness of each dependency (ClickHouse, Kafka); /readyz is 200 only when all say true. */
   readiness: Record<string, () => Promise<boolean>>;
@@ -95,14 +103,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const docs = new OpenApiDocument({ title: 'driftwatch', version: deps.version ?? '0.1.0' });
   docs.install(app);
   if (deps.telemetry || deps.tracer || deps.logger) httpMetrics(app, { meter: deps.telemetry?.meter, tracer: deps.tracer, logger: deps.logger, now });
+  const scopesOf = tokenChecker(deps.tokens);
   const limit = deps.rateLimit === undefined ? DEFAULT_RATE_LIMIT : deps.rateLimit;
   if (limit) {
     const limited = deps.telemetry?.meter.createCounter(HTTP_RATE_LIMITED_TOTAL, { description: 'Requests answered 429, by caller kind (token|ip).' });
-    const hook = new RateLimiter({ ...limit, now, onLimited: (kind) => limited?.add(1, { caller: kind }) }).hook();
+    // A valid token is its own caller; anything else (no token, a made-up one) counts against the client address.
+    const caller = (request: FastifyRequest) => (scopesOf(request.headers.authorization) ? `t:${tokenKey(request.headers.authorization!)}` : `ip:${request.ip}`);
+    const hook = new RateLimiter({ ...limit, now, onLimited: (kind) => limited?.add(1, { caller: kind }) }).hook(caller);
     app.addHook('onRequest', async (request, reply) => (request.url.startsWith('/v1/') ? hook(request, reply) : undefined));
   }
 
-  const scopesOf = tokenChecker(deps.tokens);
   const guard = (scope: 'ingest' | 'read' | 'admin') => requireScope(scopesOf, scope) as (req: unknown, reply: unknown) => Promise<unknown>;
 
   const status = { type: 'object', required: ['status'], properties: { status: { type: 'string' } } } as const;
@@ -126,11 +136,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('content-type', deps.registry.contentType);
     return deps.registry.metrics();
   });
-  ingestRoutes(app, { writer: deps.writer, maxMessageBytes: deps.maxMessageBytes, models: deps.models, metrics: deps.ingestMetrics, guard: guard('ingest'), tracer: deps.tracer, storeWaitMs: deps.ingestStoreWaitMs });
+  ingestRoutes(app, { writer: deps.writer, maxMessageBytes: deps.maxMessageBytes, models: deps.acceptedModels ?? deps.models, age: deps.ingestAge, metrics: deps.ingestMetrics, guard: guard('ingest'), tracer: deps.tracer, storeWaitMs: deps.ingestStoreWaitMs });
   modelRoutes(app, { models: deps.models, baselines: deps.baselines, registry: deps.modelRegistry, read: guard('read'), admin: guard('admin') });
   if (deps.baselines) baselineRoutes(app, { baselines: deps.baselines, read: guard('read'), admin: guard('admin'), now });
   // the model registry goes to modelRoutes, not here: results.ts would register a second GET /v1/models
   if (deps.store) resultRoutes(app, { store: deps.store, tokens: deps.tokens, clock: now });
-  if (deps.alerts) alertRoutes(app, { alerts: deps.alerts, read: guard('read'), admin: guard('admin'), now });
+  if (deps.alerts) alertRoutes(app, { alerts: deps.alerts, read: guard('read'), admin: guard('admin'), now, onChange: deps.onStateChange });
   return app;
 }

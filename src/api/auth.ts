@@ -7,6 +7,9 @@ export type Scope = ApiToken['scopes'][number];
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
+/** A name for the caller behind an Authorization header that is not the secret itself. */
+export const tokenKey = (header: string) => digest(header).toString('hex').slice(0, 32);
+
 export function tokenChecker(tokens: ApiToken[]) {
   const known = tokens.map((t) => ({ hash: digest(t.token), scopes: new Set<Scope>(t.scopes) }));
   return function scopesOf(header: string | undefined): Set<Scope> | undefined {
@@ -19,7 +22,7 @@ export function tokenChecker(tokens: ApiToken[]) {
   };
 }
 
-/** A preHandler that answers 401 without a valid token and 403 without the scope (admin implies every scope). */
+/** An onRequest hook (so no body is read before the token is checked) that answers 401 without a valid token and 403 without the scope (admin implies every scope). */
 export function requireScope(scopesOf: ReturnType<typeof tokenChecker>, scope: Scope) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const scopes = scopesOf(request.headers.authorization);

@@ -36,7 +36,7 @@ export class OpenApiDocument {
       const methods = (Array.isArray(route.method) ? route.method : [route.method]).map((m) => m.toLowerCase()).filter((m) => METHODS.has(m));
       for (const method of methods) {
         if (route.url.startsWith('/docs')) continue;
-        this.operations.push({ method, path: route.url, schema: (route.schema ?? {}) as Record<string, unknown>, secured: route.preHandler !== undefined });
+        this.operations.push({ method, path: route.url, schema: (route.schema ?? {}) as Record<string, unknown>, secured: route.onRequest !== undefined });
       }
     });
     app.get('/docs/json', async () => this.document());

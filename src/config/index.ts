@@ -5,9 +5,15 @@ import { parse as parseYaml } from 'yaml';
 import { InputError } from '../domain/index.js';
 
 export interface Config {
-  clickhouse: { url: string; database: string; user: string; password: string; requestTimeoutMs: number };
+  clickhouse: { url: string; database: string; user: string; password: string; requestTimeoutMs: number; embeddedMemoryMb: number };
   kafka: { brokers: string[]; predictionsTopic: string; labelsTopic: string; consumerGroup: string; clientId: string; sessionTimeoutMs: number };
-  ingest: { batchSize: number; batchMaxWaitMs: number; maxMessageBytes: number; models: string[] };
+  ingest: {
+    batchSize: number; batchMaxWaitMs: number; maxMessageBytes: number; models: string[];
+    /** oldest event time accepted, in days before now; 0: the retention horizon (never more) */
+    maxEventAgeDays: number;
+    /** newest event time accepted, in ms after now (producers' clock skew) */
+    maxEventFutureMs: number;
+  };
   http: { port: number; host: string; tokens: ApiToken[] };
   evaluation: { modelsFile: string; intervalMs: number; queryTimeoutMs: number; settleMs: number };
   /** replicas: who evaluates and alerts for which model (README "Several replicas") */
@@ -15,6 +21,8 @@ export interface Config {
   alerting: { alertmanagerUrl: string; pagerdutyRoutingKey: string; webhookUrl: string; webhookSecret: string; policyFile: string };
   gpu: { dcgmTargets: string[]; dcgmTargetsFile: string; nvidiaSmiIntervalMs: number; ncclInspectorDir: string; ncclDebugDir: string };
   retentionDays: number;
+  /** SIGTERM: how long draining (storing what was fetched, committing it) may take before the service exits anyway */
+  shutdownTimeoutMs: number;
   dataDir: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -22,9 +30,9 @@ export interface Config {
 export interface ApiToken { token: string; scopes: Array<'ingest' | 'read' | 'admin'> }
 
 export const DEFAULTS: Config = {
-  clickhouse: { url: 'http://127.0.0.1:8123', database: 'driftwatch', user: 'default', password: '', requestTimeoutMs: 30_000 },
+  clickhouse: { url: 'embedded', database: 'driftwatch', user: 'default', password: '', requestTimeoutMs: 30_000, embeddedMemoryMb: 0 },
   kafka: { brokers: [], predictionsTopic: 'predictions', labelsTopic: 'labels', consumerGroup: 'driftwatch', clientId: 'driftwatch', sessionTimeoutMs: 30_000 },
-  ingest: { batchSize: 5_000, batchMaxWaitMs: 1_000, maxMessageBytes: 1_000_000, models: [] },
+  ingest: { batchSize: 5_000, batchMaxWaitMs: 1_000, maxMessageBytes: 1_000_000, models: [], maxEventAgeDays: 0, maxEventFutureMs: 3_600_000 },
   http: { port: 8080, host: '0.0.0.0', tokens: [] },
   // settleMs −1: 10 s with replicas, off for one replica without Kafka (as before)
   evaluation: { modelsFile: '', intervalMs: 30_000, queryTimeoutMs: 300_000, settleMs: -1 },
@@ -32,13 +40,15 @@ export const DEFAULTS: Config = {
   alerting: { alertmanagerUrl: '', pagerdutyRoutingKey: '', webhookUrl: '', webhookSecret: '', policyFile: '' },
   gpu: { dcgmTargets: [], dcgmTargetsFile: '', nvidiaSmiIntervalMs: 0, ncclInspectorDir: '', ncclDebugDir: '' },
   retentionDays: 90,
+  shutdownTimeoutMs: 30_000,
   dataDir: './.driftwatch',
   logLevel: 'info',
 };
 
 /** Environment variable → path in Config, with its parser. */
 const ENV: Record<string, (c: Config, v: string) => void> = {
-  DRIFTWATCH_CLICKHOUSE_URL: (c, v) => (c.clickhouse.url = url(v, 'DRIFTWATCH_CLICKHOUSE_URL')),
+  DRIFTWATCH_CLICKHOUSE_URL: (c, v) => (c.clickhouse.url = storeUrl(v)),
+  DRIFTWATCH_EMBEDDED_MEMORY_MB: (c, v) => (c.clickhouse.embeddedMemoryMb = int(v, 'DRIFTWATCH_EMBEDDED_MEMORY_MB', 0, 16_777_216)),
   DRIFTWATCH_CLICKHOUSE_DATABASE: (c, v) => (c.clickhouse.database = v),
   DRIFTWATCH_CLICKHOUSE_USER: (c, v) => (c.clickhouse.user = v),
   DRIFTWATCH_CLICKHOUSE_PASSWORD: (c, v) => (c.clickhouse.password = v),
@@ -48,10 +58,14 @@ const ENV: Record<string, (c: Config, v: string) => void> = {
   DRIFTWATCH_CONSUMER_GROUP: (c, v) => (c.kafka.consumerGroup = v),
   DRIFTWATCH_KAFKA_SESSION_TIMEOUT_MS: (c, v) => (c.kafka.sessionTimeoutMs = int(v, 'DRIFTWATCH_KAFKA_SESSION_TIMEOUT_MS', 6_000, 300_000)),
   DRIFTWATCH_PORT: (c, v) => (c.http.port = int(v, 'DRIFTWATCH_PORT', 0, 65535)),
+  DRIFTWATCH_HOST: (c, v) => (c.http.host = v),
   DRIFTWATCH_BATCH_SIZE: (c, v) => (c.ingest.batchSize = int(v, 'DRIFTWATCH_BATCH_SIZE', 1, 1_000_000)),
   DRIFTWATCH_BATCH_MAX_WAIT_MS: (c, v) => (c.ingest.batchMaxWaitMs = int(v, 'DRIFTWATCH_BATCH_MAX_WAIT_MS', 1, 600_000)),
   DRIFTWATCH_MODELS: (c, v) => (c.ingest.models = list(v)),
   DRIFTWATCH_RETENTION_DAYS: (c, v) => (c.retentionDays = int(v, 'DRIFTWATCH_RETENTION_DAYS', 1, 36_500)),
+  DRIFTWATCH_MAX_EVENT_AGE_DAYS: (c, v) => (c.ingest.maxEventAgeDays = int(v, 'DRIFTWATCH_MAX_EVENT_AGE_DAYS', 0, 36_500)),
+  DRIFTWATCH_MAX_EVENT_FUTURE_MS: (c, v) => (c.ingest.maxEventFutureMs = int(v, 'DRIFTWATCH_MAX_EVENT_FUTURE_MS', 0, 31 * 86_400_000)),
+  DRIFTWATCH_SHUTDOWN_TIMEOUT_MS: (c, v) => (c.shutdownTimeoutMs = int(v, 'DRIFTWATCH_SHUTDOWN_TIMEOUT_MS', 1_000, 600_000)),
   DRIFTWATCH_CLICKHOUSE_TIMEOUT_MS: (c, v) => (c.clickhouse.requestTimeoutMs = int(v, 'DRIFTWATCH_CLICKHOUSE_TIMEOUT_MS', 1_000, 3_600_000)),
   DRIFTWATCH_DATA_DIR: (c, v) => (c.dataDir = v),
   DRIFTWATCH_LOG_LEVEL: (c, v) => {
@@ -99,6 +113,19 @@ function url(v: string, name: string): string {
     throw new InputError(`${name} must be an http(s) URL, got "${v}"`);
   }
 }
+/** `embedded`, `embedded:PATH` (ClickHouse inside the process) or a server's http(s) URL. */
+function storeUrl(v: string): string {
+  if (v === 'embedded') return v;
+  if (v.startsWith('embedded:')) {
+    if (v.length === 'embedded:'.length) throw new InputError('DRIFTWATCH_CLICKHOUSE_URL: embedded:PATH needs a path');
+    return v;
+  }
+  try {
+    return url(v, 'DRIFTWATCH_CLICKHOUSE_URL');
+  } catch {
+    throw new InputError(`DRIFTWATCH_CLICKHOUSE_URL must be an http(s) URL, "embedded" or "embedded:PATH", got "${v}"`);
+  }
+}
 function tokens(v: string): ApiToken[] {
   return list(v).map((item) => {
     const [token, scopes = ''] = item.split(':');
@@ -125,6 +152,26 @@ function merge(target: Record<string, unknown>, source: Record<string, unknown>,
   }
 }
 
+/** Credentials written into the ClickHouse URL (http://user:pw@host) become user and password, unless those are
+ *  set on their own, and leave the URL: the URL is logged, the password never is. */
+function moveCredentials(c: Config['clickhouse']): void {
+  if (!/^https?:\/\//.test(c.url)) return; // embedded: no credentials
+  const u = new URL(c.url);
+  if (!u.username && !u.password) return;
+  if (c.user === DEFAULTS.clickhouse.user && u.username) c.user = decodeURIComponent(u.username);
+  if (c.password === DEFAULTS.clickhouse.password && u.password) c.password = decodeURIComponent(u.password);
+  u.username = '';
+  u.password = '';
+  c.url = u.toString().replace(/\/+$/, '');
+}
+
+/** Which event times ingest accepts: `maxEventAgeDays` back (at most the retention horizon, so retention never drops
+ *  a row as it arrives), `maxEventFutureMs` ahead. */
+export function acceptedAge(config: Config): { maxAgeMs: number; maxFutureMs: number } {
+  const days = config.ingest.maxEventAgeDays > 0 ? Math.min(config.ingest.maxEventAgeDays, config.retentionDays) : config.retentionDays;
+  return { maxAgeMs: days * 86_400_000, maxFutureMs: config.ingest.maxEventFutureMs };
+}
+
 /** Defaults, then the YAML file (if any), then environment variables — the last one wins. */
 export function loadConfig(env: NodeJS.ProcessEnv, file?: string): Config {
   const config = structuredClone(DEFAULTS);
@@ -148,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, file?: string): Config {
   if (config.coordination.mode === 'kafka' && config.kafka.brokers.length === 0) {
     throw new InputError('DRIFTWATCH_COORDINATION=kafka needs DRIFTWATCH_KAFKA_BROKERS');
   }
+  moveCredentials(config.clickhouse);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(config.clickhouse.database)) {
     throw new InputError(`invalid ClickHouse database name "${config.clickhouse.database}"`);
   }

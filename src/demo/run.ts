@@ -8,7 +8,6 @@ import { buildBaseline, readTable } from '../baseline/index.js';
 import type { Config } from '../config/index.js';
 import { DEFAULTS } from '../config/index.js';
 import { toRfc3339 } from '../domain/time.js';
-import { startClickHouse, type LocalClickHouse } from '../local/clickhouse.js';
 import { startKafka, type LocalKafka } from '../local/kafka.js';
 import { PREDICTION_FEATURE, declareModel } from '../evaluate/index.js';
 import type { ReplayLine } from '../replay/index.js';
@@ -24,6 +23,9 @@ export interface DemoOptions {
   driftAtHour: number;
   driftSigmas: number;
   say: (line: string) => void;
+  /** A ClickHouse server's URL; by default the embedded engine (ClickHouse 26 in this process) under `outDir`. */
+  clickhouse?: string;
+  database?: string;
 }
 
 export interface DemoResult {
@@ -44,18 +46,20 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const say = o.say;
   const outDir = resolve(o.outDir);
   mkdirSync(outDir, { recursive: true });
-  let clickhouse: LocalClickHouse | undefined;
   let kafka: LocalKafka | undefined;
   let service: Service | undefined;
   let store: Store | undefined;
   try {
-    say('1/6  starting a local ClickHouse (Debian clickhouse-server) and a Kafka-protocol broker (librdkafka mock cluster)…');
-    [clickhouse, kafka] = await Promise.all([startClickHouse(), startKafka({ predictions: 8, labels: 2 })]);
-    say(`     ClickHouse ${clickhouse.url}   Kafka ${kafka.brokers.join(',')}`);
+    const clickhouse = o.clickhouse ?? `embedded:${join(outDir, 'clickhouse')}`;
+    const database = o.database ?? 'driftwatch';
+    if (!o.clickhouse) rmSync(join(outDir, 'clickhouse'), { recursive: true, force: true }); // every demo starts from nothing
+    say(`1/6  starting ${o.clickhouse ? 'on the ClickHouse server given' : 'ClickHouse embedded in this process (chdb)'} and a Kafka-protocol broker (librdkafka mock cluster)…`);
+    kafka = await startKafka({ predictions: 8, labels: 2 });
+    say(`     ClickHouse ${clickhouse.startsWith('embedded:') ? clickhouse : new URL(clickhouse).origin}   Kafka ${kafka.brokers.join(',')}`);
 
     say('2/6  driftwatch migrate…');
-    const admin = createStore({ url: clickhouse.url, database: 'default' });
-    store = createStore({ url: clickhouse.url, database: 'driftwatch' });
+    const admin = createStore({ url: clickhouse, database: 'default' });
+    store = createStore({ url: clickhouse, database });
     const migration = await migrate(admin, store, new Date());
     await admin.close();
     say(`     applied ${migration.applied.length} migrations: ${migration.applied.map((m) => m.name).join('; ')}`);
@@ -71,13 +75,17 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
 
     say('4/6  driftwatch serve (ingest from Kafka into ClickHouse)…');
     const config: Config = structuredClone(DEFAULTS);
-    config.clickhouse.url = clickhouse.url;
+    config.clickhouse.url = clickhouse;
+    config.clickhouse.database = database;
     config.kafka.brokers = kafka.brokers;
     config.http.port = 0;
     config.http.host = '127.0.0.1';
     config.ingest.batchMaxWaitMs = 250;
     config.dataDir = join(outDir, 'state');
     config.evaluation.settleMs = 0; // the demo evaluates on its own clock once everything is stored
+    // The demo replays a fixed recorded period whatever today's date: accept (and keep) its event times.
+    config.retentionDays = 36_500;
+    config.ingest.maxEventFutureMs = 3_650 * 86_400_000;
     rmSync(config.dataDir, { recursive: true, force: true }); // every demo starts from nothing
     service = await startService(config, silentLogger);
     say(`     API and /metrics on ${service.address}`);
@@ -150,6 +158,5 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     await service?.stop().catch(() => undefined);
     await store?.close().catch(() => undefined);
     await kafka?.stop().catch(() => undefined);
-    await clickhouse?.stop().catch(() => undefined);
   }
 }

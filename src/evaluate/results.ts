@@ -69,7 +69,7 @@ export interface EvaluationRow {
   labels_at: number;
   evaluated_at: number;
   evaluated_at_ms: number;
-  status: 'evaluated' | 'empty';
+  status: 'evaluated' | 'empty' | 'failed';
 }
 
 export function evaluationRow(e: WindowEvaluation): EvaluationRow {
@@ -77,6 +77,17 @@ export function evaluationRow(e: WindowEvaluation): EvaluationRow {
     model: e.model, window_start: seconds(e.start), window_end: seconds(e.end), baseline_version: e.baselineVersion,
     rows: e.rows, labelled: e.quality.labelled, labels_at: seconds(e.quality.labelsAt),
     evaluated_at: seconds(e.evaluatedAt), evaluated_at_ms: e.evaluatedAt, status: e.rows === 0 ? 'empty' : 'evaluated',
+  };
+}
+
+/**
+ * The mark of a window ClickHouse refused to evaluate with an error retrying cannot cure (bad SQL, a schema it does
+ * not accept): the window counts as looked at, so the evaluator moves on instead of failing on it forever.
+ */
+export function failedEvaluationRow(model: string, start: number, end: number, at: number): EvaluationRow {
+  return {
+    model, window_start: seconds(start), window_end: seconds(end), baseline_version: '', rows: 0, labelled: 0, labels_at: 0,
+    evaluated_at: seconds(at), evaluated_at_ms: at, status: 'failed',
   };
 }
 

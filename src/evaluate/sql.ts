@@ -3,7 +3,7 @@
 // 24.x (ARRAY JOIN, indexOf, transform, ANY LEFT JOIN, FINAL; no query parameters). Every value goes through sqlValue,
 // sqlString or sqlFloat.
 import { sqlDateTime, sqlFloat, sqlString, sqlValue } from '../store/sql.js';
-import { slotsPerCell, type CategoricalPlan, type NumericPlan, type WindowPlan } from './plan.js';
+import { compareKeySlots, distinctEdges, slotsPerCell, type CategoricalPlan, type NumericPlan, type SlotForm, type WindowPlan } from './plan.js';
 
 /**
  * Where each numeric feature's counts land in the push-down's key space: slots [base, base + slots) and one key for
@@ -16,13 +16,13 @@ export interface KeyLayout {
   type: 'UInt16' | 'UInt32';
 }
 
-export function keyLayout(plans: readonly NumericPlan[]): KeyLayout {
+export function keyLayout(plans: readonly NumericPlan[], form: SlotForm = 'transform'): KeyLayout {
   const bases: number[] = [];
   const slots: number[] = [];
   let next = 0;
   for (const p of plans) {
     bases.push(next);
-    slots.push(p.grid.cells * slotsPerCell(p));
+    slots.push(form === 'compare' ? compareKeySlots(p).length : p.grid.cells * slotsPerCell(p));
     next += slots[slots.length - 1] + 1;
   }
   return { bases, slots, type: next <= 65_536 ? 'UInt16' : 'UInt32' };
@@ -83,7 +83,7 @@ function uint64(v: string): string {
 }
 
 /** Columns that give numeric feature k its value x{k}, and its presence (null: present in every row; absent: in none). */
-function valueOf(p: NumericPlan, k: number, layout?: FeatureLayout): { columns: string[]; present: string | null; absent?: true } {
+export function valueOf(p: Pick<NumericPlan, 'source' | 'name'>, k: number, layout?: FeatureLayout): { columns: string[]; present: string | null; absent?: true } {
   if (p.source === 'prediction') return { columns: [`assumeNotNull(prediction_num) AS x${k}`], present: 'isNotNull(prediction_num)' };
   if (layout?.kind === 'positions') {
     const position = layout.positions.get(p.name);
@@ -100,30 +100,42 @@ function valueOf(p: NumericPlan, k: number, layout?: FeatureLayout): { columns: 
   return { columns: [`indexOf(num_names, ${sqlString(p.name)}) AS i${k}`, `num_values[i${k}] AS x${k}`], present: `i${k} > 0` };
 }
 
-/** Feature k's key: base + cell · slots per cell + how many of the cell's edges are ≤ x (plan.ts explains the grid). */
-function keyOf(p: NumericPlan, k: number, base: number, type: KeyLayout['type'], present: string | null): string[] {
+/**
+ * Feature k's key, in the plan's slot form (plan.ts): base + cell · slots per cell + how many of the cell's edges
+ * are ≤ x (`transform`), or base + cell + how many distinct edges are ≤ x (`compare`).
+ */
+function keyOf(p: NumericPlan, k: number, base: number, slots: number, type: KeyLayout['type'], present: string | null, form: SlotForm): string[] {
   const g = p.grid;
   const per = slotsPerCell(p);
   const cell = `to${type}(least(greatest((x${k} - ${sqlFloat(g.origin)}) * ${sqlFloat(g.scale)}, 0.), ${sqlFloat(g.cells - 1)})) AS c${k}`;
-  const cells = `CAST([${p.splitCells.join(', ')}] AS Array(${type}))`;
-  const splits = p.thresholds.map((level) => ` + (x${k} >= transform(c${k}, ${cells}, [${level.map(sqlFloat).join(', ')}], inf))`).join('');
-  const slot = `${per === 1 ? `c${k}` : `c${k} * ${per}`}${splits} + ${base}`;
-  const missing = base + g.cells * per;
+  let slot: string;
+  if (form === 'compare') {
+    slot = `c${k}${distinctEdges(p).map((e) => ` + (x${k} >= ${sqlFloat(e)})`).join('')} + ${base}`;
+  } else {
+    const cells = `CAST([${p.splitCells.join(', ')}] AS Array(${type}))`;
+    const splits = p.thresholds.map((level) => ` + (x${k} >= transform(c${k}, ${cells}, [${level.map(sqlFloat).join(', ')}], inf))`).join('');
+    slot = `${per === 1 ? `c${k}` : `c${k} * ${per}`}${splits} + ${base}`;
+  }
+  const missing = base + slots;
   return [cell, `to${type}(${present === null ? slot : `if(${present}, ${slot}, ${missing})`}) AS k${k}`];
 }
 
+/** `WITH … AS layout_hashes` for valueOf's lookups by layout, named once: they are the longest part of a query (max_query_size). */
+export function layoutHashes(layout?: FeatureLayout): string {
+  return layout?.kind === 'layouts' ? `WITH CAST([${layout.layouts.map((l) => uint64(l.layout)).join(', ')}] AS Array(UInt64)) AS layout_hashes ` : '';
+}
+
 /** Per numeric feature, its counts per slot and of missing values, as `key, c` rows that keyLayout decodes. */
-export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], final = true, layout?: FeatureLayout): string {
-  const keys = keyLayout(plans);
+export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], final = true, layout?: FeatureLayout, form: SlotForm = 'transform'): string {
+  const keys = keyLayout(plans, form);
   const columns: string[] = [];
   const keyNames = plans.map((p, k) => {
     const v = valueOf(p, k, layout);
     if (v.absent) return `to${keys.type}(${keys.bases[k] + keys.slots[k]})`;
-    columns.push(...v.columns, ...keyOf(p, k, keys.bases[k], keys.type, v.present));
+    columns.push(...v.columns, ...keyOf(p, k, keys.bases[k], keys.slots[k], keys.type, v.present, form));
     return `k${k}`;
   });
-  // the layout hashes once for every feature's lookup: they are the longest part of the query (max_query_size)
-  const hashes = layout?.kind === 'layouts' ? `WITH CAST([${layout.layouts.map((l) => uint64(l.layout)).join(', ')}] AS Array(UInt64)) AS layout_hashes ` : '';
+  const hashes = layoutHashes(layout);
   return `SELECT key, count() AS c FROM (
   SELECT [${keyNames.join(', ')}] AS keys FROM (
     ${hashes}SELECT ${columns.length ? columns.join(', ') : '1 AS one'} FROM ${predictions(final)} WHERE ${windowFilter(w)}
@@ -158,7 +170,7 @@ export function qualitySql(w: WindowRange, joinLabels = true, final = true, feat
   const labels = `SELECT prediction_id, label_num AS l_num, label_str AS l_str, ingested_at AS l_at, toUInt8(1) AS l_found
     FROM labels FINAL WHERE model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(w.start - LABEL_LOOKBACK_MS)}`;
   // without label rows to join, the prediction ids need not be read at all
-  const source = joinLabels ? `${predictions(final)} ANY LEFT JOIN (${labels}) USING prediction_id` : predictions(final);
+  const source = joinLabels ? `${predictions(final)} ANY LEFT JOIN (${labels}) AS joined_labels USING prediction_id` : predictions(final);
   const zero = 'toUInt64(0)';
   const names = featureNames ? 'groupUniqArrayArray(arrayConcat(num_names, cat_names, missing_names))' : 'emptyArrayString()';
   return `SELECT
@@ -236,7 +248,7 @@ FROM predictions ANY INNER JOIN (
   SELECT prediction_id, max(ingested_at) AS l_at FROM labels
   WHERE model = ${sqlString(model)} AND ts >= ${sqlDateTime(since - LABEL_LOOKBACK_MS)} AND ingested_at >= ${sqlDateTime(labelsSince)}
   GROUP BY prediction_id
-) USING prediction_id
+) AS label_times USING prediction_id
 WHERE model = ${sqlString(model)} AND ts >= ${sqlDateTime(since)} AND ts < ${sqlDateTime(until)}
 GROUP BY window_start`;
 }

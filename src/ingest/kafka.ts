@@ -3,11 +3,12 @@
 // Fetching goes on while earlier batches are being stored (throughput), until the unstored backlog reaches
 // `maxBacklogRows` — then the fetch loop waits (backpressure, bounded memory, e.g. while ClickHouse is down).
 // At-least-once: a crash between insert and commit redelivers the batch; ReplacingMergeTree + FINAL readers
-// make the redelivered rows invisible to every count.
-import { Kafka, logLevel, type Consumer, type EachBatchPayload } from 'kafkajs';
+// make the redelivered rows invisible to every count. No message can stop the consumer (each one is stored or
+// dead-lettered); should the consumer crash anyway it is logged, reported by /readyz and restarted.
+import { Kafka, logLevel, type Consumer, type EachBatchPayload, type RetryOptions } from 'kafkajs';
 import type { IngestMetrics } from '../telemetry/ingest-metrics.js';
 import type { Logger } from '../telemetry/log.js';
-import { decodeMessages, type MessageKind } from './messages.js';
+import { decodeMessages, type AcceptedAge, type MessageKind } from './messages.js';
 import type { BatchWriter } from './writer.js';
 
 export interface KafkaIngestOptions {
@@ -17,7 +18,14 @@ export interface KafkaIngestOptions {
   predictionsTopic: string;
   labelsTopic: string;
   maxMessageBytes: number;
-  models: string[];
+  /** Models accepted (empty: any); a live set, so a model declared through the API is accepted from then on. */
+  models: string[] | ReadonlySet<string>;
+  /** Event times accepted relative to now (always also within what the store holds). */
+  age?: AcceptedAge;
+  /** The consumer's own retries before a crash (kafkajs RetryOptions); tests make them short. */
+  retry?: Pick<RetryOptions, 'retries' | 'initialRetryTime' | 'maxRetryTime'>;
+  /** Wait before a crashed consumer that kafkajs does not restart is started again. */
+  restartDelayMs?: number;
   /** A new consumer group starts at the earliest offset so nothing produced before the first start is lost. */
   fromBeginning?: boolean;
   /** How long the group waits for a silent member (a crashed replica) before handing its partitions on. */
@@ -37,6 +45,12 @@ export class KafkaIngest {
   private handling = 0;
   /** Commits refused during a rebalance, per "topic/partition": retried once the group has settled (retryCommits). */
   private readonly failedCommits = new Map<string, { topic: string; partition: number; offset: bigint }>();
+  /** Bumped when the consumer crashes or a batch could not be stored: batches fetched before are never committed
+   *  (a later offset would skip the lost one), the restarted consumer reads them again from the last commit. */
+  private generation = 0;
+  private consuming = false;
+  private stopping = false;
+  private restarting: Promise<void> | undefined;
 
   constructor(
     private readonly options: KafkaIngestOptions,
@@ -47,7 +61,12 @@ export class KafkaIngest {
   ) {
     if (options.brokers.length === 0) throw new Error('no Kafka brokers configured (DRIFTWATCH_KAFKA_BROKERS)');
     this.kafka = new Kafka({ clientId: options.clientId, brokers: options.brokers, logLevel: logLevel.NOTHING, retry: { retries: 8 } });
-    this.models = new Set(options.models);
+    this.models = options.models instanceof Set ? options.models : new Set(options.models);
+  }
+
+  /** Whether the consumer is in its group and consuming (false from a crash until it has joined again). */
+  get ready(): boolean {
+    return this.consuming;
   }
 
   async start(): Promise<void> {
@@ -63,9 +82,20 @@ export class KafkaIngest {
       // completes a rebalance as soon as the members are back instead of waiting out the rebalance timeout.
       heartbeatInterval,
       maxWaitTimeInMs: Math.min(5_000, 2 * heartbeatInterval),
+      ...(this.options.retry ? { retry: this.options.retry } : {}),
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, (e) => void this.retryCommits(e.payload.memberAssignment));
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      this.consuming = true;
+      void this.retryCommits(e.payload.memberAssignment);
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.consuming = false;
+      this.generation += 1;
+      if (this.stopping) return;
+      this.logger?.log('error', 'kafka_consumer_crashed', { error: payload.error.message, restart: payload.restart ? 'by kafkajs' : 'by driftwatch' });
+      if (!payload.restart) void this.restart(consumer);
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: [this.options.predictionsTopic, this.options.labelsTopic], fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
@@ -74,6 +104,29 @@ export class KafkaIngest {
       eachBatch: (payload) => this.handleBatch(payload),
     });
     this.logger?.log('info', 'kafka_ingest_started', { topics: [this.options.predictionsTopic, this.options.labelsTopic], group: this.options.groupId });
+  }
+
+  /** A new consumer in place of one that crashed (and kafkajs gave up on) or lost a batch, after a pause, until it
+   *  starts; it reads on from the last commit. */
+  private restart(old: Consumer): Promise<void> {
+    this.consuming = false;
+    this.generation += 1;
+    this.restarting ??= (async () => {
+      await old.disconnect().catch(() => undefined);
+      while (!this.stopping) {
+        await new Promise((r) => setTimeout(r, this.options.restartDelayMs ?? 5_000).unref());
+        if (this.stopping) break;
+        try {
+          await this.start();
+          if (this.stopping) await this.consumer?.disconnect().catch(() => undefined); // stop() came meanwhile
+          else this.logger?.log('info', 'kafka_consumer_restarted', {});
+          break;
+        } catch (error) {
+          this.logger?.log('error', 'kafka_consumer_restart_failed', { error: (error as Error).message });
+        }
+      }
+    })().finally(() => (this.restarting = undefined));
+    return this.restarting;
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
@@ -91,16 +144,21 @@ export class KafkaIngest {
     const report = decodeMessages(
       kind, 'kafka',
       batch.messages.map((m) => ({ value: m.value, topic: batch.topic, partition: batch.partition, offset: m.offset })),
-      this.options.maxMessageBytes, { models: this.models }, this.now(),
+      this.options.maxMessageBytes, { models: this.models, age: this.options.age }, this.now(),
     );
     const next = BigInt(batch.lastOffset()) + 1n;
-    const stored = this.writer.submit(report.batch).then(() => {
+    const generation = this.generation;
+    const stored = this.writer.submit(report.batch).then((result) => {
       failpoint('crash-after-insert');
-      this.recordStored(kind, batch.topic, batch.messages.length, report);
-      return this.commit(batch.topic, batch.partition, next);
+      this.recordStored(kind, batch.topic, batch.messages.length, report, result.refused.length);
+      return generation === this.generation ? this.commit(batch.topic, batch.partition, next) : undefined;
     });
-    // A batch that is never stored is never committed: it is read again after a restart or rebalance.
-    const tracked = stored.catch((error: Error) => this.logger?.log('error', 'batch_not_stored', { topic: batch.topic, partition: batch.partition, error: error.message }));
+    // A batch that is not stored is never committed, nor is anything fetched after it: the consumer is restarted
+    // and reads it again from the last commit.
+    const tracked = stored.catch((error: Error) => {
+      this.logger?.log('error', 'batch_not_stored', { topic: batch.topic, partition: batch.partition, error: error.message });
+      if (!this.stopping && this.consumer) void this.restart(this.consumer);
+    });
     this.storing.add(tracked);
     void tracked.finally(() => this.storing.delete(tracked));
     if (this.writer.backlog >= (this.options.maxBacklogRows ?? 50_000)) {
@@ -114,10 +172,10 @@ export class KafkaIngest {
     }
   }
 
-  private recordStored(kind: MessageKind, topic: string, total: number, report: ReturnType<typeof decodeMessages>): void {
-    this.metrics?.messages.inc({ kind, outcome: 'stored' }, total - report.rejected.length);
+  private recordStored(kind: MessageKind, topic: string, total: number, report: ReturnType<typeof decodeMessages>, refusedByStore: number): void {
+    this.metrics?.messages.inc({ kind, outcome: 'stored' }, total - report.rejected.length - refusedByStore);
+    if (report.rejected.length + refusedByStore) this.metrics?.messages.inc({ kind, outcome: 'rejected' }, report.rejected.length + refusedByStore);
     if (report.rejected.length) {
-      this.metrics?.messages.inc({ kind, outcome: 'rejected' }, report.rejected.length);
       for (const r of report.rejected) this.metrics?.deadLetters.inc({ source: 'kafka', reason: r.code });
       this.logger?.log('warn', 'messages_dead_lettered', { topic, count: report.rejected.length, first_reason: report.rejected[0].reason });
     }
@@ -177,15 +235,21 @@ export class KafkaIngest {
   /** Drains: stop fetching (pause keeps the group membership commits need), store what was fetched, commit it,
    *  then leave the group. */
   async stop(): Promise<void> {
+    this.stopping = true;
     const consumer = this.consumer;
     if (!consumer) return;
-    consumer.pause([{ topic: this.options.predictionsTopic }, { topic: this.options.labelsTopic }]);
+    try {
+      consumer.pause([{ topic: this.options.predictionsTopic }, { topic: this.options.labelsTopic }]);
+    } catch {
+      // a crashed consumer is not running ("Consumer group was not initialized"): there is nothing to pause
+    }
     while (this.handling > 0) await new Promise((r) => setTimeout(r, 20));
     await this.writer.flush();
     await Promise.all([...this.storing]);
     await this.commits;
     this.consumer = undefined;
-    await consumer.disconnect();
+    this.consuming = false;
+    await consumer.disconnect().catch((error: Error) => this.logger?.log('warn', 'kafka_disconnect_failed', { error: error.message }));
     this.logger?.log('info', 'kafka_ingest_stopped', {});
   }
 }

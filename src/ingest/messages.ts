@@ -1,13 +1,14 @@
 // Turns a batch of raw messages into rows: valid ones to their table, the rest to dead letters with the reason.
+// Nothing one message holds can throw past its own dead letter: decoding and row building are caught per message.
 import { InputError } from '../domain/index.js';
 import { decodeLabel, decodePrediction, parseJsonMessage, type DecodeOptions } from './decode.js';
 import { labelRow, predictionRow } from './rows.js';
-import { deadLetter, type IngestBatch } from './writer.js';
+import { deadLetter, withOrigin, type IngestBatch, type Origin } from './writer.js';
 
 export type MessageKind = 'prediction' | 'label';
 
 export interface RawMessage {
-  value: Buffer | string | null;
+  value: Buffer | string | null | undefined;
   /** where it came from, for the dead letter: topic/partition/offset, or the HTTP route and item index */
   topic: string;
   partition: number;
@@ -20,25 +21,42 @@ export interface DecodeReport {
   newestEventMs: number;
 }
 
-export function decodeMessages(kind: MessageKind, source: string, messages: RawMessage[], maxBytes: number, options: DecodeOptions, nowMs: number): DecodeReport {
+/** Which event times ingest accepts, relative to now: the retention horizon back (older rows would be dropped by
+ *  retention at once), a small clock skew ahead. */
+export interface AcceptedAge {
+  maxAgeMs: number;
+  maxFutureMs: number;
+}
+
+export function payloadText(value: RawMessage['value']): string {
+  return value === null || value === undefined ? '' : typeof value === 'string' ? value : value.toString('utf8');
+}
+
+export function decodeMessages(
+  kind: MessageKind, source: string, messages: RawMessage[], maxBytes: number, options: DecodeOptions & { age?: AcceptedAge }, nowMs: number,
+): DecodeReport {
   const report: DecodeReport = { batch: { predictions: [], labels: [], deadLetters: [] }, rejected: [], newestEventMs: 0 };
+  const window = options.age ? { minMs: nowMs - options.age.maxAgeMs, maxMs: nowMs + options.age.maxFutureMs } : options.window;
+  const decodeOptions: DecodeOptions = { models: options.models, window };
   for (const m of messages) {
+    const origin: Origin = { source, topic: m.topic, partition: m.partition, offset: m.offset, value: m.value };
     try {
       const json = parseJsonMessage(m.value, maxBytes);
       if (kind === 'prediction') {
-        const p = decodePrediction(json, options);
-        report.batch.predictions.push(predictionRow(p, nowMs));
+        const p = decodePrediction(json, decodeOptions);
+        report.batch.predictions.push(withOrigin(predictionRow(p, nowMs), origin));
         if (p.timestamp > report.newestEventMs) report.newestEventMs = p.timestamp;
       } else {
-        const l = decodeLabel(json, options);
-        report.batch.labels.push(labelRow(l, nowMs));
+        const l = decodeLabel(json, decodeOptions);
+        report.batch.labels.push(withOrigin(labelRow(l, nowMs), origin));
         if (l.timestamp > report.newestEventMs) report.newestEventMs = l.timestamp;
       }
     } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      const payload = m.value === null ? '' : typeof m.value === 'string' ? m.value : m.value.toString('utf8');
-      report.batch.deadLetters.push(deadLetter(source, m.topic, m.partition, m.offset, error.message, payload, nowMs));
-      report.rejected.push({ offset: m.offset, code: error.code, reason: error.message });
+      // An InputError names the field; anything else (a bug, an engine limit) still dead-letters this message only.
+      const code = error instanceof InputError ? error.code : 'unprocessable';
+      const reason = error instanceof InputError ? error.message : `could not be processed: ${(error as Error)?.message ?? String(error)}`;
+      report.batch.deadLetters.push(deadLetter(source, m.topic, m.partition, m.offset, reason, payloadText(m.value), nowMs));
+      report.rejected.push({ offset: m.offset, code, reason });
     }
   }
   return report;

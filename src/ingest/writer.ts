@@ -1,9 +1,13 @@
 // Group commit into ClickHouse: rows from many Kafka partitions / HTTP requests are written together, and each
 // submitter learns when *its* rows are stored — only then may it commit offsets or answer the client.
-// ClickHouse down: retry with capped, jittered backoff forever (submitters wait, so memory stays bounded).
-// ClickHouse rejects the data: fall back to row-by-row and dead-letter the rows it refuses.
+// ClickHouse down or busy: retry with capped, jittered backoff (submitters wait, so memory stays bounded), until
+// the shutdown deadline; a "transient" failure that persists while ClickHouse answers pings is treated as a refusal.
+// ClickHouse refuses the data: the batch is halved until the refused rows are found; those are dead-lettered with
+// their origin (Kafka topic/partition/offset or HTTP route/item) and the server's reason, the rest is stored.
+// ClickHouse refuses the statement whatever the rows (no table, no access): not retried, the submitters are told.
+import { wellFormed } from './decode.js';
 import type { Store } from '../store/index.js';
-import { StoreError } from '../store/index.js';
+import { StoreError, toStoreError } from '../store/index.js';
 import type { IngestMetrics } from '../telemetry/ingest-metrics.js';
 import type { Logger } from '../telemetry/log.js';
 import type { LabelRow, PredictionRow } from './rows.js';
@@ -12,10 +16,38 @@ export interface DeadLetterRow {
   received_at: number; source: string; topic: string; partition: number; offset: string; reason: string; payload: string;
 }
 
+/** Where a row came from, so that a row ClickHouse refuses is dead-lettered like a message the decoder refused. */
+export interface Origin {
+  source: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  /** the raw message, kept by reference until the row is stored */
+  value: Buffer | string | null | undefined;
+}
+
+/** A row's origin and submitter ride on the row under symbols: JSON.stringify, which carries rows to ClickHouse,
+ *  never writes a symbol-keyed property, and no lookup table is needed per row. */
+export const ORIGIN: unique symbol = Symbol('origin');
+const SUBMITTER: unique symbol = Symbol('submitter');
+type Tagged = { [ORIGIN]?: Origin; [SUBMITTER]?: Waiter };
+
+/** `row`, marked with where it came from. */
+export function withOrigin<T extends object>(row: T, origin: Origin): T {
+  (row as Tagged)[ORIGIN] = origin;
+  return row;
+}
+
 export interface IngestBatch {
+  /** each row may carry its origin (withOrigin) */
   predictions: PredictionRow[];
   labels: LabelRow[];
   deadLetters: DeadLetterRow[];
+}
+
+/** What became of one submission: the rows ClickHouse refused (now dead letters), by origin. */
+export interface SubmitResult {
+  refused: Array<{ origin: Origin; reason: string }>;
 }
 
 export interface WriterOptions {
@@ -24,18 +56,24 @@ export interface WriterOptions {
   /** Backoff bounds for a ClickHouse that is down. */
   retryMinMs?: number;
   retryMaxMs?: number;
+  /** Failed attempts after which a failure ClickHouse calls transient, while it answers pings, is a refusal. */
+  maxAttemptsWhileUp?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
 
-interface Waiter { resolve: () => void; reject: (e: Error) => void }
+interface Waiter { resolve: (r: SubmitResult) => void; reject: (e: Error) => void; refused: SubmitResult['refused'] }
 
 const MAX_PAYLOAD_CHARS = 64 * 1024;
 
 export function deadLetter(source: string, topic: string, partition: number, offset: string, reason: string, payload: string, nowMs: number): DeadLetterRow {
   const body = payload.length > MAX_PAYLOAD_CHARS ? `${payload.slice(0, MAX_PAYLOAD_CHARS)}…[truncated ${payload.length - MAX_PAYLOAD_CHARS} chars]` : payload;
-  return { received_at: Math.floor(nowMs / 1000), source, topic, partition, offset, reason, payload: body };
+  // Text driftwatch writes itself must be storable: a lone surrogate (from a hostile message) becomes U+FFFD.
+  return { received_at: Math.floor(nowMs / 1000), source, topic: wellFormed(topic), partition, offset: wellFormed(offset), reason: wellFormed(reason), payload: wellFormed(body) };
 }
+
+const asStoreError = (error: unknown) => (error instanceof StoreError ? error : toStoreError(error, 'insert'));
+const rawText = (v: Origin['value']) => (v === null || v === undefined ? '' : typeof v === 'string' ? v : v.toString('utf8'));
 
 export class BatchWriter {
   private pending: IngestBatch = { predictions: [], labels: [], deadLetters: [] };
@@ -45,6 +83,7 @@ export class BatchWriter {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private closed = false;
+  private deadline = Infinity;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
 
@@ -58,19 +97,24 @@ export class BatchWriter {
     this.now = options.now ?? Date.now;
   }
 
-  /** Resolves once every row of `batch` is durably stored (or dead-lettered because ClickHouse refused it). */
-  submit(batch: IngestBatch): Promise<void> {
+  /** Resolves once every row of `batch` is durably stored or dead-lettered (the result names the rows ClickHouse
+   *  refused); rejects when ClickHouse stayed unavailable past the shutdown deadline or refuses every write. */
+  submit(batch: IngestBatch): Promise<SubmitResult> {
     if (this.closed) return Promise.reject(new Error('writer is closed'));
     const size = batch.predictions.length + batch.labels.length + batch.deadLetters.length;
-    if (size === 0) return Promise.resolve();
+    if (size === 0) return Promise.resolve({ refused: [] });
+    let waiter!: Waiter;
+    const done = new Promise<SubmitResult>((resolve, reject) => (waiter = { resolve, reject, refused: [] }));
+    for (const row of batch.predictions) (row as Tagged)[SUBMITTER] = waiter;
+    for (const row of batch.labels) (row as Tagged)[SUBMITTER] = waiter;
     this.pending.predictions.push(...batch.predictions);
     this.pending.labels.push(...batch.labels);
     this.pending.deadLetters.push(...batch.deadLetters);
     this.pendingCount += size;
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    if (this.pendingCount >= this.options.batchSize) this.flush();
+    this.waiters.push(waiter);
+    if (this.pendingCount >= this.options.batchSize) void this.flush();
     else if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), this.options.maxWaitMs);
+      this.timer = setTimeout(() => void this.flush(), this.options.maxWaitMs);
       this.timer.unref();
     }
     return done;
@@ -96,7 +140,7 @@ export class BatchWriter {
     this.writing = this.writing.then(async () => {
       try {
         await this.writeWithRetry(batch);
-        for (const w of waiters) w.resolve();
+        for (const w of waiters) w.resolve({ refused: w.refused });
       } catch (error) {
         for (const w of waiters) w.reject(error as Error);
       } finally {
@@ -106,37 +150,46 @@ export class BatchWriter {
     return this.writing;
   }
 
+  /** From now on, retries stop once `deadlineMs` from now has passed (set before draining, so a drain always ends). */
+  retryFor(deadlineMs: number): void {
+    this.deadline = Math.min(this.deadline, this.now() + deadlineMs);
+  }
+
   /** Stops retrying after the pending rows are written or `deadlineMs` passes; unstored rows reject their submitters. */
   async close(deadlineMs = 30_000): Promise<void> {
     this.closed = true;
-    this.deadline = this.now() + deadlineMs;
+    this.retryFor(deadlineMs);
     await this.flush();
   }
-
-  private deadline = Infinity;
 
   private async writeWithRetry(batch: IngestBatch): Promise<void> {
     const started = this.now();
     let attempt = 0;
+    let splitTransient = false;
     for (;;) {
       try {
-        await this.writeOnce(batch);
+        await this.writeOnce(batch, splitTransient);
         this.metrics?.storeUp.set(1);
         this.metrics?.batches.inc({ outcome: 'stored' });
         this.metrics?.batchSeconds.observe((this.now() - started) / 1000);
         if (attempt > 0) this.logger?.log('info', 'store_recovered', { attempts: attempt + 1 });
         return;
       } catch (error) {
-        const e = error instanceof StoreError ? error : new StoreError(String(error), 'unknown', true);
-        if (!e.retryable) {
-          this.logger?.log('warn', 'store_rejected_batch', { error: e.message, rows: batch.predictions.length + batch.labels.length });
-          await this.writeRowByRow(batch, e);
-          this.metrics?.batches.inc({ outcome: 'split' });
-          return;
+        const e = asStoreError(error);
+        if (e.kind !== 'transient') {
+          this.metrics?.batches.inc({ outcome: 'refused' });
+          this.logger?.log('error', 'store_refused_batch', { error: e.message, rows: batch.predictions.length + batch.labels.length });
+          throw new Error(`ClickHouse refuses these writes, batch not stored (will be redelivered): ${e.message}`);
         }
         attempt += 1;
         this.metrics?.storeUp.set(0);
         this.metrics?.storeRetries.inc();
+        if (attempt >= (this.options.maxAttemptsWhileUp ?? 8) && !splitTransient && (await this.answers())) {
+          // ClickHouse is up, yet this batch keeps failing: find the rows it fails on instead of retrying forever.
+          this.logger?.log('warn', 'store_failing_while_up_splitting', { attempts: attempt, error: e.message });
+          splitTransient = true;
+          continue;
+        }
         const base = Math.min(this.options.retryMaxMs ?? 10_000, (this.options.retryMinMs ?? 100) * 2 ** Math.min(attempt - 1, 16));
         const wait = base / 2 + Math.random() * (base / 2);
         if (this.now() + wait > this.deadline) {
@@ -149,34 +202,73 @@ export class BatchWriter {
     }
   }
 
-  private async writeOnce(batch: IngestBatch): Promise<void> {
-    // Dead letters first: a rejected message must never be lost even if the good rows then fail. Parts already
-    // written are emptied so a retry does not write them twice.
-    for (const [table, key] of [['dead_letters', 'deadLetters'], ['predictions', 'predictions'], ['labels', 'labels']] as const) {
-      await this.store.insert(table, batch[key] as unknown as Record<string, unknown>[]);
-      batch[key] = [];
-    }
+  private async answers(): Promise<boolean> {
+    return this.store.ping().catch(() => false);
   }
 
-  private async writeRowByRow(batch: IngestBatch, cause: StoreError): Promise<void> {
-    const refused: DeadLetterRow[] = [];
-    const one = async (table: string, row: PredictionRow | LabelRow): Promise<void> => {
-      try {
-        await this.store.insert(table, [row as unknown as Record<string, unknown>]);
-      } catch (error) {
-        const e = error as StoreError;
-        if (e.retryable) throw e;
-        refused.push(deadLetter('store', table, -1, row.prediction_id, `ClickHouse refused the row: ${e.message}`, JSON.stringify(row), this.now()));
+  private async writeOnce(batch: IngestBatch, splitTransient: boolean): Promise<void> {
+    // Dead letters first: a rejected message must never be lost even if the good rows then fail. Rows stored are
+    // taken out of the batch as they go, so a retry never writes them twice; a refused row becomes a dead letter
+    // of the batch at once, so a retry stores it too.
+    await this.storeDeadLetters(batch.deadLetters, splitTransient);
+    let refused = 0;
+    for (const [table, rows] of [['predictions', batch.predictions], ['labels', batch.labels]] as const) {
+      await this.insertSplitting(table, rows, splitTransient, (row, error) => {
+        refused += 1;
+        batch.deadLetters.push(this.refusedRow(table, row, error));
+      });
+    }
+    if (refused === 0 && batch.deadLetters.length === 0) return;
+    if (refused) {
+      this.metrics?.batches.inc({ outcome: 'split' });
+      this.logger?.log('warn', 'rows_dead_lettered_by_store', { rows: refused, first_reason: batch.deadLetters[batch.deadLetters.length - refused]?.reason });
+    }
+    await this.storeDeadLetters(batch.deadLetters, splitTransient);
+  }
+
+  /** The dead letter of a row ClickHouse refused: its message's origin and payload, the server's reason. */
+  private refusedRow(table: string, row: object, error: StoreError): DeadLetterRow {
+    const { [ORIGIN]: o, [SUBMITTER]: submitter } = row as Tagged;
+    const reason = `ClickHouse refused the row: ${error.message}`;
+    const letter = o
+      ? deadLetter(o.source, o.topic, o.partition, o.offset, reason, rawText(o.value), this.now())
+      : deadLetter('store', table, -1, String((row as { prediction_id?: unknown }).prediction_id ?? ''), reason, JSON.stringify(row), this.now());
+    if (submitter && o) submitter.refused.push({ origin: o, reason });
+    this.metrics?.deadLetters.inc({ source: o?.source ?? 'store', reason: 'store_refused' });
+    return letter;
+  }
+
+  private async storeDeadLetters(rows: DeadLetterRow[], splitTransient: boolean): Promise<void> {
+    // A dead letter is built by driftwatch, so a refused one should never happen; a plain-ASCII copy is the last resort.
+    const ascii = (s: string) => JSON.stringify(s).slice(1, -1).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    while (rows.length) await this.insertSplitting('dead_letters', rows, splitTransient, (row, error) => {
+      const d = row as DeadLetterRow;
+      if (d.reason.includes('(dead letter stored escaped')) {
+        this.logger?.log('error', 'dead_letter_not_stored', { source: d.source, topic: d.topic, partition: d.partition, offset: d.offset, error: error.message });
+        return;
       }
-    };
-    await this.store.insert('dead_letters', batch.deadLetters as unknown as Record<string, unknown>[]);
-    batch.deadLetters = [];
-    for (const row of batch.predictions) await one('predictions', row);
-    for (const row of batch.labels) await one('labels', row);
-    if (refused.length) {
-      await this.store.insert('dead_letters', refused as unknown as Record<string, unknown>[]);
-      this.metrics?.deadLetters.inc({ source: 'store', reason: 'store_refused' }, refused.length);
-      this.logger?.log('warn', 'rows_dead_lettered_by_store', { rows: refused.length, cause: cause.message });
+      rows.push({ ...d, reason: ascii(`${d.reason} (dead letter stored escaped: ${error.message})`), payload: ascii(d.payload), topic: ascii(d.topic), offset: ascii(d.offset) });
+    });
+  }
+
+  /** Inserts `rows`, halving each chunk ClickHouse refuses for its data down to the single rows at fault, which go
+   *  to `refuse`. On any other failure it throws with `rows` cut down to those not stored yet. */
+  private async insertSplitting<T extends object>(table: string, rows: T[], splitTransient: boolean, refuse: (row: T, error: StoreError) => void): Promise<void> {
+    const stack = rows.length ? [rows.splice(0)] : [];
+    while (stack.length) {
+      const chunk = stack.pop()!;
+      try {
+        await this.store.insert(table, chunk as Record<string, unknown>[]);
+      } catch (error) {
+        const e = asStoreError(error);
+        const split = e.kind === 'data' || (splitTransient && e.kind === 'transient' && (await this.answers()));
+        if (!split) {
+          for (const c of [chunk, ...stack.reverse()]) rows.push(...c);
+          throw e;
+        }
+        if (chunk.length === 1) refuse(chunk[0], e);
+        else stack.push(chunk.slice(chunk.length >> 1), chunk.slice(0, chunk.length >> 1));
+      }
     }
   }
 }

@@ -2,7 +2,7 @@
 // over a time range, the model's baseline, and current histograms aggregated inside ClickHouse.
 import { referenceFromBaseline, type ColumnReference } from '../baseline/index.js';
 import { InputError } from '../domain/index.js';
-import { PREDICTION_FEATURE } from '../evaluate/index.js';
+import { LayoutBook, PREDICTION_FEATURE } from '../evaluate/index.js';
 import { ACCURACY_STREAM } from '../replay/index.js';
 import { DEFAULT_DRIFT_RULE, type DriftRule } from '../stats/index.js';
 import type { Store } from '../store/index.js';
@@ -92,13 +92,16 @@ async function histograms(store: Store, range: Range, reference: Map<string, Col
   const out = new Map<string, FeatureSection['histogram']>();
   const numeric = [...reference].filter(([, c]) => c.kind === 'numeric');
   const categorical = [...reference].filter(([, c]) => c.kind === 'categorical').map(([name]) => name);
+  // the evaluator's fast paths: FINAL only when the range holds duplicates, features by position from the layouts
+  const shape = await new LayoutBook(store).shape({ model: range.model, start: range.from, end: range.to });
   // the categorical counts do not depend on the numeric range: ask for them at the same time
-  const categoryQuery = readCategoryCounts(store, range, categorical);
+  const categoryQuery = readCategoryCounts(store, range, categorical, shape.final);
   categoryQuery.catch(() => undefined); // its failure is raised where it is awaited, not as an unhandled rejection
-  const ranges = numeric.length > 0 ? await readNumericRanges(store, range, RANGE_TAIL) : new Map();
+  const names = numeric.map(([name]) => name);
+  const ranges = numeric.length > 0 ? await readNumericRanges(store, range, RANGE_TAIL, names, shape) : new Map();
   const edges = new Map<string, number[]>();
   for (const [name, c] of numeric) if (c.kind === 'numeric' && ranges.has(name)) edges.set(name, displayEdges(c.distribution, ranges.get(name), DISPLAY_BINS));
-  const counts = await readNumericBins(store, range, edges);
+  const counts = await readNumericBins(store, range, edges, 2, shape);
   for (const [name, e] of edges) {
     const c = reference.get(name)!;
     if (c.kind !== 'numeric') continue;

@@ -10,6 +10,7 @@ export interface IngestMetrics {
   lagSeconds: Gauge<'topic'>;
   storeRetries: Counter;
   storeUp: Gauge;
+  orphanLabels: Counter;
 }
 
 export function ingestMetrics(registry: Registry): IngestMetrics {
@@ -22,5 +23,6 @@ export function ingestMetrics(registry: Registry): IngestMetrics {
     lagSeconds: new Gauge({ name: N.INGEST_LAG_SECONDS, help: 'Age of the newest stored message when its batch was committed (event time to now).', labelNames: ['topic'], registers }),
     storeRetries: new Counter({ name: N.INGEST_STORE_RETRIES_TOTAL, help: 'ClickHouse write attempts that failed and were retried.', registers }),
     storeUp: new Gauge({ name: N.INGEST_STORE_UP, help: '1 when the last ClickHouse write succeeded, 0 while writes are failing.', registers }),
+    orphanLabels: new Counter({ name: N.INGEST_ORPHAN_LABELS_TOTAL, help: 'Labels stored for a prediction id not among the predictions of the 7 days before the label arrived (checked every 5 minutes).', registers }),
   };
 }

@@ -5,11 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/demo/run.js';
+import { clickhouseUrl, engine, uniqueName } from '../support/services.js';
 
 describe('driftwatch demo', () => {
   it('ingests everything, dead-letters the malformed messages, and pages once for the injected drift', async () => {
     const lines: string[] = [];
-    const result = await runDemo({ outDir: mkdtempSync(join(tmpdir(), 'dw-demo-')), hours: 36, driftAtHour: 24, driftSigmas: 0.8, say: (l) => lines.push(l) });
+    // embedded: the demo's own default (its engine in the output folder); server: the suite's ClickHouse 18.16
+    const store = engine() === 'server' ? { clickhouse: clickhouseUrl(), database: uniqueName('demo') } : {};
+    const result = await runDemo({ outDir: mkdtempSync(join(tmpdir(), 'dw-demo-')), hours: 36, driftAtHour: 24, driftSigmas: 0.8, say: (l) => lines.push(l), ...store });
     expect(result.stored).toBe(result.produced);
     expect(result.deadLetters).toBe(result.malformed);
     expect(result.malformed).toBeGreaterThan(0);

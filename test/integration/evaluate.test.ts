@@ -71,7 +71,9 @@ describe('window evaluation pushed down into ClickHouse', () => {
     await store.insert('baselines', [{ model: 'fraud', version: profile.version, created_at: Math.floor((START - HOUR) / 1000), profile: JSON.stringify(profile) }]);
     // window 0 holds 600 predictions; window 1 none; window 2 one; a duplicate delivery of row 7 must not count twice
     const rows = Array.from({ length: 600 }, (_, i) => predictionRow(i, START + i * 1000));
-    await store.insert('predictions', [...rows, predictionRow(7, START + 7000), predictionRow(1000, START + 2 * HOUR + 5)]);
+    // (the duplicate in its own insert: ClickHouse ≥ 20.x collapses duplicates inside one insert, 18.16 does not)
+    await store.insert('predictions', [...rows, predictionRow(1000, START + 2 * HOUR + 5)]);
+    await store.insert('predictions', [predictionRow(7, START + 7000)]);
     await store.insert('labels', Array.from({ length: 300 }, (_, i) => labelRow(i, Math.floor(START / 1000) + 4 * 3600)));
   });
   afterAll(async () => store.close());
@@ -178,5 +180,27 @@ describe('window evaluation pushed down into ClickHouse', () => {
     await e.evaluateWindow('fraud', START + 7 * HOUR, START + 8 * HOUR);
     const report = await e.tick(START + 8 * HOUR + 2 * 60_000);
     expect(report.evaluated.map((x) => (x.start - START) / HOUR)).toEqual([5, 6]);
+  });
+
+  it('records a window ClickHouse refuses with an error retrying cannot cure, and moves on instead of looping', async () => {
+    const own = await freshStore('evalrefused');
+    try {
+      const profile = baseline();
+      await own.insert('baselines', [{ model: 'fraud', version: profile.version, created_at: Math.floor((START - HOUR) / 1000), profile: JSON.stringify(profile) }]);
+      await own.insert('predictions', [predictionRow(1, START + 1000), predictionRow(2, START + HOUR + 1000)]);
+      // the quality query now fails on every version (18.16: unknown column, 47; 26: the name resolves to the
+      // predictions' column, a correlated subquery in a JOIN, 48), while the label checks still work
+      await own.insert('labels', [labelRow(1, Math.floor(START / 1000) + 3600)]);
+      await own.command('ALTER TABLE labels DROP COLUMN label_str');
+      const refused = await evaluator(own).tick(START + 2 * HOUR + 2 * 60_000);
+      expect(refused.failed.map((f) => [f.start - START, /ClickHouse error (47|48):/.test(f.error)])).toEqual([[0, true], [HOUR, true]]);
+      expect(refused.evaluated).toEqual([]);
+      const marks = await own.query<{ s: string; status: string }>('SELECT toUInt32(window_start) AS s, status FROM evaluations ORDER BY s');
+      expect(marks.map((m) => [Number(m.s) * 1000 - START, m.status])).toEqual([[0, 'failed'], [HOUR, 'failed']]);
+      // the next tick neither retries them nor stops: nothing is left due
+      expect(await evaluator(own).tick(START + 2 * HOUR + 2 * 60_000)).toEqual({ evaluated: [], reevaluated: [], failed: [] });
+    } finally {
+      await own.close();
+    }
   });
 });

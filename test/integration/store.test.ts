@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { totalmem } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultEmbeddedMemoryBytes } from '../../src/store/embedded.js';
 import { decodePrediction } from '../../src/ingest/decode.js';
 import { predictionRow } from '../../src/ingest/rows.js';
 import { createStore, migrate, sqlString, applyRetention, MIGRATIONS, type Store } from '../../src/store/index.js';
-import { clickhouseUrl, uniqueName } from '../support/services.js';
+import { clickhouseUrl, engine, uniqueName } from '../support/services.js';
 
 describe('store on a real ClickHouse', () => {
   let store: Store;
@@ -89,6 +91,30 @@ describe('store on a real ClickHouse', () => {
     await expect(store.query('SELECT no_such_column FROM predictions')).rejects.toMatchObject({ code: 'clickhouse_47', retryable: false });
     const down = createStore({ url: 'http://127.0.0.1:1', database: 'x', requestTimeoutMs: 2000 });
     await expect(down.query('SELECT 1')).rejects.toMatchObject({ code: 'clickhouse_unavailable', retryable: true });
+  });
+
+  it('returns 64-bit integers as exact strings on every version (26 would send lossy JSON numbers)', async () => {
+    const [row] = await store.query<{ big: unknown; small: unknown }>('SELECT toUInt64(18446744073709551615) AS big, toInt64(-9007199254740993) AS small');
+    expect(row).toEqual({ big: '18446744073709551615', small: '-9007199254740993' });
+  });
+
+  it('honours the timeout: a statement running past it fails in time, as retryable', async () => {
+    const hasty = createStore({ url: clickhouseUrl(), database: store.database, requestTimeoutMs: 1000 });
+    const began = Date.now();
+    try {
+      await expect(hasty.query('SELECT count() AS c FROM system.numbers WHERE sipHash64(number) = 0')).rejects.toMatchObject({ retryable: true });
+      expect(Date.now() - began).toBeLessThan(4000);
+    } finally {
+      await hasty.close();
+    }
+  });
+
+  (engine() === 'embedded' ? it : it.skip)('caps the embedded engine\'s memory (it would take up to 90 % of RAM)', async () => {
+    const dir = clickhouseUrl(); // this process's engine: opened by the suite with the default cap
+    const [row] = await store.query<{ value: string }>("SELECT value FROM system.server_settings WHERE name = 'max_server_memory_usage'");
+    expect(dir.startsWith('embedded:')).toBe(true);
+    expect(Number(row.value)).toBe(defaultEmbeddedMemoryBytes());
+    expect(Number(row.value)).toBeLessThan(totalmem() * 0.9);
   });
 
   it('drops expired partitions and keeps recent ones', async () => {

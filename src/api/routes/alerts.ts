@@ -9,6 +9,8 @@ export interface AlertRouteDeps {
   read: (req: unknown, reply: unknown) => Promise<unknown>;
   admin: (req: unknown, reply: unknown) => Promise<unknown>;
   now: () => number;
+  /** after every change (acknowledge, silence, lift): the service saves its state so a crash loses none */
+  onChange?: () => void;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -57,7 +59,7 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
   });
 
   app.get<{ Querystring: { model?: string } }>('/v1/alerts', {
-    preHandler: deps.read,
+    onRequest: deps.read,
     schema: { tags: ['alerts'], summary: 'Alerts firing now', querystring: { type: 'object', additionalProperties: false, properties: { model: { type: 'string', pattern: NAME_PATTERN } } },
       response: { 200: { type: 'object', required: ['alerts'], properties: { alerts: { type: 'array', items: alert } } }, ...errorResponses } },
   }, async (request) => ({
@@ -69,38 +71,41 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
   }));
 
   app.post<{ Params: { id: string }; Body: { by: string } }>('/v1/alerts/:id/acknowledge', {
-    preHandler: deps.admin,
+    onRequest: deps.admin,
     schema: { tags: ['alerts'], summary: 'Acknowledge a firing alert (PagerDuty gets an acknowledge)',
       params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^dw-[0-9a-f]{24}$' } } },
       body: { type: 'object', required: ['by'], additionalProperties: false, properties: { by: { type: 'string', minLength: 1, maxLength: 128 } } },
       response: { 200: { type: 'object', required: ['id', 'status', 'acknowledged_by'], properties: { id: { type: 'string' }, status: { type: 'string' }, acknowledged_by: { type: 'string' } } }, ...errorResponses } },
   }, async (request) => {
     const event = await deps.alerts.acknowledge(request.params.id, request.body.by, deps.now());
+    deps.onChange?.();
     return { id: event.alertId, status: event.status, acknowledged_by: request.body.by };
   });
 
   app.get('/v1/silences', {
-    preHandler: deps.read,
+    onRequest: deps.read,
     schema: { tags: ['alerts'], summary: 'Silences in force or to come', response: { 200: { type: 'object', required: ['silences'], properties: { silences: { type: 'array', items: silence } } }, ...errorResponses } },
   }, async () => ({ silences: book.listSilences(deps.now()).map(show) }));
 
   app.post<{ Body: SilenceBody }>('/v1/silences', {
-    preHandler: deps.admin,
+    onRequest: deps.admin,
     schema: { tags: ['alerts'], summary: 'Silence a model, or one feature of it, for a while', body: silenceBody, response: { 201: silence, ...errorResponses } },
   }, async (request, reply) => {
     const now = deps.now();
     const b = request.body;
     const created = deps.alerts.silence({ model: b.model, ...(b.feature === undefined ? {} : { feature: b.feature }), startsAt: now, endsAt: now + b.duration_minutes * 60_000, by: b.by, comment: b.comment });
+    deps.onChange?.();
     return reply.code(201).send(show(created));
   });
 
   app.delete<{ Params: { id: string } }>('/v1/silences/:id', {
-    preHandler: deps.admin,
+    onRequest: deps.admin,
     schema: { tags: ['alerts'], summary: 'Lift a silence', params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^silence-[0-9]+$' } } },
       response: { 204: { type: 'null' }, ...errorResponses } },
   }, async (request, reply) => {
     if (!book.listSilences(0).some((s) => s.id === request.params.id)) throw new InputError(`no silence with id ${request.params.id}`, 'not_found');
     book.expireSilence(request.params.id);
+    deps.onChange?.();
     return reply.code(204).send();
   });
 }

@@ -38,13 +38,13 @@ const profileBody = {
 
 export function baselineRoutes(app: FastifyInstance, deps: BaselineRouteDeps): void {
   app.get<{ Params: { id: string } }>('/v1/models/:id/baselines', {
-    preHandler: deps.read,
+    onRequest: deps.read,
     schema: { tags: ['baselines'], summary: 'List the baselines of a model', params: modelParams,
       response: { 200: { type: 'object', required: ['baselines'], properties: { baselines: { type: 'array', items: summary } } }, ...errorResponses } },
   }, async (request) => ({ baselines: await deps.baselines.list(request.params.id) }));
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>('/v1/models/:id/baselines', {
-    preHandler: deps.admin,
+    onRequest: deps.admin,
     schema: { tags: ['baselines'], summary: 'Upload a baseline profile and make it active', params: modelParams, body: profileBody,
       response: { 201: summary, ...errorResponses } },
   }, async (request, reply) => {
@@ -54,7 +54,7 @@ export function baselineRoutes(app: FastifyInstance, deps: BaselineRouteDeps): v
   });
 
   app.post<{ Params: { id: string; version: string } }>('/v1/models/:id/baselines/:version/activate', {
-    preHandler: deps.admin,
+    onRequest: deps.admin,
     schema: { tags: ['baselines'], summary: 'Make a stored baseline version the active one',
       params: { type: 'object', required: ['id', 'version'], properties: { id: { type: 'string', pattern: NAME_PATTERN }, version: { type: 'string', pattern: NAME_PATTERN } } },
       response: { 200: summary, ...errorResponses } },

@@ -51,7 +51,7 @@ const shown = (m: ModelDeclaration) => ({
 
 export function modelRoutes(app: FastifyInstance, deps: ModelRouteDeps): void {
   app.get('/v1/models', {
-    preHandler: deps.read,
+    onRequest: deps.read,
     schema: { tags: ['models'], summary: 'List models', response: { 200: { type: 'object', required: ['models'], properties: { models: { type: 'array', items: model } } }, ...errorResponses } },
   }, async () => {
     const stored = (await deps.baselines?.list()) ?? [];
@@ -69,7 +69,7 @@ export function modelRoutes(app: FastifyInstance, deps: ModelRouteDeps): void {
   const registry = deps.registry;
   if (!registry) return;
   app.put<{ Params: { id: string }; Body: Record<string, unknown> }>('/v1/models/:id', {
-    preHandler: deps.admin,
+    onRequest: deps.admin,
     schema: {
       tags: ['models'],
       summary: 'Declare (or replace) a model for the evaluator: features, task, baseline_version, window, grace, label_horizon (durations as "1h")',

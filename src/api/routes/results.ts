@@ -59,7 +59,7 @@ export function resultRoutes(app: FastifyInstance, deps: ResultRouteDeps): void 
   const guard = requireScope(tokenChecker(deps.tokens), 'read');
   const clock = deps.clock ?? Date.now;
   const route = (kind: 'drift' | 'quality', summary: string) =>
-    app.get<Query>(`/v1/models/:id/${kind}`, { preHandler: guard, schema: schema(summary) }, async (request, reply) => {
+    app.get<Query>(`/v1/models/:id/${kind}`, { onRequest: guard, schema: schema(summary) }, async (request, reply) => {
       const to = request.query.to === undefined ? clock() : parseTimestamp(request.query.to);
       const from = request.query.from === undefined ? (to ?? 0) - 86_400_000 : parseTimestamp(request.query.from);
       if (from === undefined || to === undefined) return reply.code(400).send({ error: 'bad_request', message: 'from and to must be RFC 3339 or epoch ms' });

@@ -1,4 +1,5 @@
-// `driftwatch serve [--config driftwatch.yaml]`: runs until SIGTERM/SIGINT, then drains and exits 0.
+// `driftwatch serve [--config driftwatch.yaml]`: runs until SIGTERM/SIGINT, then drains and exits 0 — within
+// DRIFTWATCH_SHUTDOWN_TIMEOUT_MS whatever state ClickHouse and Kafka are in.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.js';
 import { startService } from '../../service.js';
@@ -13,11 +14,30 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const config = loadConfig(io.env, values.config);
   const logger = jsonLogger(config.logLevel);
-  const service = await startService(config, logger);
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
+  const signalled = new Promise<'signal'>((resolve) => {
+    process.once('SIGTERM', () => resolve('signal'));
+    process.once('SIGINT', () => resolve('signal'));
   });
-  await service.stop();
+  const starting = startService(config, logger);
+  const first = await Promise.race([starting, signalled]);
+  if (first === 'signal') {
+    // Stopped while starting (e.g. a broker that does not answer yet): nothing was committed, so nothing is lost.
+    logger.log('info', 'service_stopped_while_starting', {});
+    exitSoon();
+    return EXIT.ok;
+  }
+  await signalled;
+  const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs).unref());
+  const stopped = first.stop().then(() => 'stopped' as const, (error: Error) => {
+    logger.log('error', 'service_stop_failed', { error: error.message });
+    return 'failed' as const;
+  });
+  if ((await Promise.race([stopped, deadline])) === 'timeout') logger.log('error', 'shutdown_deadline_passed', { timeout_ms: config.shutdownTimeoutMs });
+  exitSoon();
   return EXIT.ok;
+}
+
+/** A stop requested by a signal always ends the process, even if a client library still holds a socket open. */
+function exitSoon(): void {
+  setTimeout(() => process.exit(EXIT.ok), 1_000).unref();
 }

@@ -6,7 +6,7 @@ import { decision } from './decisions.js';
 describe('alert_events rows', () => {
   it('inserts each transition with unix-second at, ms, and the whole event as JSON', async () => {
     const inserted: Array<{ table: string; rows: Record<string, unknown>[] }> = [];
-    const store: Store = {
+    const store: Store = { engine: 'server',
       database: 'driftwatch',
       insert: async (table, rows) => void inserted.push({ table, rows }),
       query: async () => [],

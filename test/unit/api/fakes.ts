@@ -28,7 +28,7 @@ export class MemoryBaselineCatalog implements BaselineCatalog {
 
 export function recordingWriter(): BatchWriter & { batches: unknown[] } {
   const batches: unknown[] = [];
-  return { batches, submit: async (b: unknown) => { batches.push(b); } } as unknown as BatchWriter & { batches: unknown[] };
+  return { batches, submit: async (b: unknown) => { batches.push(b); return { refused: [] }; } } as unknown as BatchWriter & { batches: unknown[] };
 }
 
 /** A minimal valid baseline profile (schema_version 1) for model/version. */

@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, loadConfig } from '../../../src/config/index.js';
+import { DEFAULTS, acceptedAge, loadConfig } from '../../../src/config/index.js';
+import { jsonLogger, redactUrls } from '../../../src/telemetry/log.js';
+import { storeLocation } from '../../../src/store/index.js';
 
 describe('configuration', () => {
   it('has the documented defaults', () => {
     const c = loadConfig({});
-    expect(c.clickhouse).toMatchObject({ url: 'http://127.0.0.1:8123', database: 'driftwatch' });
+    expect(c.clickhouse).toMatchObject({ url: 'embedded', database: 'driftwatch' });
     expect(c.kafka).toMatchObject({ brokers: [], predictionsTopic: 'predictions', labelsTopic: 'labels', consumerGroup: 'driftwatch' });
     expect(c.http.port).toBe(8080);
   });
@@ -42,12 +44,45 @@ describe('configuration', () => {
     writeFileSync(file, 'clickhouse:\n  ulr: http://typo\n');
     expect(() => loadConfig({}, file)).toThrow(/unknown key "clickhouse.ulr"/);
     expect(() => loadConfig({}, join(dir, 'missing.yaml'))).toThrow(/not readable/);
-    expect(DEFAULTS.clickhouse.url).toBe('http://127.0.0.1:8123');
+    expect(DEFAULTS.clickhouse.url).toBe('embedded');
+  });
+  it('takes embedded, embedded:PATH or a server URL for the store, and nothing else', () => {
+    expect(loadConfig({ DRIFTWATCH_CLICKHOUSE_URL: 'embedded' }).clickhouse.url).toBe('embedded');
+    expect(loadConfig({ DRIFTWATCH_CLICKHOUSE_URL: 'embedded:/var/lib/dw' }).clickhouse.url).toBe('embedded:/var/lib/dw');
+    expect(loadConfig({ DRIFTWATCH_CLICKHOUSE_URL: 'https://ch:8443/' }).clickhouse.url).toBe('https://ch:8443');
+    expect(() => loadConfig({ DRIFTWATCH_CLICKHOUSE_URL: 'embedded:' })).toThrow(/needs a path/);
+    expect(() => loadConfig({ DRIFTWATCH_CLICKHOUSE_URL: 'clickhouse://ch:9000' })).toThrow(/"embedded" or "embedded:PATH"/);
+    expect(loadConfig({ DRIFTWATCH_EMBEDDED_MEMORY_MB: '2048' }).clickhouse.embeddedMemoryMb).toBe(2048);
+    expect(storeLocation(loadConfig({ DRIFTWATCH_DATA_DIR: '/srv/dw' }))).toBe('embedded:/srv/dw/clickhouse');
+    expect(storeLocation(loadConfig({ DRIFTWATCH_CLICKHOUSE_URL: 'http://ch:8123' }))).toBe('http://ch:8123');
   });
   it('documents exactly the variables it reads (README)', () => {
     const names = (text: string) => [...new Set(text.match(/DRIFTWATCH_[A-Z_]+[A-Z]/g))].sort();
     const readme = names(readFileSync(join(__dirname, '../../../README.md'), 'utf8'));
     const source = names(readFileSync(join(__dirname, '../../../src/config/index.ts'), 'utf8'));
     expect(readme).toEqual(source);
+  });
+});
+
+describe('configuration for issue 13', () => {
+  it('reads the listen address from DRIFTWATCH_HOST', () => {
+    expect(loadConfig({ DRIFTWATCH_HOST: '127.0.0.1' }).http.host).toBe('127.0.0.1');
+  });
+  it('moves credentials out of the ClickHouse URL, unless user and password are set on their own', () => {
+    expect(loadConfig({ DRIFTWATCH_CLICKHOUSE_URL: 'http://admin:p%40ss@ch:8123/' }).clickhouse).toMatchObject({ url: 'http://ch:8123', user: 'admin', password: 'p@ss' });
+    expect(loadConfig({ DRIFTWATCH_CLICKHOUSE_URL: 'http://admin:pw@ch:8123', DRIFTWATCH_CLICKHOUSE_USER: 'u', DRIFTWATCH_CLICKHOUSE_PASSWORD: 'p' }).clickhouse).toMatchObject({ url: 'http://ch:8123', user: 'u', password: 'p' });
+  });
+  it('accepts event times back to the retention horizon at most, and a little ahead', () => {
+    expect(acceptedAge(loadConfig({}))).toEqual({ maxAgeMs: 90 * 86_400_000, maxFutureMs: 3_600_000 });
+    expect(acceptedAge(loadConfig({ DRIFTWATCH_MAX_EVENT_AGE_DAYS: '7', DRIFTWATCH_MAX_EVENT_FUTURE_MS: '60000' }))).toEqual({ maxAgeMs: 7 * 86_400_000, maxFutureMs: 60_000 });
+    expect(acceptedAge(loadConfig({ DRIFTWATCH_MAX_EVENT_AGE_DAYS: '400', DRIFTWATCH_RETENTION_DAYS: '30' })).maxAgeMs).toBe(30 * 86_400_000);
+    expect(loadConfig({ DRIFTWATCH_SHUTDOWN_TIMEOUT_MS: '5000' }).shutdownTimeoutMs).toBe(5000);
+  });
+  it('case 10: no log line carries URL credentials', () => {
+    const lines: string[] = [];
+    jsonLogger('info', {}, (l) => lines.push(l) > 0).log('info', 'service_started', { clickhouse: 'http://admin:pw@ch:8123', error: 'connect to https://u:s3cret@am:9093/api failed' });
+    expect(lines[0]).not.toMatch(/pw|s3cret/);
+    expect(JSON.parse(lines[0])).toMatchObject({ clickhouse: 'http://***@ch:8123', error: 'connect to https://***@am:9093/api failed' });
+    expect(redactUrls('http://ch:8123 and mailto:a@b')).toBe('http://ch:8123 and mailto:a@b');
   });
 });

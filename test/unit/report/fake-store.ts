@@ -8,6 +8,7 @@ export function fakeStore(s: Scenario): Store & { sql: string[] } {
   const sql: string[] = [];
   return {
     database: 'fake',
+    engine: 'server',
     sql,
     async insert() {},
     async command() {},

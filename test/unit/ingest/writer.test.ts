@@ -1,0 +1,109 @@
+// The group-commit writer against a scripted store: data errors are split down to the rows at fault, which become
+// dead letters with their message's origin; only transient errors are retried, and nothing is retried forever.
+import { describe, expect, it } from 'vitest';
+import { decodeMessages } from '../../../src/ingest/messages.js';
+import { BatchWriter } from '../../../src/ingest/writer.js';
+import { StoreError, kindOfCode, toStoreError, type Store } from '../../../src/store/index.js';
+
+const NOW = Date.UTC(2026, 11, 1, 12);
+
+/** A store that refuses rows matching `refuse` (ClickHouse error `code`) and records what it stored. */
+function scriptedStore(refuse: (row: Record<string, unknown>) => boolean, code = 25, up = true) {
+  const stored: Record<string, Array<Record<string, unknown>>> = { predictions: [], labels: [], dead_letters: [] };
+  let inserts = 0;
+  const store: Store & { stored: typeof stored; inserts: () => number; failNext: Error[] } = {
+    database: 'x', engine: 'server', stored, inserts: () => inserts, failNext: [],
+    async insert(table, rows) {
+      inserts += 1;
+      const next = store.failNext.shift();
+      if (next) throw next;
+      if (rows.some(refuse)) throw toStoreError(new Error(`Code: ${code}, e.displayText() = DB::Exception: Cannot parse escape sequence: while reading row`), `insert into ${table}`);
+      stored[table].push(...rows);
+    },
+    query: async () => [], command: async () => undefined, ping: async () => up, close: async () => undefined,
+  };
+  return store;
+}
+
+const messages = (n: number, bad: Set<number>) => Array.from({ length: n }, (_, i) => ({
+  value: JSON.stringify({ model: 'fraud', prediction_id: bad.has(i) ? `bad-${i}` : `p-${i}`, timestamp: NOW, features: { x: i } }),
+  topic: 'predictions', partition: 2, offset: String(100 + i),
+}));
+
+describe('BatchWriter', () => {
+  it('classifies ClickHouse errors by code', () => {
+    for (const code of [6, 25, 26, 27, 38, 41, 53, 69, 70, 72, 117, 130, 131]) expect(kindOfCode(code)).toBe('data');
+    for (const code of [47, 60, 62, 81, 516]) expect(kindOfCode(code)).toBe('refused');
+    for (const code of [159, 202, 209, 210, 241, 252]) expect(kindOfCode(code)).toBe('transient');
+    expect(toStoreError(new Error('Code: 25, e.displayText() = DB::Exception: x'), 'insert').retryable).toBe(false);
+    expect(toStoreError(new Error('connect ECONNREFUSED 127.0.0.1:8123'), 'insert')).toMatchObject({ retryable: true, kind: 'transient' });
+  });
+
+  it('splits a refused batch down to the rows at fault and dead-letters them with their Kafka origin', async () => {
+    const store = scriptedStore((r) => String(r.prediction_id).startsWith('bad-'));
+    const writer = new BatchWriter(store, { batchSize: 10_000, maxWaitMs: 1, now: () => NOW });
+    const report = decodeMessages('prediction', 'kafka', messages(64, new Set([5, 40, 41])), 1e6, {}, NOW);
+    const result = await writer.submit(report.batch);
+    await writer.close();
+    expect(store.stored.predictions.map((r) => r.prediction_id)).toHaveLength(61);
+    expect(store.stored.dead_letters).toEqual([5, 40, 41].map((i) => expect.objectContaining({
+      source: 'kafka', topic: 'predictions', partition: 2, offset: String(100 + i),
+      reason: 'ClickHouse refused the row: insert into predictions: ClickHouse error 25: DB::Exception: Cannot parse escape sequence: while reading row',
+      payload: expect.stringContaining(`"bad-${i}"`),
+    })));
+    expect(result.refused.map((r) => r.origin.offset)).toEqual(['105', '140', '141']);
+    expect(store.inserts()).toBeLessThan(40); // halving, not one insert per row
+  });
+
+  it('retries only transient errors, and gives up on one that persists while ClickHouse answers', async () => {
+    const store = scriptedStore((r) => r.prediction_id === 'bad-3');
+    const timeout = () => toStoreError(new Error('Code: 159, e.displayText() = DB::Exception: Timeout exceeded'), 'insert into predictions');
+    const writer = new BatchWriter(store, { batchSize: 10_000, maxWaitMs: 1, sleep: async () => undefined, maxAttemptsWhileUp: 3, now: () => NOW });
+    store.failNext.push(timeout());
+    await writer.submit(decodeMessages('prediction', 'kafka', messages(8, new Set([3])), 1e6, {}, NOW).batch);
+    expect(store.stored.predictions).toHaveLength(7);
+    // Always "timed out" while the server answers pings: after 3 attempts the batch is split, and the rows that
+    // still fail alone are dead-lettered — the pipeline moves on.
+    const stubborn = scriptedStore(() => false);
+    const insert = stubborn.insert;
+    stubborn.insert = async (table, rows) => {
+      if (table === 'predictions') throw timeout();
+      return insert(table, rows);
+    };
+    const w2 = new BatchWriter(stubborn, { batchSize: 10_000, maxWaitMs: 1, sleep: async () => undefined, maxAttemptsWhileUp: 3, now: () => NOW });
+    await w2.submit(decodeMessages('prediction', 'kafka', messages(2, new Set()), 1e6, {}, NOW).batch);
+    expect(stubborn.stored.dead_letters.map((d) => [d.offset, d.reason])).toEqual([
+      ['100', expect.stringMatching(/^ClickHouse refused the row: .*error 159: DB::Exception: Timeout exceeded/)],
+      ['101', expect.stringMatching(/error 159/)],
+    ]);
+  });
+
+  it('does not retry a statement ClickHouse refuses whatever the rows, and tells the submitter', async () => {
+    const store = scriptedStore(() => true, 60);
+    const writer = new BatchWriter(store, { batchSize: 10_000, maxWaitMs: 1, sleep: async () => undefined, now: () => NOW });
+    await expect(writer.submit(decodeMessages('prediction', 'kafka', messages(4, new Set()), 1e6, {}, NOW).batch)).rejects.toThrow(/ClickHouse refuses these writes.*error 60/);
+    expect(store.inserts()).toBe(1);
+  });
+
+  it('stops retrying a ClickHouse that is down once the drain deadline set by retryFor passes', async () => {
+    let clock = NOW;
+    const down = scriptedStore(() => false, 25, false);
+    down.insert = async () => {
+      throw toStoreError(new Error('connect ECONNREFUSED'), 'insert');
+    };
+    const writer = new BatchWriter(down, { batchSize: 1, maxWaitMs: 1, retryMinMs: 1000, retryMaxMs: 1000, sleep: async (ms) => void (clock += ms), now: () => clock });
+    const pending = writer.submit(decodeMessages('prediction', 'kafka', messages(1, new Set()), 1e6, {}, NOW).batch);
+    writer.retryFor(10_000);
+    await expect(pending).rejects.toThrow(/unavailable at shutdown/);
+    expect(clock - NOW).toBeLessThanOrEqual(10_000);
+  });
+
+  it('a row without an origin (submitted directly) is still dead-lettered, as source store', async () => {
+    const store = scriptedStore((r) => r.prediction_id === 'x');
+    const writer = new BatchWriter(store, { batchSize: 10_000, maxWaitMs: 1, now: () => NOW });
+    const row = { model: 'm', prediction_id: 'x' } as never;
+    await writer.submit({ predictions: [row], labels: [], deadLetters: [] });
+    expect(store.stored.dead_letters[0]).toMatchObject({ source: 'store', topic: 'predictions', partition: -1, offset: 'x' });
+    expect(new StoreError('m', 'c', false).kind).toBe('data');
+  });
+});
