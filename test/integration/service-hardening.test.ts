@@ -19,7 +19,7 @@ import { jsonLogger } from '../../src/telemetry/log.js';
 import { committedOffsets, count, testProducer, until } from '../support/kafka-helpers.js';
 import { startProxy } from '../support/proxy.js';
 import { spawnServe } from '../support/serve-process.js';
-import { clickhouseUrl, freshStore, kafkaBrokers, uniqueName } from '../support/services.js';
+import { clickhouseUrl, engine, freshStore, kafkaBrokers, uniqueName } from '../support/services.js';
 
 const ADMIN = 'admin-token-hardening-0123';
 const T = Date.now() - 3_600_000;
@@ -135,7 +135,8 @@ describe('the service under hostile conditions', () => {
     await writer.close();
   });
 
-  it('case 10: a password in DRIFTWATCH_CLICKHOUSE_URL never reaches a log line; DRIFTWATCH_HOST sets the address', async () => {
+  // Only a server's URL carries credentials: the embedded project has none to leak.
+  (engine() === 'server' ? it : it.skip)('case 10: a password in DRIFTWATCH_CLICKHOUSE_URL never reaches a log line; DRIFTWATCH_HOST sets the address', async () => {
     const log = capture();
     const url = new URL(clickhouseUrl());
     const config = configFor({ DRIFTWATCH_CLICKHOUSE_URL: `http://default:hunter2-secret@${url.host}` });
