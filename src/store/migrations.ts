@@ -152,9 +152,9 @@ export async function migrate(admin: Store, store: Store, at: Date, migrations =
   return report;
 }
 
-// "already exists" (column 44, table 57, database 82): another process migrating at the same moment won the
+// "already exists" (column 44 on 18.16, 15 on current releases; table 57, database 82): another process migrating at the same moment won the
 // check-then-create race, and the step is done either way (every statement here only ever creates).
-const ALREADY_EXISTS = new Set(['clickhouse_44', 'clickhouse_57', 'clickhouse_82']);
+const ALREADY_EXISTS = new Set(['clickhouse_15', 'clickhouse_44', 'clickhouse_57', 'clickhouse_82']);
 
 async function idempotent(step: Promise<void>): Promise<void> {
   try {

@@ -48,7 +48,8 @@ describe('the service under hostile conditions', () => {
   };
   const headers = { authorization: `Bearer ${ADMIN}` };
 
-  it('case 3: SIGTERM exits 0 within the drain deadline while ClickHouse is down; /readyz says not ready meanwhile', async () => {
+  // A network outage exists only between driftwatch and a server: this one runs on the server engine alone.
+  (engine() === 'server' ? it : it.skip)('case 3: SIGTERM exits 0 within the drain deadline while ClickHouse is down; /readyz says not ready meanwhile', async () => {
     const proxy = await startProxy(clickhouseUrl());
     const topic = uniqueName('term_pred');
     const group = uniqueName('group');
