@@ -9,7 +9,7 @@ import { sqlDateTime, sqlString } from '../store/sql.js';
 import type { EvaluateMetrics } from '../telemetry/evaluate-metrics.js';
 import type { BaselineSource } from './baselines.js';
 import type { ModelDeclaration, ModelRegistry } from './models.js';
-import { planFromBaseline, type SlotForm, type WindowPlan } from './plan.js';
+import { planFromBaseline, type WindowPlan } from './plan.js';
 import { driftResultRows, evaluationRow, failedEvaluationRow, type WindowEvaluation } from './results.js';
 import { LayoutBook, MAX_LAYOUTS } from './shape.js';
 import { categoryCountsSql, firstPredictionSql, labelArrivalsSql, labelsPresentSql, newestLabelSql, numericCountsSql, qualitySql, type FeatureLayout, type WindowRange } from './sql.js';
@@ -36,11 +36,6 @@ export interface EvaluatorOptions {
    * spreads one query over its threads itself.
    */
   slices?: number;
-  /**
-   * how ClickHouse computes slots (plan.ts; default `transform`). `compare` is exact too, but measured slower on
-   * both engines here (10M × 20 on ClickHouse 26.7 embedded: 5.7–8.6 s against 3.8–4.1 s warm).
-   */
-  slotForm?: SlotForm;
   /** above this many name layouts in a window, features are found by name per row (default 1024) */
   maxLayouts?: number;
   /** most windows one tick evaluates per model (catch-up happens over several ticks) */
@@ -106,9 +101,9 @@ const LABEL_SETTLE_MS = 60_000;
 const MAX_QUERY_CHARS = 200_000;
 
 /** The numeric push-down by layout, or by name when listing the layouts would make the query too long. */
-function numericSql(w: WindowRange, plan: WindowPlan, final: boolean, layout: FeatureLayout | undefined, form: SlotForm): string {
-  const sql = numericCountsSql(w, plan.numeric, final, layout, form);
-  return sql.length <= MAX_QUERY_CHARS ? sql : numericCountsSql(w, plan.numeric, final, undefined, form);
+function numericSql(w: WindowRange, plan: WindowPlan, final: boolean, layout: FeatureLayout | undefined): string {
+  const sql = numericCountsSql(w, plan.numeric, final, layout);
+  return sql.length <= MAX_QUERY_CHARS ? sql : numericCountsSql(w, plan.numeric, final);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -145,18 +140,17 @@ export class Evaluator {
       this.layouts.shape(w, this.o.maxLayouts ?? MAX_LAYOUTS),
       this.o.store.query<{ n: string }>(labelsPresentSql(w)).then(([l]) => num(l?.n) > 0),
     ]);
-    const form = this.o.slotForm ?? 'transform';
     const catSql = categoryCountsSql(w, plan.categorical, final);
     const slices = timeSlices(start, end, final ? (this.o.slices ?? 2) : 1);
     const [numeric, categories, [q]] = await Promise.all([
       plan.numeric.length === 0
         ? Promise.resolve([])
-        : Promise.all(slices.map(([a, b]) => this.o.store.query<{ key: string; c: string }>(numericSql({ model: model.id, start: a, end: b }, plan, final, featureLayout, form)))).then((parts) => parts.flat()),
+        : Promise.all(slices.map(([a, b]) => this.o.store.query<{ key: string; c: string }>(numericSql({ model: model.id, start: a, end: b }, plan, final, featureLayout)))).then((parts) => parts.flat()),
       catSql ? this.o.store.query<{ name: string; value: string; c: string }>(catSql) : Promise.resolve([]),
       this.o.store.query<Record<string, unknown>>(qualitySql(w, labelled, final, !layouts)),
     ]);
     const rows = num(q?.rows);
-    const counts = numericCounts(numeric, plan.numeric, form);
+    const counts = numericCounts(numeric, plan.numeric);
     const features = plan.numeric.map((p, k) => numericResult(p, counts.rows[k], counts.fine[k], counts.missing[k]));
     const byName = new Map<string, Record<string, number>>();
     for (const r of categories) {
@@ -410,7 +404,7 @@ export class Evaluator {
    * recorded (a `failed` evaluations mark for a new window) and the model goes on with its next window; anything
    * else stops the model's run, so that window is tried again next tick.
    */
-  private async orGiveUp(model: ModelDeclaration, start: number, kind: 'window' | 'labels' | 'late', report: TickReport): Promise<WindowEvaluation | undefined> {
+  private async orGiveUp(model: ModelDeclaration, start: number, kind: EvaluationKind, report: TickReport): Promise<WindowEvaluation | undefined> {
     try {
       return await this.evaluateWindow(model.id, start, start + model.windowMs, kind);
     } catch (error) {

@@ -84,37 +84,6 @@ export function slotOf(p: Pick<NumericPlan, 'grid' | 'splitCells' | 'thresholds'
   return slot;
 }
 
-/**
- * How ClickHouse computes a value's slot. `transform`: cell · slots per cell + the cell's edges ≤ x, looked up by
- * cell (few operations: 18.16 runs each as a pass over the column). `compare`: the key cell + (how many distinct
- * edges are ≤ x), plain comparisons and no lookup. Both are exact (the compare form measured slower here, so the
- * evaluator uses transform unless told otherwise): for x in cell c, the edges ≤ x are those of the cells below c plus those of c that are ≤ x
- * (cells are monotone in x), so cell + count ascends through each cell's slots without gaps (compareKeySlots).
- */
-export type SlotForm = 'transform' | 'compare';
-
-/** The distinct decile edges, ascending: the `compare` form counts those ≤ x. */
-export function distinctEdges(p: Pick<NumericPlan, 'edges'>): number[] {
-  return [...new Set(p.edges)].sort((a, b) => a - b);
-}
-
-const compareTables = new WeakMap<object, number[]>();
-
-/** The `compare` form's key offsets (cell + distinct edges ≤ x, from 0) → slot. */
-export function compareKeySlots(p: Pick<NumericPlan, 'grid' | 'edges' | 'thresholds'>): number[] {
-  const known = compareTables.get(p);
-  if (known) return known;
-  const per = p.thresholds.length + 1;
-  const inCell = new Array<number>(p.grid.cells).fill(0);
-  for (const e of distinctEdges(p)) inCell[gridCell(p.grid, e)] += 1;
-  const table: number[] = [];
-  inCell.forEach((n, c) => {
-    for (let s = 0; s <= n; s++) table.push(c * per + s);
-  });
-  compareTables.set(p, table);
-  return table;
-}
-
 /** Index of `cell` among the split cells, −1 when it holds no edge. */
 function splitIndex(splitCells: readonly number[], cell: number): number {
   const j = binIndex(splitCells, cell) - 1;

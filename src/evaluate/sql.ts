@@ -3,7 +3,7 @@
 // 24.x (ARRAY JOIN, indexOf, transform, ANY LEFT JOIN, FINAL; no query parameters). Every value goes through sqlValue,
 // sqlString or sqlFloat.
 import { sqlDateTime, sqlFloat, sqlString, sqlValue } from '../store/sql.js';
-import { compareKeySlots, distinctEdges, slotsPerCell, type CategoricalPlan, type NumericPlan, type SlotForm, type WindowPlan } from './plan.js';
+import { slotsPerCell, type CategoricalPlan, type NumericPlan, type WindowPlan } from './plan.js';
 
 /**
  * Where each numeric feature's counts land in the push-down's key space: slots [base, base + slots) and one key for
@@ -16,13 +16,13 @@ export interface KeyLayout {
   type: 'UInt16' | 'UInt32';
 }
 
-export function keyLayout(plans: readonly NumericPlan[], form: SlotForm = 'transform'): KeyLayout {
+export function keyLayout(plans: readonly NumericPlan[]): KeyLayout {
   const bases: number[] = [];
   const slots: number[] = [];
   let next = 0;
   for (const p of plans) {
     bases.push(next);
-    slots.push(form === 'compare' ? compareKeySlots(p).length : p.grid.cells * slotsPerCell(p));
+    slots.push(p.grid.cells * slotsPerCell(p));
     next += slots[slots.length - 1] + 1;
   }
   return { bases, slots, type: next <= 65_536 ? 'UInt16' : 'UInt32' };
@@ -100,23 +100,15 @@ export function valueOf(p: Pick<NumericPlan, 'source' | 'name'>, k: number, layo
   return { columns: [`indexOf(num_names, ${sqlString(p.name)}) AS i${k}`, `num_values[i${k}] AS x${k}`], present: `i${k} > 0` };
 }
 
-/**
- * Feature k's key, in the plan's slot form (plan.ts): base + cell · slots per cell + how many of the cell's edges
- * are ≤ x (`transform`), or base + cell + how many distinct edges are ≤ x (`compare`).
- */
-function keyOf(p: NumericPlan, k: number, base: number, slots: number, type: KeyLayout['type'], present: string | null, form: SlotForm): string[] {
+/** Feature k's key: base + cell · slots per cell + how many of the cell's edges are ≤ x (plan.ts explains the grid). */
+function keyOf(p: NumericPlan, k: number, base: number, type: KeyLayout['type'], present: string | null): string[] {
   const g = p.grid;
   const per = slotsPerCell(p);
   const cell = `to${type}(least(greatest((x${k} - ${sqlFloat(g.origin)}) * ${sqlFloat(g.scale)}, 0.), ${sqlFloat(g.cells - 1)})) AS c${k}`;
-  let slot: string;
-  if (form === 'compare') {
-    slot = `c${k}${distinctEdges(p).map((e) => ` + (x${k} >= ${sqlFloat(e)})`).join('')} + ${base}`;
-  } else {
-    const cells = `CAST([${p.splitCells.join(', ')}] AS Array(${type}))`;
-    const splits = p.thresholds.map((level) => ` + (x${k} >= transform(c${k}, ${cells}, [${level.map(sqlFloat).join(', ')}], inf))`).join('');
-    slot = `${per === 1 ? `c${k}` : `c${k} * ${per}`}${splits} + ${base}`;
-  }
-  const missing = base + slots;
+  const cells = `CAST([${p.splitCells.join(', ')}] AS Array(${type}))`;
+  const splits = p.thresholds.map((level) => ` + (x${k} >= transform(c${k}, ${cells}, [${level.map(sqlFloat).join(', ')}], inf))`).join('');
+  const slot = `${per === 1 ? `c${k}` : `c${k} * ${per}`}${splits} + ${base}`;
+  const missing = base + g.cells * per;
   return [cell, `to${type}(${present === null ? slot : `if(${present}, ${slot}, ${missing})`}) AS k${k}`];
 }
 
@@ -126,13 +118,13 @@ export function layoutHashes(layout?: FeatureLayout): string {
 }
 
 /** Per numeric feature, its counts per slot and of missing values, as `key, c` rows that keyLayout decodes. */
-export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], final = true, layout?: FeatureLayout, form: SlotForm = 'transform'): string {
-  const keys = keyLayout(plans, form);
+export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], final = true, layout?: FeatureLayout): string {
+  const keys = keyLayout(plans);
   const columns: string[] = [];
   const keyNames = plans.map((p, k) => {
     const v = valueOf(p, k, layout);
     if (v.absent) return `to${keys.type}(${keys.bases[k] + keys.slots[k]})`;
-    columns.push(...v.columns, ...keyOf(p, k, keys.bases[k], keys.slots[k], keys.type, v.present, form));
+    columns.push(...v.columns, ...keyOf(p, k, keys.bases[k], keys.type, v.present));
     return `k${k}`;
   });
   const hashes = layoutHashes(layout);

@@ -4,7 +4,7 @@
 import { chi2Test, jensenShannonDistance, ksFromHistograms, psiFromCounts } from '../stats/index.js';
 import type { FeatureCounts, WindowSummary } from '../replay/index.js';
 import { alignBins, binIndex } from '../replay/index.js';
-import { compareKeySlots, slotsPerCell, type CategoricalPlan, type NumericPlan, type SlotForm, type WindowPlan } from './plan.js';
+import type { CategoricalPlan, NumericPlan, WindowPlan } from './plan.js';
 import { keyLayout, type KeyLayout } from './sql.js';
 
 export interface FeatureResult {
@@ -56,10 +56,9 @@ export interface QualityResult {
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
 
 /** Splits `key, c` rows into each numeric feature's slot and missing counts (and its rows: their sum). */
-export function numericCounts(rows: ReadonlyArray<{ key: number | string; c: number | string }>, plans: readonly NumericPlan[], form: SlotForm = 'transform'): { rows: number[]; fine: number[][]; missing: number[] } {
-  const layout = keyLayout(plans, form);
-  const fine = plans.map((p) => new Array<number>(p.grid.cells * slotsPerCell(p)).fill(0));
-  const toSlot = plans.map((p) => (form === 'compare' ? compareKeySlots(p) : null));
+export function numericCounts(rows: ReadonlyArray<{ key: number | string; c: number | string }>, plans: readonly NumericPlan[]): { rows: number[]; fine: number[][]; missing: number[] } {
+  const layout = keyLayout(plans);
+  const fine = plans.map((_, k) => new Array<number>(layout.slots[k]).fill(0));
   const missing = plans.map(() => 0);
   const total = plans.map(() => 0);
   for (const r of rows) {
@@ -69,7 +68,7 @@ export function numericCounts(rows: ReadonlyArray<{ key: number | string; c: num
     if (k < 0) throw new RangeError(`push-down returned key ${key} for no feature`);
     const slot = key - layout.bases[k];
     if (slot === layout.slots[k]) missing[k] += c;
-    else fine[k][toSlot[k]?.[slot] ?? slot] += c;
+    else fine[k][slot] += c;
     total[k] += c;
   }
   return { rows: total, fine, missing };

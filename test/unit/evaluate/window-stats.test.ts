@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildBaseline, type Column } from '../../../src/baseline/index.js';
-import { compareKeySlots, distinctEdges, gridCell, keyLayout, numericCounts, numericResult, planFromBaseline, psiCounts, qualityResult, slotOf } from '../../../src/evaluate/index.js';
+import { gridCell, keyLayout, numericCounts, numericResult, planFromBaseline, psiCounts, qualityResult, slotOf } from '../../../src/evaluate/index.js';
 import { SeededRandom, binCounts, ksTest, sortSample } from '../../../src/stats/index.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../../fixtures/evaluate/window.json', import.meta.url), 'utf8')) as {
@@ -107,28 +107,6 @@ describe('window statistics from binned counts', () => {
     expect(decoded.fine[0][3]).toBe(4);
     expect(decoded.fine[1][2]).toBe(10);
     expect(() => numericCounts([{ key: keys.bases[1] + keys.slots[1] + 1, c: 1 }], [p, p])).toThrow(/no feature/);
-  });
-
-  it('the compare form (cell + distinct edges ≤ x) decodes to slotOf for every value: ties, crowded deciles, both clamps', () => {
-    const rng = new SeededRandom(3);
-    const tied = Float64Array.from({ length: 3000 }, (_, i) => (i < 1500 ? 5 : Math.round(rng.next() * 40) / 4)); // p10…p50 all 5
-    const heavy = Float64Array.from({ length: 3000 }, () => Math.exp(6 * rng.next())); // deciles crowd the lower cells
-    for (const p of [plan(train), plan(tied), plan(heavy)]) {
-      const edges = distinctEdges(p);
-      const table = compareKeySlots(p);
-      const keys = keyLayout([p], 'compare');
-      expect(keys.slots[0]).toBe(p.grid.cells + edges.length);
-      expect(table).toHaveLength(keys.slots[0]);
-      const probes = [...p.edges, ...p.edges.map((e) => e - 1e-9), ...p.edges.map((e) => e + 1e-9), -1e9, 1e9, ...Array.from({ length: 500 }, () => (rng.next() - 0.1) * 1.3 * (p.edges[p.edges.length - 1] + 1))];
-      for (const x of probes) {
-        const key = gridCell(p.grid, x) + edges.filter((e) => x >= e).length; // what the SQL computes
-        expect(table[key], `x = ${x}`).toBe(slotOf(p, x));
-      }
-      // decoding: the missing key follows the feature's keys
-      const decoded = numericCounts([{ key: '0', c: '2' }, { key: String(keys.slots[0]), c: '3' }], [p], 'compare');
-      expect(decoded.fine[0][slotOf(p, -1e9)]).toBe(2);
-      expect(decoded.missing).toEqual([3]);
-    }
   });
 
   it('gives no statistic for an empty window, only its zero rows', () => {
