@@ -76,14 +76,31 @@ async function pushDown(url: string, database: string, slices: number): Promise<
   return { ...measured(evaluation.rows, wall, evaluation.features), cold_wall_s: +(cold / 1000).toFixed(3) };
 }
 
-/** Worker: the same statistics from every row pulled into Node (TabSeparated arrays, streamed; 18.16 has no JSONCompactEachRow). */
-async function pullRows(url: string, database: string): Promise<Measured> {
-  if (url.startsWith('embedded:')) return pullEmbedded(url, database);
+/** Counts pulled rows into the plan's slots in Node, as the push-down counts them in ClickHouse. */
+function rowCounter() {
   const plan = planFromBaseline(baseline());
   const index = new Map(plan.numeric.map((p, k) => [p.name, k]));
   const fine = plan.numeric.map((p) => new Array<number>(p.slotBin.length).fill(0));
   const present = plan.numeric.map(() => 0);
   let rows = 0;
+  return {
+    add(names: readonly string[], values: readonly number[]): void {
+      rows++;
+      for (let i = 0; i < names.length; i++) {
+        const k = index.get(names[i]);
+        if (k === undefined) continue;
+        fine[k][slotOf(plan.numeric[k], values[i])] += 1;
+        present[k] += 1;
+      }
+    },
+    result: (wallMs: number) => measured(rows, wallMs, plan.numeric.map((p, k) => numericResult(p, rows, fine[k], rows - present[k]))),
+  };
+}
+
+/** Worker: the same statistics from every row pulled into Node (TabSeparated arrays, streamed; 18.16 has no JSONCompactEachRow). */
+async function pullRows(url: string, database: string): Promise<Measured> {
+  if (url.startsWith('embedded:')) return pullEmbedded(url, database);
+  const counter = rowCounter();
   const began = performance.now();
   const sql = `SELECT num_names, num_values FROM predictions FINAL WHERE model = ${sqlString(MODEL)} AND ts >= ${sqlDateTime(START)} AND ts < ${sqlDateTime(START + HOUR)} FORMAT TabSeparated`;
   const res = await fetch(`${url}/?database=${database}`, { method: 'POST', body: sql });
@@ -93,15 +110,7 @@ async function pullRows(url: string, database: string): Promise<Measured> {
   const take = (line: string) => {
     if (!line) return;
     const tab = line.indexOf('\t');
-    const names = line.slice(2, tab - 2).split("','");
-    const values = line.slice(tab + 2, -1).split(',').map(Number);
-    rows++;
-    for (let i = 0; i < names.length; i++) {
-      const k = index.get(names[i]);
-      if (k === undefined) continue;
-      fine[k][slotOf(plan.numeric[k], values[i])] += 1;
-      present[k] += 1;
-    }
+    counter.add(line.slice(2, tab - 2).split("','"), line.slice(tab + 2, -1).split(',').map(Number));
   };
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
     const text = rest + decoder.decode(chunk, { stream: true });
@@ -110,17 +119,12 @@ async function pullRows(url: string, database: string): Promise<Measured> {
     for (const line of lines) take(line);
   }
   take(rest);
-  const features = plan.numeric.map((p, k) => numericResult(p, rows, fine[k], rows - present[k]));
-  return measured(rows, performance.now() - began, features);
+  return counter.result(performance.now() - began);
 }
 
 /** Worker: pulling the rows from the embedded engine, a minute of the window per query (bounded memory). */
 async function pullEmbedded(url: string, database: string): Promise<Measured> {
-  const plan = planFromBaseline(baseline());
-  const index = new Map(plan.numeric.map((p, k) => [p.name, k]));
-  const fine = plan.numeric.map((p) => new Array<number>(p.slotBin.length).fill(0));
-  const present = plan.numeric.map(() => 0);
-  let rows = 0;
+  const counter = rowCounter();
   const store = createStore({ url, database, requestTimeoutMs: 600_000 });
   const began = performance.now();
   for (let m = 0; m < 60; m++) {
@@ -128,20 +132,11 @@ async function pullEmbedded(url: string, database: string): Promise<Measured> {
     const batch = await store.query<{ num_names: string[]; num_values: number[] }>(
       `SELECT num_names, num_values FROM predictions FINAL WHERE model = ${sqlString(MODEL)} AND ts >= ${sqlDateTime(from)} AND ts < ${sqlDateTime(from + 60_000)}`,
     );
-    for (const r of batch) {
-      rows++;
-      for (let i = 0; i < r.num_names.length; i++) {
-        const k = index.get(r.num_names[i]);
-        if (k === undefined) continue;
-        fine[k][slotOf(plan.numeric[k], r.num_values[i])] += 1;
-        present[k] += 1;
-      }
-    }
+    for (const r of batch) counter.add(r.num_names, r.num_values);
   }
-  const features = plan.numeric.map((p, k) => numericResult(p, rows, fine[k], rows - present[k]));
-  const wall = performance.now() - began;
+  const result = counter.result(performance.now() - began);
   await store.close();
-  return measured(rows, wall, features);
+  return result;
 }
 
 async function timed(store: Store, sql: string): Promise<number> {

@@ -1,14 +1,14 @@
 // ClickHouse embedded in this process (npm `chdb`, the real ClickHouse 26 engine): a pool of engine connections
 // behind @clickhouse/client's Connection contract, so the store runs the same SQL on a server and in-process.
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
 import type { ClickHouseClientConfigOptions } from '@clickhouse/client';
 import { DriftwatchError } from '../domain/index.js';
 
-type Connection<_S = Readable> = NonNullable<ClickHouseClientConfigOptions['connection']>;
+// the client's own Connection type (its bundled copy of client-common; chdb's differs in nominal detail only)
+type Connection = NonNullable<ClickHouseClientConfigOptions['connection']>;
 
 export interface EmbeddedOptions {
   /** Data directory of the engine; one process at a time may open it. */
@@ -37,7 +37,7 @@ interface ChdbModule {
   Session: new (path: string, opts?: { connectionArgs?: string[] }) => { close(): void };
 }
 interface ChdbConnectionModule {
-  createChdbConnection(options: { path: string }): Connection<Readable>;
+  createChdbConnection(options: { path: string }): Connection;
 }
 
 const require = createRequire(import.meta.url);
@@ -118,18 +118,18 @@ function releaseAnchor(path: string): void {
 type Params = { query: string; clickhouse_settings?: Record<string, unknown> } & Record<string, unknown>;
 
 /** A Connection over a pool of chdb connections; each statement runs in the store's database, with its timeout. */
-export function embeddedConnection(options: EmbeddedOptions): Connection<Readable> {
+export function embeddedConnection(options: EmbeddedOptions): Connection {
   const { chdb, connection } = loadChdb();
   const path = resolve(options.path);
-  if (!existsSync(path)) mkdirSync(path, { recursive: true });
+  mkdirSync(path, { recursive: true });
   acquireAnchor(chdb, path, options.memoryLimitBytes);
   const size = Math.max(1, options.poolSize ?? 4);
-  const idle: Connection<Readable>[] = [];
-  const all: Connection<Readable>[] = [];
-  const waiting: Array<(c: Connection<Readable>) => void> = [];
+  const idle: Connection[] = [];
+  const all: Connection[] = [];
+  const waiting: Array<(c: Connection) => void> = [];
   let closed = false;
 
-  const acquire = async (): Promise<Connection<Readable>> => {
+  const acquire = async (): Promise<Connection> => {
     if (closed) throw new Error('embedded ClickHouse store is closed');
     const free = idle.pop();
     if (free) return free;
@@ -144,7 +144,7 @@ export function embeddedConnection(options: EmbeddedOptions): Connection<Readabl
     }
     return new Promise((r) => waiting.push(r));
   };
-  const release = (c: Connection<Readable>): void => {
+  const release = (c: Connection): void => {
     const next = waiting.shift();
     if (next) next(c);
     else idle.push(c);
@@ -154,7 +154,7 @@ export function embeddedConnection(options: EmbeddedOptions): Connection<Readabl
 
   // The engine cancels the statement at max_execution_time; the timer answers even if it cannot (the connection
   // stays out of the pool until the statement really ends).
-  async function run<R>(params: Params, call: (c: Connection<Readable>, p: Params) => Promise<R>): Promise<R> {
+  async function run<R>(params: Params, call: (c: Connection, p: Params) => Promise<R>): Promise<R> {
     const c = await acquire();
     const p: Params = {
       ...params,
