@@ -1,7 +1,8 @@
 // bench:report — `driftwatch report` at 20 features × 1 000 000 current rows (16 numeric, 4 categorical) against
 // 100 000 reference rows: (1) offline in memory, statistics+histograms vs rendering; (2) the CLI from CSV files in its
-// own process (wall, peak RSS); (3) the ClickHouse mode over the same rows in a local ClickHouse (aggregates pushed
-// down; insert time reported apart). Prints one JSON object; the HTML size shows the page stays small.
+// own process (wall, peak RSS); (3) the ClickHouse mode over the same rows, on both engines (ClickHouse 18.16 server,
+// 26 embedded; aggregates pushed down; insert time reported apart), its predictions reads beside the general path
+// they replaced (names searched per row, FINAL always) in the same run. Prints one JSON object.
 //   npm run bench:report [-- --rows 1000000 --reference 100000 --store-rows 1000000 --store-only]   (tsx bench/report.ts)
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
@@ -12,8 +13,10 @@ import { buildBaseline, compareToReference, referenceFromTable, type Column, typ
 import { startClickHouse } from '../src/local/clickhouse.js';
 import { main } from '../src/main.js';
 import { offlineReport, renderReport, storeReport } from '../src/report/index.js';
+import { readCategoryCounts, readNumericBins, readNumericRanges } from '../src/report/store-queries.js';
+import { LayoutBook } from '../src/evaluate/index.js';
 import { DEFAULT_DRIFT_RULE, SeededRandom } from '../src/stats/index.js';
-import { createStore, migrate } from '../src/store/index.js';
+import { createStore, migrate, type Store } from '../src/store/index.js';
 import { progress } from './lib.js';
 
 const NUMERIC = 16;
@@ -90,10 +93,22 @@ async function cli(reference: Table, current: Table) {
   }
 }
 
-async function clickhouse(reference: Table, current: Table, rows: number) {
-  const ch = await startClickHouse();
-  const admin = createStore({ url: ch.url, database: 'default' });
-  const store = createStore({ url: ch.url, database: 'bench_report' });
+/** The report's reads of the predictions, with the fast paths (the span's shape) or the general path (none). */
+async function predictionReads(store: Store, range: { model: string; from: number; to: number }, numeric: string[], categorical: string[], fast: boolean): Promise<number> {
+  const began = performance.now();
+  const shape = fast ? await new LayoutBook(store).shape({ model: range.model, start: range.from, end: range.to }) : undefined;
+  const ranges = await readNumericRanges(store, range, 0.005, numeric, shape);
+  const edges = new Map([...ranges].map(([n, r]) => [n, Array.from({ length: 21 }, (_, i) => r.low + ((r.high - r.low) * i) / 20)]));
+  await Promise.all([readNumericBins(store, range, edges, 2, shape), readCategoryCounts(store, range, categorical, shape?.final ?? true)]);
+  return Math.round(performance.now() - began);
+}
+
+async function clickhouse(reference: Table, current: Table, rows: number, engine: 'server' | 'embedded') {
+  const ch = engine === 'server' ? await startClickHouse() : undefined;
+  const dir = engine === 'embedded' ? mkdtempSync(join(tmpdir(), 'dw-bench-report-')) : '';
+  const url = ch ? ch.url : `embedded:${dir}`;
+  const admin = createStore({ url, database: 'default' });
+  const store = createStore({ url, database: 'bench_report' });
   try {
     await migrate(admin, store, new Date());
     const start = Date.UTC(2026, 10, 1);
@@ -130,13 +145,26 @@ async function clickhouse(reference: Table, current: Table, rows: number) {
     const model = await storeReport(store, { model: 'bench', from: start, to: start + windows * hour, now: start + windows * hour });
     const queryMs = performance.now() - t1;
     const html = await renderReport(model);
-    return { rows, insert_ms: Math.round(insertMs), report_ms: Math.round(performance.now() - t1), queries_ms: Math.round(queryMs), html_bytes: html.length, features: model.features.length };
+    const reportMs = Math.round(performance.now() - t1);
+    const range = { model: 'bench', from: start, to: start + windows * hour };
+    const general = await predictionReads(store, range, numeric, categorical, false);
+    const fast = await predictionReads(store, range, numeric, categorical, true);
+    return {
+      engine, rows, insert_ms: Math.round(insertMs), report_ms: reportMs, queries_ms: Math.round(queryMs), html_bytes: html.length, features: model.features.length,
+      predictions_reads_ms: { fast_paths: fast, general_path_baseline: general, speedup: +(general / fast).toFixed(2) },
+    };
   } finally {
     await store.close();
     await admin.close();
-    await ch.stop();
+    await ch?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
+
+const bothEngines = async (reference: Table, current: Table, rows: number) => ({
+  server: await clickhouse(reference, current, rows, 'server'),
+  embedded: await clickhouse(reference, current, rows, 'embedded'),
+});
 
 async function bench(): Promise<void> {
   const { values } = parseArgs({ options: { rows: { type: 'string' }, reference: { type: 'string' }, 'store-rows': { type: 'string' }, 'store-only': { type: 'boolean' } } });
@@ -147,7 +175,7 @@ async function bench(): Promise<void> {
   const reference = table(1, refRows, false);
   const current = table(2, rows, true);
   if (values['store-only']) {
-    console.log(JSON.stringify({ rows, reference_rows: refRows, features: NUMERIC + CATEGORICAL, clickhouse: await clickhouse(reference, current, storeRows) }, null, 2));
+    console.log(JSON.stringify({ rows, reference_rows: refRows, features: NUMERIC + CATEGORICAL, clickhouse: await bothEngines(reference, current, storeRows) }, null, 2));
     return;
   }
   const tStats = performance.now();
@@ -171,7 +199,7 @@ async function bench(): Promise<void> {
   progress(`in memory: ${JSON.stringify(memory)}`);
   const fromCsv = await cli(reference, current);
   progress(`CLI: ${JSON.stringify(fromCsv)}`);
-  const fromClickHouse = storeRows > 0 ? await clickhouse(reference, current, storeRows) : null;
+  const fromClickHouse = storeRows > 0 ? await bothEngines(reference, current, storeRows) : null;
   console.log(JSON.stringify({ rows, reference_rows: refRows, features: NUMERIC + CATEGORICAL, in_memory: memory, cli_from_csv: fromCsv, clickhouse: fromClickHouse }, null, 2));
 }
 
