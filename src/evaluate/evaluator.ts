@@ -12,7 +12,7 @@ import type { ModelDeclaration, ModelRegistry } from './models.js';
 import { planFromBaseline, type WindowPlan } from './plan.js';
 import { driftResultRows, evaluationRow, failedEvaluationRow, type WindowEvaluation } from './results.js';
 import { LayoutBook, MAX_LAYOUTS } from './shape.js';
-import { categoryCountsSql, firstPredictionSql, labelArrivalsSql, labelsPresentSql, newestLabelSql, numericCountsSql, qualitySql, type FeatureLayout, type WindowRange } from './sql.js';
+import { CATEGORY_ROWS, categoryCountsSql, firstPredictionSql, labelArrivalsSql, labelsPresentSql, newestLabelSql, numericCountsSql, qualitySql, type FeatureLayout, type WindowRange } from './sql.js';
 import { ingestionByWindowSql, unseenBy, unsettledFrom } from './settle.js';
 import { categoricalResult, numericCounts, numericResult, qualityResult, windowSummary, type QualityCounts } from './window-stats.js';
 
@@ -153,12 +153,17 @@ export class Evaluator {
     const counts = numericCounts(numeric, plan.numeric);
     const features = plan.numeric.map((p, k) => numericResult(p, counts.rows[k], counts.fine[k], counts.missing[k]));
     const byName = new Map<string, Record<string, number>>();
+    let categoryRows = rows;
     for (const r of categories) {
+      if (r.name === CATEGORY_ROWS) {
+        categoryRows = num(r.c);
+        continue;
+      }
       const m = byName.get(r.name) ?? {};
       m[r.value] = (m[r.value] ?? 0) + num(r.c);
       byName.set(r.name, m);
     }
-    for (const p of plan.categorical) features.push(categoricalResult(p, rows, byName.get(p.name) ?? {}));
+    for (const p of plan.categorical) features.push(categoricalResult(p, categoryRows, byName.get(p.name) ?? {}));
     const quality: QualityCounts = {
       rows: num(q?.rows), labelled: num(q?.labelled), correct: num(q?.correct), tp: num(q?.tp), fp: num(q?.fp), tn: num(q?.tn), fn: num(q?.fn),
       numericRows: num(q?.numeric_rows), absError: num(q?.abs_error), squaredError: num(q?.squared_error), labelsAt: num(q?.labels_at) * 1000,

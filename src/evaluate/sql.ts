@@ -135,7 +135,14 @@ export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], 
 ) ARRAY JOIN keys AS key GROUP BY key`;
 }
 
-/** Category counts of the categorical features (`name, value, c`) and of a categorical prediction (name = the plan's name). */
+/** The `name` of categoryCountsSql's row counting the window's rows (feature names are never empty). */
+export const CATEGORY_ROWS = '';
+
+/**
+ * Category counts of the categorical features (`name, value, c`) and of a categorical prediction (name = the plan's
+ * name), with the window's rows under CATEGORY_ROWS: counted by the same query as the categories, so the missing
+ * share stays right while rows still arrive (another query may see more or fewer of them).
+ */
 export function categoryCountsSql(w: WindowRange, plans: readonly CategoricalPlan[], final = true): string | null {
   const features = plans.filter((p) => p.source === 'feature').map((p) => p.name);
   const prediction = plans.find((p) => p.source === 'prediction');
@@ -148,7 +155,9 @@ export function categoryCountsSql(w: WindowRange, plans: readonly CategoricalPla
     parts.push(`SELECT ${sqlString(prediction.name)} AS name, assumeNotNull(prediction_str) AS value, count() AS c FROM ${predictions(final)}
   WHERE ${windowFilter(w)} AND isNotNull(prediction_str) GROUP BY value`);
   }
-  return parts.length ? parts.join('\nUNION ALL\n') : null;
+  if (parts.length === 0) return null;
+  parts.push(`SELECT ${sqlString(CATEGORY_ROWS)} AS name, '' AS value, count() AS c FROM ${predictions(final)} WHERE ${windowFilter(w)}`);
+  return parts.join('\nUNION ALL\n');
 }
 
 /**

@@ -158,7 +158,7 @@ function normals(seed: number): () => number {
     step('resolved');
     const diagnose = async () => console.log(JSON.stringify({
       seen, webhook: webhook.received.map((r) => [r.headers['webhook-id'], r.status]),
-      events: await store.query(`SELECT alert_id, feature, status, toString(at_ms) AS at FROM alert_events ORDER BY at_ms`),
+      events: await store.query(`SELECT alert_id, model, feature, status, toString(at_ms) AS at, reason FROM alert_events ORDER BY at_ms`),
     }));
     await diagnose();
     await until('Alertmanager shows it resolved', async () => seen[seen.length - 1], (s) => s === 'none', 15_000);

@@ -25,6 +25,8 @@ describe('push-down SQL', () => {
     expect(numeric).not.toContain("x');");
     const categories = categoryCountsSql(w, p.categorical)!;
     expect(categories).toContain("has(['c\\\\at'], name)");
+    // the window's rows counted by the same query as its categories (their missing share)
+    expect(categories).toMatch(/UNION ALL\nSELECT '' AS name, '' AS value, count\(\) AS c FROM predictions FINAL WHERE model = 'mo\\'del'/);
     expect(qualitySql(w)).toContain("FROM labels FINAL WHERE model = 'mo\\'del'");
     expect(labelArrivalsSql("mo'del", 3_600_000, w.start, w.end)).toContain("model = 'mo\\'del'");
   });
