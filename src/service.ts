@@ -189,7 +189,9 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     try {
       const report = await evaluator.tick(Date.now());
       for (const f of report.failed) logger.log('warn', 'evaluation_failed', f);
-      if (report.evaluated.length || report.reevaluated.length) persist();
+      // windows whose labels never came are reported, not judged (evaluate/labelled.ts)
+      for (const l of report.labelled) if (l.outcome === 'unlabelled') logger.log('warn', 'window_unlabelled', { model: l.model, window_start: l.start, label_coverage: l.coverage });
+      if (report.evaluated.length || report.reevaluated.length || report.labelled.length) persist();
     } catch (error) {
       logger.log('warn', 'evaluation_tick_failed', { error: (error as Error).message });
     } finally {

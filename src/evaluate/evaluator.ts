@@ -2,12 +2,14 @@
 // ClickHouse computes the aggregates, Node the statistics, and the results land in drift_results in one insert,
 // followed by the evaluations mark. Windows whose labels arrived later are re-evaluated within the label horizon.
 import type { StreamDecision } from '../alerting/lifecycle.js';
-import { DEFAULT_POLICY, WindowJudge, referenceFromProfile, type AlertPolicy, type JudgedWindow } from '../replay/index.js';
+import type { LabelGateState } from '../detect/label-gate.js';
+import { DEFAULT_POLICY, WindowJudge, partsAtClose, referenceFromProfile, type AlertPolicy, type JudgedWindow } from '../replay/index.js';
 import type { Store } from '../store/client.js';
 import { StoreError } from '../store/client.js';
 import { sqlDateTime, sqlString } from '../store/sql.js';
 import type { EvaluateMetrics } from '../telemetry/evaluate-metrics.js';
 import type { BaselineSource } from './baselines.js';
+import { LabelledQuality, type LabelledOutcome } from './labelled.js';
 import type { ModelDeclaration, ModelRegistry } from './models.js';
 import { planFromBaseline, type WindowPlan } from './plan.js';
 import { driftResultRows, evaluationRow, failedEvaluationRow, type WindowEvaluation } from './results.js';
@@ -74,6 +76,8 @@ export interface JudgeState {
   streams: ReturnType<WindowJudge['snapshot']>;
   /** start (epoch ms) of the newest window the tests took; absent in older state */
   through?: number;
+  /** windows whose quality still waits for labels (evaluate/labelled.ts); kept across a change of baseline */
+  labels?: LabelGateState;
 }
 
 export interface TickReport {
@@ -81,6 +85,8 @@ export interface TickReport {
   reevaluated: WindowEvaluation[];
   /** a model whose run stopped at window `start` (epoch ms; −1 before any window) */
   failed: Array<{ model: string; start: number; error: string }>;
+  /** windows whose quality the label gates let go: judged, or unlabelled (their labels never came) */
+  labelled: LabelledOutcome[];
 }
 
 /** [start, end) cut into up to n slices on whole seconds (ts has second resolution). */
@@ -124,10 +130,12 @@ export class Evaluator {
   private readonly judgedThrough = new Map<string, number>();
   private readonly clock: () => number;
   private readonly layouts: LayoutBook;
+  private readonly labelled: LabelledQuality;
 
   constructor(private readonly o: EvaluatorOptions) {
     this.clock = o.clock ?? Date.now;
     this.layouts = new LayoutBook(o.store);
+    this.labelled = new LabelledQuality(o.models, o.policy ?? DEFAULT_POLICY);
   }
 
   /** Queries and statistics for one window; writes nothing. */
@@ -202,6 +210,9 @@ export class Evaluator {
           }
           this.judgedThrough.set(modelId, Math.max(start, this.judgedThrough.get(modelId) ?? -Infinity));
           await this.o.onJudged?.(modelId, start);
+        } else if (kind !== 'window' && this.o.judge !== false && this.owns(modelId)) {
+          // late labels: the window's quality waits in the label gate with its new counts (released in runTick)
+          this.labelled.relabel(windowSummary(plan, start, end, evaluation.rows, evaluation.features, quality));
         }
         return evaluation;
       } catch (error) {
@@ -218,21 +229,43 @@ export class Evaluator {
 
   private async judge(model: ModelDeclaration, plan: WindowPlan, e: WindowEvaluation, quality: QualityCounts): Promise<JudgedWindow | undefined> {
     if (e.rows === 0) return undefined;
+    const entry = await this.judgeOf(model, plan.baselineVersion);
+    const summary = windowSummary(plan, e.start, e.end, e.rows, e.features, quality);
+    // the inputs now; the quality once its labels have landed (evaluate/labelled.ts)
+    const judged = entry.judge.judge(summary, partsAtClose(entry.judge, model.id));
+    this.labelled.offer(entry.judge, summary);
+    if (judged.decisions.length && this.o.onDecisions) await this.o.onDecisions(judged.decisions);
+    return judged;
+  }
+
+  /** Lets go the windows whose labels have landed (or whose horizon passed) and feeds their quality to the tests. */
+  private async releaseLabelled(model: ModelDeclaration, now: number, report: TickReport): Promise<void> {
+    if (this.o.judge === false || !this.owns(model.id) || !this.labelled.due(model.id, now)) return;
+    const plan = planFromBaseline(await this.o.baselines.baselineFor(model));
+    const entry = await this.judgeOf(model, plan.baselineVersion);
+    const { judged, outcomes } = this.labelled.release(entry.judge, model.id, now);
+    report.labelled.push(...outcomes);
+    try {
+      if (judged.decisions.length && this.o.onDecisions) await this.o.onDecisions(judged.decisions);
+    } finally {
+      await this.o.onJudged?.(model.id, this.judgedThrough.get(model.id) ?? -1);
+    }
+  }
+
+  private async judgeOf(model: ModelDeclaration, baselineVersion: string): Promise<{ version: string; judge: WindowJudge }> {
     let entry = this.judges.get(model.id);
-    if (!entry || entry.version !== plan.baselineVersion) {
+    if (!entry || entry.version !== baselineVersion) {
       const profile = await this.o.baselines.baselineFor(model);
       const reference = referenceFromProfile(profile);
       const judge = new WindowJudge(new Map([[model.id, reference]]), this.o.policy ?? DEFAULT_POLICY, model.windowMs);
       // a saved state continues only against the baseline it was built on
       const saved = this.saved[model.id];
-      if (saved && saved.baselineVersion === plan.baselineVersion) judge.restore(saved.streams);
+      if (saved && saved.baselineVersion === baselineVersion) judge.restore(saved.streams);
       delete this.saved[model.id];
-      entry = { version: plan.baselineVersion, judge };
+      entry = { version: baselineVersion, judge };
       this.judges.set(model.id, entry);
     }
-    const judged = entry.judge.judge(windowSummary(plan, e.start, e.end, e.rows, e.features, quality));
-    if (judged.decisions.length && this.o.onDecisions) await this.o.onDecisions(judged.decisions);
-    return judged;
+    return entry;
   }
 
   private owns(model: string): boolean {
@@ -372,7 +405,7 @@ export class Evaluator {
   }
 
   private async runTick(now: number): Promise<TickReport> {
-    const report: TickReport = { evaluated: [], reevaluated: [], failed: [] };
+    const report: TickReport = { evaluated: [], reevaluated: [], failed: [], labelled: [] };
     await this.o.prepare?.(this.o.models.list().map((m) => m.id));
     for (const model of this.o.models.list()) {
       let at = -1;
@@ -393,6 +426,8 @@ export class Evaluator {
           const e = await this.orGiveUp(model, start, relabelled.includes(start) ? 'labels' : 'late', report);
           if (e) report.reevaluated.push(e);
         }
+        at = -1;
+        await this.releaseLabelled(model, now, report);
         const checked = this.pendingLabelsChecked.get(model.id);
         if (checked !== undefined) this.labelsChecked.set(model.id, checked);
         const lateChecked = this.pendingLateChecked.get(model.id);
@@ -423,7 +458,10 @@ export class Evaluator {
   /** Continues the sequential tests from judgeState() saved by an earlier process (before the first tick). */
   restoreJudgeState(state: Record<string, JudgeState>): this {
     this.saved = { ...state };
-    for (const [model, st] of Object.entries(state)) if (st.through !== undefined) this.judgedThrough.set(model, st.through);
+    for (const [model, st] of Object.entries(state)) {
+      if (st.through !== undefined) this.judgedThrough.set(model, st.through);
+      this.labelled.restore(model, st.labels);
+    }
     return this;
   }
 
@@ -433,6 +471,7 @@ export class Evaluator {
     if (!state) return;
     this.saved[model] = state;
     if (state.through !== undefined) this.judgedThrough.set(model, state.through);
+    this.labelled.restore(model, state.labels);
   }
 
   /** Replicas: drop one model's tests and watermarks (another replica owns it now). */
@@ -440,6 +479,7 @@ export class Evaluator {
     this.judges.delete(model);
     delete this.saved[model];
     this.judgedThrough.delete(model);
+    this.labelled.forget(model);
     for (const m of [this.labelsChecked, this.pendingLabelsChecked, this.lateChecked, this.pendingLateChecked]) m.delete(model);
   }
 
@@ -454,7 +494,8 @@ export class Evaluator {
     const pending = Object.entries(this.saved).filter(([model]) => !this.judges.has(model));
     const through = (model: string) => {
       const t = this.judgedThrough.get(model);
-      return t === undefined ? {} : { through: t };
+      const labels = this.labelled.snapshot(model);
+      return { ...(t === undefined ? {} : { through: t }), ...(labels ? { labels } : {}) };
     };
     return Object.fromEntries([
       ...pending.map(([model, st]) => [model, { ...st, ...through(model) }] as const),

@@ -17,12 +17,17 @@ export interface ModelDeclaration {
   graceMs: number;
   /** labels are awaited this long after a window's end; later ones do not trigger a re-evaluation */
   labelHorizonMs: number;
+  /**
+   * a window's quality enters the accuracy test once this share of its predictions is labelled, or at the label
+   * horizon, whichever comes first; absent: 0.9 (detect/label-gate.ts)
+   */
+  labelCoverage?: number;
 }
 
 export const MODEL_DEFAULTS = { windowMs: 3_600_000, graceMs: 300_000, labelHorizonMs: 7 * 86_400_000 } as const;
 
 const MODEL_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-const KEYS = ['id', 'features', 'task', 'baseline_version', 'window', 'grace', 'label_horizon'];
+const KEYS = ['id', 'features', 'task', 'baseline_version', 'window', 'grace', 'label_horizon', 'label_coverage'];
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -59,6 +64,10 @@ export function readModel(raw: unknown, where = 'model'): ModelDeclaration {
   if (version !== null && (typeof version !== 'string' || version === '')) throw new InputError(`${where}.baseline_version must be a string`);
   const windowMs = duration(raw.window, `${where}.window`, MODEL_DEFAULTS.windowMs);
   if (windowMs < 1000 || windowMs % 1000 !== 0) throw new InputError(`${where}.window must be a whole number of seconds ≥ 1s`);
+  const coverage = raw.label_coverage;
+  if (coverage !== undefined && (typeof coverage !== 'number' || !(coverage > 0 && coverage <= 1))) {
+    throw new InputError(`${where}.label_coverage must be a share of labelled predictions in (0, 1], got ${JSON.stringify(coverage)}`);
+  }
   return {
     id,
     features,
@@ -67,6 +76,7 @@ export function readModel(raw: unknown, where = 'model'): ModelDeclaration {
     windowMs,
     graceMs: duration(raw.grace, `${where}.grace`, MODEL_DEFAULTS.graceMs),
     labelHorizonMs: duration(raw.label_horizon, `${where}.label_horizon`, MODEL_DEFAULTS.labelHorizonMs),
+    ...(coverage !== undefined ? { labelCoverage: coverage } : {}),
   };
 }
 
@@ -80,6 +90,7 @@ export function writeModel(m: ModelDeclaration): Record<string, unknown> {
     window: `${m.windowMs}ms`,
     grace: `${m.graceMs}ms`,
     label_horizon: `${m.labelHorizonMs}ms`,
+    ...(m.labelCoverage !== undefined ? { label_coverage: m.labelCoverage } : {}),
   };
 }
 
@@ -117,6 +128,7 @@ export function declareModel(id: string, options: Partial<Omit<ModelDeclaration,
     windowMs: options.windowMs ?? MODEL_DEFAULTS.windowMs,
     graceMs: options.graceMs ?? MODEL_DEFAULTS.graceMs,
     labelHorizonMs: options.labelHorizonMs ?? MODEL_DEFAULTS.labelHorizonMs,
+    ...(options.labelCoverage !== undefined ? { labelCoverage: options.labelCoverage } : {}),
   };
 }
 

@@ -28,6 +28,15 @@ export interface JudgedWindow {
   decisions: StreamDecision[];
 }
 
+/** Which of a window's streams one call judges. */
+export interface JudgedParts {
+  inputs: boolean;
+  quality: boolean;
+}
+const BOTH: JudgedParts = { inputs: true, quality: true };
+export const INPUTS_ONLY: JudgedParts = { inputs: true, quality: false };
+export const QUALITY_ONLY: JudgedParts = { inputs: false, quality: true };
+
 /** Feature name used for the accuracy stream of a model. */
 export const ACCURACY_STREAM = '__accuracy__';
 
@@ -51,6 +60,10 @@ export class WindowJudge {
     this.arl0 = streamArl0({ days: policy.falsePageDays, streams: this.streams, windowMs });
   }
 
+  private common(): { arl0: number; hysteresis: number; resolveArl0: number } {
+    return { arl0: this.arl0, hysteresis: this.policy.hysteresis, resolveArl0: this.policy.resolveEvidence };
+  }
+
   private test<T extends SequentialDriftTest<never>>(key: string, make: () => T): T {
     let t = this.tests.get(key) as T | undefined;
     if (!t) {
@@ -60,11 +73,34 @@ export class WindowJudge {
     return t;
   }
 
-  judge(w: WindowSummary): JudgedWindow {
+  /** Whether the model's quality streams wait for labels (label-gate) instead of taking each window at once. */
+  hasQuality(model: string): boolean {
+    return this.references.get(model)?.accuracy !== undefined;
+  }
+
+  /**
+   * One window through the model's tests: its input streams (features) and its quality streams (accuracy), or only
+   * one of the two — the live service and replay take a window's inputs when it closes and its quality once its
+   * labels have landed (detect/label-gate.ts).
+   */
+  judge(w: WindowSummary, parts: JudgedParts = BOTH): JudgedWindow {
     const ref = this.references.get(w.model);
     const out: JudgedWindow = { results: [], decisions: [] };
     if (!ref) return out;
-    const common = { arl0: this.arl0, hysteresis: this.policy.hysteresis, resolveArl0: this.policy.resolveEvidence };
+    const common = this.common();
+    if (parts.inputs) this.judgeInputs(w, ref, out);
+    if (parts.quality && ref.accuracy && w.labeled >= this.policy.minRows) {
+      const value = w.correct / w.labeled;
+      const tolerance = toleranceFor(this.policy, w.model, null, 'accuracyDrop');
+      const t = this.test(`${w.model}\u0000${ACCURACY_STREAM}`, () => new MetricDropTest({ ...common, tolerance })) as unknown as MetricDropTest;
+      t.update({ value, rows: w.labeled, baseline: ref.accuracy.value, baselineRows: ref.accuracy.rows }, w.end);
+      this.collect(out, t, { model: w.model, feature: ACCURACY_STREAM, statistic: 'accuracy', value, rows: w.labeled }, w, ref);
+    }
+    return out;
+  }
+
+  private judgeInputs(w: WindowSummary, ref: ModelReference, out: JudgedWindow): void {
+    const common = this.common();
     for (const [feature, fref] of Object.entries(ref.features)) {
       const counts = w.features[feature];
       if (!counts || w.rows < this.policy.minRows) continue;
@@ -75,14 +111,6 @@ export class WindowJudge {
       t.update({ psi, rows: w.rows, baselineRows: ref.rows, bins: bins.reference.length }, w.end);
       this.collect(out, t, { model: w.model, feature, statistic: 'psi', value: psi, rows: w.rows }, w, ref);
     }
-    if (ref.accuracy && w.labeled >= this.policy.minRows) {
-      const value = w.correct / w.labeled;
-      const tolerance = toleranceFor(this.policy, w.model, null, 'accuracyDrop');
-      const t = this.test(`${w.model}\u0000${ACCURACY_STREAM}`, () => new MetricDropTest({ ...common, tolerance })) as unknown as MetricDropTest;
-      t.update({ value, rows: w.labeled, baseline: ref.accuracy.value, baselineRows: ref.accuracy.rows }, w.end);
-      this.collect(out, t, { model: w.model, feature: ACCURACY_STREAM, statistic: 'accuracy', value, rows: w.labeled }, w, ref);
-    }
-    return out;
   }
 
   private collect(out: JudgedWindow, t: PsiDriftTest | MetricDropTest, r: Omit<StreamResult, 'phase' | 'logEvidence' | 'logThreshold'>, w: WindowSummary, ref: ModelReference): void {
@@ -117,7 +145,7 @@ export class WindowJudge {
   }
 
   restore(state: Record<string, SequentialTestSnapshot>): this {
-    const common = { arl0: this.arl0, hysteresis: this.policy.hysteresis, resolveArl0: this.policy.resolveEvidence };
+    const common = this.common();
     for (const [key, s] of Object.entries(state)) {
       const [model, feature] = key.split('\u0000');
       const t = s.kind === 'psi'

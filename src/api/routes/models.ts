@@ -3,6 +3,7 @@
 // declares one for the evaluator in the same form as a YAML `models:` entry.
 import type { FastifyInstance } from 'fastify';
 import { readModel, type ModelDeclaration, type ModelRegistry } from '../../evaluate/index.js';
+import { DEFAULT_LABEL_COVERAGE } from '../../detect/label-gate.js';
 import type { BaselineCatalog } from '../ports.js';
 import { NAME_PATTERN, errorResponses, modelParams } from './schemas.js';
 
@@ -26,6 +27,7 @@ const declaration = {
     window_seconds: { type: 'number' },
     grace_seconds: { type: 'number' },
     label_horizon_seconds: { type: 'number' },
+    label_coverage: { type: 'number', description: 'share of labelled predictions at which a window\'s accuracy is judged before its label horizon' },
   },
 } as const;
 
@@ -47,6 +49,7 @@ const DURATION = { type: 'string', pattern: '^\\s*[0-9]+(\\.[0-9]+)?(ms|s|m|h|d|
 const shown = (m: ModelDeclaration) => ({
   id: m.id, task: m.task, features: m.features, baseline_version: m.baselineVersion,
   window_seconds: m.windowMs / 1000, grace_seconds: m.graceMs / 1000, label_horizon_seconds: m.labelHorizonMs / 1000,
+  label_coverage: m.labelCoverage ?? DEFAULT_LABEL_COVERAGE,
 });
 
 export function modelRoutes(app: FastifyInstance, deps: ModelRouteDeps): void {
@@ -72,7 +75,7 @@ export function modelRoutes(app: FastifyInstance, deps: ModelRouteDeps): void {
     onRequest: deps.admin,
     schema: {
       tags: ['models'],
-      summary: 'Declare (or replace) a model for the evaluator: features, task, baseline_version, window, grace, label_horizon (durations as "1h")',
+      summary: 'Declare (or replace) a model for the evaluator: features, task, baseline_version, window, grace, label_horizon (durations as "1h"), label_coverage',
       params: modelParams,
       body: {
         type: 'object',
@@ -84,6 +87,7 @@ export function modelRoutes(app: FastifyInstance, deps: ModelRouteDeps): void {
           window: DURATION,
           grace: DURATION,
           label_horizon: DURATION,
+          label_coverage: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
         },
       },
       response: { 200: declaration, ...errorResponses },

@@ -7,17 +7,24 @@ import { parseArgs } from 'node:util';
 import { expectedFalsePagesPerDay } from '../../alerting/budget.js';
 import { InputError } from '../../domain/index.js';
 import { parseDuration, toRfc3339 } from '../../domain/time.js';
-import { DEFAULT_POLICY, parsePolicyYaml, readReferences, replayJsonLines, replayLine } from '../../replay/index.js';
+import { DEFAULT_POLICY, parsePolicyYaml, readLabelLines, readReferences, replayJsonLines, replayLine } from '../../replay/index.js';
 import { EXIT, type CliIO } from '../io.js';
 
-const USAGE = `usage: driftwatch replay --baseline baseline.json --input stream.jsonl [--window 1h] [--policy policy.yaml] [--json]
-  --input -    reads the stream from stdin; messages must be ordered by timestamp`;
+const USAGE = `usage: driftwatch replay --baseline baseline.json --input stream.jsonl [--labels labels.jsonl] [--window 1h]
+         [--label-coverage 0.9] [--label-horizon 7d] [--policy policy.yaml] [--json]
+  --input -           reads the stream from stdin; messages must be ordered by timestamp
+  --labels FILE       label messages; each one's timestamp is when it arrived (any order in the file)
+  --label-coverage    a window's accuracy is judged once this share of its predictions is labelled…
+  --label-horizon     …or this long after its end, whichever comes first (as a model's label_coverage/label_horizon)`;
 
 const OPTIONS = {
   baseline: { type: 'string' },
   input: { type: 'string' },
   window: { type: 'string' },
   policy: { type: 'string' },
+  labels: { type: 'string' },
+  'label-coverage': { type: 'string' },
+  'label-horizon': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -61,17 +68,22 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     });
     input = createReadStream(values.input, 'utf8');
   }
+  const coverage = values['label-coverage'] === undefined ? undefined : Number(values['label-coverage']);
+  if (coverage !== undefined && !(coverage > 0 && coverage <= 1)) throw new InputError(`--label-coverage must be a share in (0, 1], got ${values['label-coverage']}`);
+  const labelHorizonMs = parseDuration(values['label-horizon'] ?? '7d');
+  const labels = values.labels ? await readLabelLines((await readText(values.labels, 'labels')).split('\n')) : [];
   const lines = createInterface({ input, crlfDelay: Infinity });
   const summary = await replayJsonLines(lines, {
     references,
     policy,
     windowMs,
+    labels: { labelHorizonMs, ...(coverage !== undefined ? { labelCoverage: coverage } : {}) },
     onEvent: (e) => {
       if (e.status === 'acknowledged') return;
       const line = replayLine(e);
       io.out(values.json ? JSON.stringify(line) : `${line.at}  ${line.status.toUpperCase().padEnd(8)} ${line.model}/${line.feature}  ${line.statistic}=${line.value.toFixed(4)}  ${line.reason}`);
     },
-  });
+  }, labels);
   const perDay = expectedFalsePagesPerDay(summary.arl0, summary.streams, windowMs);
   const firing = summary.events.filter((e) => e.status === 'firing').length;
   io.err(
@@ -79,6 +91,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     `${summary.events.filter((e) => e.status === 'resolved').length} resolved; per-stream ARL0 ${Math.round(summary.arl0)} windows ` +
     `over ${summary.streams} streams (≤ ${perDay.toPrecision(2)} false pages/day overall)` +
     (summary.late ? `; ${summary.late} messages arrived after their window closed and were skipped` : '') +
+    (summary.labels.judged + summary.labels.unlabelled + summary.labels.judgedAtEnd
+      ? `; quality of ${summary.labels.judged} windows judged once labelled, ${summary.labels.unlabelled} never labelled (not judged)` +
+        (summary.labels.judgedAtEnd ? `, ${summary.labels.judgedAtEnd} judged at the end of the recording with the labels they had` : '')
+      : '') +
+    (summary.labels.unmatched ? `; ${summary.labels.unmatched} labels matched no prediction` : '') +
     (summary.unknownModel ? `; ${summary.unknownModel} messages were for models not in the baseline` : '') +
     (summary.events.length ? `; last event ${toRfc3339(summary.events[summary.events.length - 1].at)}` : ''),
   );
