@@ -1,5 +1,6 @@
 // What an alert and its transitions are: one alert per (model, feature, kind), with a stable id.
 import { createHash } from 'node:crypto';
+import type { IncidentView } from './incident.js';
 
 // gpu_degradation: a GPU or NCCL health signal (model = "gpu:<host>", feature = "<gpu>/<signal>").
 export type AlertKind = 'feature_drift' | 'metric_drop' | 'gpu_degradation';
@@ -45,6 +46,11 @@ export interface AlertEvent {
   silenced: boolean;
   /** who acknowledged, for acknowledged transitions */
   by?: string;
+  /**
+   * on notifications (what the sinks get): the model incident this transition changed, with all its streams; the
+   * event's alertId, seq and feature are then the incident's (named after the stream that opened it)
+   */
+  incident?: IncidentView;
 }
 
 /** The stable id of the alert for (model, feature, kind): also PagerDuty's dedup_key. */

@@ -1,4 +1,5 @@
-// Decisions → lifecycle → outbox (durable) → alert_events → sinks: the one path the service and replay share.
+// Decisions → lifecycle → alert_events (every stream) and model incidents → outbox (durable) → sinks: the one path
+// the service and replay share.
 import type { AlertEvent } from './alert.js';
 import type { AlertEventStore } from './events.js';
 import type { AlertBook, Silence, StreamDecision } from './lifecycle.js';
@@ -73,7 +74,11 @@ export class AlertDispatch {
 
   /** The outbox's fsync comes first, so a page is never lost to a ClickHouse outage; the store catches up on tick. */
   private async publish(events: AlertEvent[], now: number): Promise<void> {
-    for (const e of events) this.outbox?.enqueue(e, now);
+    // every stream's transition is stored; the sinks are told per model incident (one page per incident)
+    for (const e of events) {
+      const notification = this.book.incidents.apply(e);
+      if (notification) this.outbox?.enqueue(notification, now);
+    }
     this.unstored.push(...events);
     await this.flushStore();
   }
@@ -97,7 +102,7 @@ export class AlertDispatch {
     const report = await this.outbox.drain(now, (model) => this.owns(model) && this.sendable(model));
     if (now - this.lastRefresh >= this.refreshIntervalMs) {
       this.lastRefresh = now;
-      await this.outbox.refresh(this.book.firing().filter((a) => this.owns(a.model)).map((a) => a.last), now);
+      await this.outbox.refresh(this.book.incidents.firing().filter((e) => this.owns(e.model)), now);
     }
     return report;
   }

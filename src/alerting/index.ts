@@ -6,6 +6,7 @@ export { AlertBook, type AlertBookOptions, type Alert, type AlertBookSnapshot, t
 export { MemoryAlertEventStore, ClickHouseAlertEventStore, alertEventRow, type AlertEventStore } from './events.js';
 export { Outbox, DEFAULT_RETRY, type OutboxModelState, type Delivery, type DrainReport, type OutboxOptions, type RetryPolicy } from './outbox.js';
 export { AlertDispatch, type AlertDispatchOptions } from './dispatch.js';
+export { IncidentBook, incidentStreamsText, notificationTitle, type Incident, type IncidentBookState, type IncidentChange, type IncidentStream, type IncidentView } from './incident.js';
 export { resultOfStatus, type AlertSink, type DeliveryAttempt, type SendResult } from './sink.js';
 export { AlertmanagerSink, alertmanagerAlert } from './sinks/alertmanager/sink.js';
 export { PagerDutySink, pagerDutyEvent } from './sinks/pagerduty/sink.js';

@@ -2,6 +2,7 @@
 // No I/O here: it turns detector decisions into transitions; dispatch.ts stores and sends them.
 import { InputError } from '../domain/index.js';
 import { alertId, type AlertEvent, type AlertKind, type Evidence, type Severity } from './alert.js';
+import { IncidentBook, type IncidentBookState } from './incident.js';
 
 /** What the detector of one stream decided on one window. */
 export interface StreamDecision {
@@ -45,6 +46,8 @@ export interface AlertBookSnapshot {
   alerts: Alert[];
   silences: Silence[];
   nextSilence: number;
+  /** open model incidents (absent in older state: rebuilt from the firing alerts) */
+  incidents?: IncidentBookState;
 }
 
 export interface AlertBookOptions {
@@ -57,6 +60,8 @@ export class AlertBook {
   private silences: Silence[] = [];
   private nextSilence = 1;
   private readonly silenceListeners: Array<(s: Silence, lifted: boolean) => void> = [];
+  /** the model incidents the notifications are about (alerting/incident.ts) */
+  readonly incidents = new IncidentBook();
 
   constructor(private readonly options: AlertBookOptions = {}) {}
 
@@ -140,10 +145,17 @@ export class AlertBook {
     return structuredClone([...this.alerts.values()].filter((a) => a.model === model));
   }
 
-  /** Replaces one model's alerts (with what its owner persisted). */
-  replaceModel(model: string, alerts: readonly Alert[]): void {
+  /** Replaces one model's alerts and incident (with what its owner persisted; no incident state: rebuilt from the alerts). */
+  replaceModel(model: string, alerts: readonly Alert[], incidents?: IncidentBookState): void {
     for (const [id, a] of this.alerts) if (a.model === model) this.alerts.delete(id);
     for (const a of structuredClone([...alerts])) this.alerts.set(a.alertId, a);
+    this.incidents.replaceModel(model, incidents);
+    if (!incidents) this.incidents.adopt(alerts.filter((a) => a.model === model && a.status === 'firing'));
+  }
+
+  /** One model's incident state (what its owner persists beside its alerts). */
+  incidentsOf(model: string): IncidentBookState {
+    return this.incidents.stateOf(model);
   }
 
   listSilences(at: number): Silence[] {
@@ -171,7 +183,7 @@ export class AlertBook {
   }
 
   snapshot(): AlertBookSnapshot {
-    return structuredClone({ alerts: [...this.alerts.values()], silences: this.silences, nextSilence: this.nextSilence });
+    return structuredClone({ alerts: [...this.alerts.values()], silences: this.silences, nextSilence: this.nextSilence, incidents: this.incidents.snapshot() });
   }
 
   restore(s: AlertBookSnapshot): this {
@@ -179,6 +191,8 @@ export class AlertBook {
     this.alerts = new Map(structuredClone(s.alerts).map((a) => [a.alertId, a]));
     this.silences = structuredClone(s.silences);
     this.nextSilence = s.nextSilence;
+    this.incidents.restore(s.incidents);
+    if (!s.incidents) this.incidents.adopt(this.firing());
     return this;
   }
 }

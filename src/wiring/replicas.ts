@@ -4,7 +4,7 @@
 // insert. Models declared through the API, silences and acknowledgements are shared the same way. Everything
 // here runs under one lock with the evaluation's decisions and the alert tick: a notification is sent only once
 // the state holding it is stored, so a new owner neither loses nor re-sends it.
-import type { Alert, AlertDispatch, AlertEvent, Outbox, OutboxModelState, Silence, StreamDecision } from '../alerting/index.js';
+import type { Alert, AlertDispatch, AlertEvent, IncidentBookState, Outbox, OutboxModelState, Silence, StreamDecision } from '../alerting/index.js';
 import type { Ownership } from '../coordination/ownership.js';
 import { epochOfVersion, streamVersion, type SharedRecord, type SharedState } from '../coordination/shared-state.js';
 import { readModel, writeModel, type Evaluator, type JudgeState, type ModelRegistry } from '../evaluate/index.js';
@@ -14,6 +14,8 @@ import type { Logger } from '../telemetry/log.js';
 export interface StreamBody {
   judge?: JudgeState;
   alerts: Alert[];
+  /** the model's open incident (alerting/incident.ts); absent in older state */
+  incidents?: IncidentBookState;
   outbox: OutboxModelState;
 }
 
@@ -118,7 +120,7 @@ export class Replicas {
       const epoch = this.o.ownership.epochOf(model);
       if (epoch !== null && !this.held.has(model)) this.takeOver(model, epoch, stored.get(model));
     }
-    for (const [model, r] of stored) if (!this.held.has(model)) this.dispatch.book.replaceModel(model, r.body.alerts ?? []);
+    for (const [model, r] of stored) if (!this.held.has(model)) this.dispatch.book.replaceModel(model, r.body.alerts ?? [], r.body.incidents);
     await this.applyAcknowledgements();
     await this.saveChanged();
   }
@@ -183,7 +185,7 @@ export class Replicas {
     }
     const body = record?.body;
     this.o.evaluator.adoptJudgeState(model, body?.judge);
-    this.dispatch.book.replaceModel(model, body?.alerts ?? []);
+    this.dispatch.book.replaceModel(model, body?.alerts ?? [], body ? body.incidents : { open: [], seqs: {} });
     this.o.outbox?.adoptModel(model, body?.outbox ?? EMPTY_OUTBOX);
     this.held.set(model, { epoch, seq: record && record.epoch === epoch ? record.version % SEQ_SPAN : 0 });
     this.written.set(model, JSON.stringify(this.body(model)));
@@ -201,7 +203,7 @@ export class Replicas {
 
   private body(model: string): StreamBody {
     const judge = this.o.evaluator.judgeStateOf(model);
-    return { ...(judge ? { judge } : {}), alerts: this.dispatch.book.alertsOf(model), outbox: this.o.outbox?.exportModel(model) ?? EMPTY_OUTBOX };
+    return { ...(judge ? { judge } : {}), alerts: this.dispatch.book.alertsOf(model), incidents: this.dispatch.book.incidentsOf(model), outbox: this.o.outbox?.exportModel(model) ?? EMPTY_OUTBOX };
   }
 
   /**

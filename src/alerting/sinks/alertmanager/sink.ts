@@ -1,5 +1,8 @@
 // Alertmanager API v2 sink: POST /api/v2/alerts; firing alerts re-sent with endsAt ahead, resolved with endsAt.
-import { KIND_TEXT, type AlertEvent } from '../../alert.js';
+// One Alertmanager alert per model incident (labels of the stream that opened it, so they stay the same while it
+// lasts); its streams are in the annotations. Route with `group_by: [model]` for one notification per model.
+import type { AlertEvent } from '../../alert.js';
+import { incidentStreamsText, notificationTitle } from '../../incident.js';
 import { postJson, type AlertSink, type DeliveryAttempt, type SendResult } from '../../sink.js';
 import { alertmanagerConfig, type AlertmanagerConfig } from './config.js';
 
@@ -11,8 +14,9 @@ export function alertmanagerAlert(e: AlertEvent, now: number, resendIntervalMs: 
   return {
     labels: { alertname: ALERT_NAMES[e.kind], model: e.model, feature: e.feature, severity: e.severity, alert_id: e.alertId, source: 'driftwatch' },
     annotations: {
-      summary: `${KIND_TEXT[e.kind]} on ${e.model}/${e.feature}`,
+      summary: notificationTitle(e),
       description: e.reason,
+      ...(e.incident ? { streams: incidentStreamsText(e.incident), incident_severity: e.incident.severity } : {}),
       statistic: e.statistic,
       value: String(e.value),
       baseline_version: e.baselineVersion,

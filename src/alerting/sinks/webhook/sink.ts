@@ -1,5 +1,5 @@
-// Retraining webhook sink: a signed JSON request to the user's retraining pipeline when a model drifts,
-// at most once per model per cooldown.
+// Retraining webhook sink: a signed JSON request to the user's retraining pipeline when a model drifts: once per
+// model incident (when it opens, not when more streams join it), and at most once per model per cooldown.
 import type { AlertEvent } from '../../alert.js';
 import { postJson, type AlertSink, type DeliveryAttempt, type SendResult } from '../../sink.js';
 import { retrainingWebhookConfig, type RetrainingWebhookConfig } from './config.js';
@@ -18,6 +18,7 @@ export function retrainingRequest(e: AlertEvent, c: RetrainingWebhookConfig): Re
     at: new Date(e.at).toISOString(),
     window: { start: new Date(e.window.start).toISOString(), end: new Date(e.window.end).toISOString() },
     evidence: { statistic: e.statistic, value: e.value, reason: e.reason, ...e.evidence },
+    ...(e.incident ? { incident: { id: e.incident.id, streams: e.incident.streams } } : {}),
     links: { ...(c.alertUrl ? { alert: fill(c.alertUrl) } : {}), ...(c.dashboardUrl ? { dashboard: fill(c.dashboardUrl) } : {}) },
   };
 }
@@ -33,7 +34,7 @@ export class RetrainingWebhookSink implements AlertSink {
 
   wants(e: AlertEvent): boolean {
     // Retraining answers model drift; a sick GPU is the fleet's problem, not the model's.
-    if (e.status !== 'firing' || e.kind === 'gpu_degradation') return false;
+    if (e.status !== 'firing' || e.kind === 'gpu_degradation' || (e.incident !== undefined && e.incident.change !== 'opened')) return false;
     const last = this.lastRequest.get(e.model);
     if (last !== undefined && e.at - last < this.config.cooldownMs) return false;
     this.lastRequest.set(e.model, e.at);
