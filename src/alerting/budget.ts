@@ -3,7 +3,9 @@
 // Each stream's detector has an average run length to a false alarm ARL0 ≥ A windows (detect/sequential.ts),
 // so under no real drift it raises at a long-run rate ≤ 1/A per window. Rates add over streams whatever
 // their dependence, so with S streams and A = S × (N days / window length) the whole system expects at most
-// one false page per N days. New streams beyond the declared count spend budget: declare with headroom.
+// one false page per N days. A page is a model incident (incident.ts), which opens only when one of its streams
+// raises, so false pages ≤ false raises: the budget holds per model incident as stated. New streams beyond the
+// declared count spend budget: declare with headroom.
 import { InputError } from '../domain/index.js';
 
 export interface FalsePageBudget {

@@ -245,6 +245,7 @@ export class Evaluator {
     const entry = await this.judgeOf(model, plan.baselineVersion);
     const { judged, outcomes } = this.labelled.release(entry.judge, model.id, now);
     report.labelled.push(...outcomes);
+    for (const o of outcomes) this.o.metrics?.labelledWindows.inc({ model: model.id, outcome: o.outcome });
     try {
       if (judged.decisions.length && this.o.onDecisions) await this.o.onDecisions(judged.decisions);
     } finally {
@@ -428,6 +429,7 @@ export class Evaluator {
         }
         at = -1;
         await this.releaseLabelled(model, now, report);
+        this.o.metrics?.awaitingLabels.set({ model: model.id }, this.labelled.waiting(model.id));
         const checked = this.pendingLabelsChecked.get(model.id);
         if (checked !== undefined) this.labelsChecked.set(model.id, checked);
         const lateChecked = this.pendingLateChecked.get(model.id);

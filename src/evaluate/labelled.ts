@@ -62,6 +62,11 @@ export class LabelledQuality {
     return { judged: judgeReleased(judge, model, released), outcomes };
   }
 
+  /** Windows of the model still waiting for labels. */
+  waiting(model: string): number {
+    return this.snapshot(model)?.pending.length ?? 0;
+  }
+
   snapshot(model: string): LabelGateState | undefined {
     return this.saved.get(model) ?? (this.gates.has(model) ? this.gates.of(model).snapshot() : undefined);
   }

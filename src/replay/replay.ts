@@ -86,6 +86,11 @@ export class Replay {
     this.gates = new LabelGates(() => gateOptions(options.labels ?? DEFAULT_LABELS, options.policy));
   }
 
+  /** The replay's clock: the newest prediction or label time given so far (when a decision made now was made). */
+  get clock(): number {
+    return this.now;
+  }
+
   async add(p: Prediction): Promise<void> {
     this.messages += 1;
     await this.advance(p.timestamp);

@@ -13,6 +13,8 @@ export interface EvaluateMetrics {
   lastWindowEnd: Gauge<'model'>;
   seconds: Histogram<'kind'>;
   evaluations: Counter<'model' | 'kind' | 'outcome'>;
+  labelledWindows: Counter<'model' | 'outcome'>;
+  awaitingLabels: Gauge<'model'>;
 }
 
 export function evaluateMetrics(registry: Registry): EvaluateMetrics {
@@ -28,6 +30,8 @@ export function evaluateMetrics(registry: Registry): EvaluateMetrics {
     windowRows: new Gauge({ name: N.WINDOW_ROWS, help: 'Predictions in the last evaluated window.', labelNames: ['model'], registers }),
     lastWindowEnd: new Gauge({ name: N.LAST_EVALUATED_WINDOW_END_SECONDS, help: 'End (unix seconds) of the newest evaluated window; alert when it stops moving.', labelNames: ['model'], registers }),
     seconds: new Histogram({ name: N.EVALUATION_SECONDS, help: 'Time to evaluate one window (push-down queries, statistics, writes), by kind (window|labels).', labelNames: ['kind'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers }),
+    labelledWindows: new Counter({ name: N.LABELLED_WINDOWS_TOTAL, help: 'Windows whose accuracy entered the tests once labelled (judged) or never got enough labels by the label horizon (unlabelled).', labelNames: ['model', 'outcome'], registers }),
+    awaitingLabels: new Gauge({ name: N.WINDOWS_AWAITING_LABELS, help: 'Evaluated windows whose accuracy still waits for labels (label coverage or horizon).', labelNames: ['model'], registers }),
     evaluations: new Counter({ name: N.EVALUATIONS_TOTAL, help: 'Window evaluations by model, kind (window|labels) and outcome (ok|empty|failed).', labelNames: ['model', 'kind', 'outcome'], registers }),
   };
 }

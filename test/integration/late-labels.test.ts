@@ -107,6 +107,9 @@ describe('late labels in the live service', () => {
       // the model whose labels never come: its windows past the 6 h horizon are reported, not judged
       expect(first.labelled.map((l) => [l.model, l.outcome, (l.start - START) / HOUR])).toEqual([0, 6, 12, 18].map((h) => ['silent', 'unlabelled', h]));
       expect(firing(service)).toEqual([]);
+      const metrics = (await service.app.inject({ url: '/metrics' })).body;
+      expect(metrics).toContain('driftwatch_labelled_windows_total{model="silent",outcome="unlabelled"} 4');
+      expect(metrics).toContain(`driftwatch_windows_awaiting_labels{model="drop"} ${WINDOWS}`);
 
       // labels land for the later windows first (all of them), and for half the rows of window 0
       const t1 = closed + 2 * HOUR;
@@ -145,6 +148,9 @@ describe('late labels in the live service', () => {
           .toEqual(Array.from({ length: WINDOWS }, (_, w) => [w, 'judged', 'coverage', 1]));
       }
       expect(firing(service)).toEqual(['drop/__accuracy__']);
+      const metrics = (await service.app.inject({ url: '/metrics' })).body;
+      expect(metrics).toContain(`driftwatch_labelled_windows_total{model="drop",outcome="judged"} ${WINDOWS}`);
+      expect(metrics).toContain('driftwatch_windows_awaiting_labels{model="drop"} 0');
       const alert = service.alerts.dispatch.book.firing()[0].last;
       // the window where the drop began decides, and the page says so
       expect(alert).toMatchObject({ kind: 'metric_drop', statistic: 'accuracy', window: { start: START + DROP_FROM * HOUR } });

@@ -10,3 +10,6 @@ export const WINDOW_ROWS = 'driftwatch_window_rows';
 export const LAST_EVALUATED_WINDOW_END_SECONDS = 'driftwatch_last_evaluated_window_end_seconds';
 export const EVALUATION_SECONDS = 'driftwatch_evaluation_seconds';
 export const EVALUATIONS_TOTAL = 'driftwatch_evaluations_total';
+/** windows whose accuracy the label gate let go, by outcome (judged | unlabelled), and those still awaiting labels */
+export const LABELLED_WINDOWS_TOTAL = 'driftwatch_labelled_windows_total';
+export const WINDOWS_AWAITING_LABELS = 'driftwatch_windows_awaiting_labels';
