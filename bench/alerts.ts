@@ -369,7 +369,7 @@ async function main(): Promise<void> {
     streamsAndDelay: {
       threeFeatures: { streams: STREAMS, lnArl0: Math.log(arl0), driftwatchDelayHoursMedian: night.rules.driftwatch.delayHoursMedian, oracleDelayHoursMedian: night.rules.oracle.delayHoursMedian },
       hundredFeatures: { streams: wideBudget.streams, lnArl0: Math.log(wideBudget.arl0), driftwatchDelayHoursMedian: wide.rules.driftwatch.delayHoursMedian, oracleDelayHoursMedian: wide.rules.oracle.delayHoursMedian },
-      how: 'the threshold is ln(streams × windows per budget): it grows with the log of the stream count, so the delay grows by Δln ARL0 / (evidence per drifted window) — a few night windows at most, less at the peak',
+      how: `the threshold ln ARL0 = ln(streams × windows per budget) grows with the log of the stream count: +${Math.log(wideBudget.arl0 / arl0).toFixed(2)} nats from ${STREAMS} to ${wideBudget.streams} streams; the delay grows by that much evidence, i.e. by Δ ln ARL0 / (evidence a drifted window adds) windows`,
     },
     aims: {
       zeroFalseAlerts: scenarios.every((x) => x.rules.driftwatch.falseAlerts === 0),

@@ -50,6 +50,24 @@ describe('driftwatch replay', () => {
     expect(fromProfile.out).toHaveLength(1);
   });
 
+  it('--labels: accuracy is judged once a window is labelled, from a labels file in any order', async () => {
+    const withAccuracy = join(dir, 'baseline-accuracy.json');
+    writeFileSync(withAccuracy, JSON.stringify({ ...referenceFromRows('fraud', 'v7', trainingRows(11, 20_000)), accuracy: { value: 0.9, rows: 20_000 } }));
+    const predictions = [...simulateStream({ model: 'fraud', seed: 4, start: START, hours: 48, drift: { kind: 'none' }, peakPerHour: 300 })];
+    const input = join(dir, 'unlabelled.jsonl');
+    writeFileSync(input, predictions.map((p) => JSON.stringify({ model: p.model, prediction_id: p.predictionId, timestamp: p.timestamp, features: p.features, prediction: 0.9 })).join('\n'));
+    // from hour 24 every prediction is wrong (label 0 for a 0.9 score); each label lands 12 h late, listed newest first
+    const labels = predictions.map((p, i) => ({ model: 'fraud', prediction_id: p.predictionId, label: p.timestamp >= START + 24 * HOUR || i % 10 === 0 ? 0 : 1, timestamp: p.timestamp + 12 * HOUR })).reverse();
+    const labelsFile = join(dir, 'labels.jsonl');
+    writeFileSync(labelsFile, labels.map((l) => JSON.stringify(l)).join('\n'));
+    const r = await cli(['--baseline', withAccuracy, '--input', input, '--labels', labelsFile, '--label-horizon', '2d', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.out.map((l) => JSON.parse(l)).map((l) => [l.status, l.feature, l.at])).toEqual([['firing', '__accuracy__', new Date(START + 25 * HOUR).toISOString()]]);
+    expect(r.err.join('\n')).toMatch(/quality of \d+ windows judged once labelled, 0 never labelled/);
+    const bad = await cli(['--baseline', withAccuracy, '--input', input, '--label-coverage', '1.5']);
+    expect(bad.code).not.toBe(0);
+  });
+
   it('applies a policy file: a wider tolerance for amount means no page', async () => {
     const policy = join(dir, 'policy.yaml');
     writeFileSync(policy, 'models:\n  fraud:\n    features:\n      amount: { psi: 0.5 }\n');
