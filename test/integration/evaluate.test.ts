@@ -198,7 +198,7 @@ describe('window evaluation pushed down into ClickHouse', () => {
       const marks = await own.query<{ s: string; status: string }>('SELECT toUInt32(window_start) AS s, status FROM evaluations ORDER BY s');
       expect(marks.map((m) => [Number(m.s) * 1000 - START, m.status])).toEqual([[0, 'failed'], [HOUR, 'failed']]);
       // the next tick neither retries them nor stops: nothing is left due
-      expect(await evaluator(own).tick(START + 2 * HOUR + 2 * 60_000)).toEqual({ evaluated: [], reevaluated: [], failed: [] });
+      expect(await evaluator(own).tick(START + 2 * HOUR + 2 * 60_000)).toEqual({ evaluated: [], reevaluated: [], failed: [], labelled: [] });
     } finally {
       await own.close();
     }
