@@ -3,7 +3,7 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import { toStoreError } from './errors.js';
 import { defaultEmbeddedMemoryBytes, embeddedConnection } from './embedded.js';
 import { ident } from './sql.js';
-import { CLUSTER_SETTINGS, type ClusterSpec } from './cluster.js';
+import { CLUSTER_SETTINGS, clusterAnswers, type ClusterSpec } from './cluster.js';
 
 export { StoreError, toStoreError } from './errors.js';
 
@@ -89,7 +89,9 @@ export function createStore(options: StoreOptions): Store {
     },
     async ping() {
       const r = await client.ping();
-      return r.success;
+      if (!r.success || !options.cluster) return r.success;
+      // on a cluster, up means every shard has a replica that answers: a shard down is an outage writers wait out
+      return clusterAnswers(client, options.cluster);
     },
     close: () => client.close(),
   };

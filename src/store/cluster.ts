@@ -7,6 +7,7 @@
 // and its labels share a shard — FINAL (applied per shard), the duplicate check and the labels JOIN (each shard joins
 // its own local tables, distributed_product_mode = local) give what one server gives. Other tables by a hash of
 // their ORDER BY key, so the rows ReplacingMergeTree collapses meet too.
+import type { ClickHouseClient } from '@clickhouse/client';
 import { InputError } from '../domain/index.js';
 import type { Store } from './client.js';
 import type { MigrationStatement } from './migrations.js';
@@ -48,8 +49,13 @@ const COLUMN_CHANGE = /^\s*(ADD|DROP|MODIFY|COMMENT|CLEAR)\s+COLUMN\b/i;
 /** A statement has no cluster form (the transform does not know it): migrate stops rather than guess. */
 export class ClusterFormError extends InputError {}
 
-/** One step of a migration on a cluster: a command, or a column added where the table lacks it, ON CLUSTER. */
-export type ClusterStep = string | { table: string; addColumn: string; definition: string; cluster?: string };
+/**
+ * One step of a migration on a cluster: a command, a column added where the table lacks it (ON CLUSTER), or the
+ * Distributed table made to match the columns of its local table (`distributedOver`: 18.16 refuses ALTER ON CLUSTER
+ * of a table that is not replicated on a cluster whose shards are, so it is created again: it holds no rows, inserts
+ * being synchronous).
+ */
+export type ClusterStep = string | { table: string; addColumn: string; definition: string; cluster?: string } | { distributedOver: string };
 
 /** The cluster form of one migration statement, in the order it must run. */
 export function clusterForm(statement: MigrationStatement, spec: ClusterSpec, database: string): ClusterStep[] {
@@ -57,10 +63,7 @@ export function clusterForm(statement: MigrationStatement, spec: ClusterSpec, da
   const db = ident(database);
   if (typeof statement !== 'string') {
     const table = ident(statement.table);
-    return [
-      { table: `${table}${LOCAL_SUFFIX}`, addColumn: statement.addColumn, definition: statement.definition, cluster },
-      { table, addColumn: statement.addColumn, definition: throughDistributed(statement.definition), cluster },
-    ];
+    return [{ table: `${table}${LOCAL_SUFFIX}`, addColumn: statement.addColumn, definition: statement.definition, cluster }, { distributedOver: table }];
   }
   const create = CREATE.exec(statement);
   if (create) {
@@ -77,7 +80,7 @@ export function clusterForm(statement: MigrationStatement, spec: ClusterSpec, da
     const [, table, change] = alter;
     const local = `ALTER TABLE ${db}.${table}${LOCAL_SUFFIX} ON CLUSTER ${cluster} ${change}`;
     // a column exists on both tables; partitions and mutations only on the local one
-    return COLUMN_CHANGE.test(change) ? [local, `ALTER TABLE ${db}.${table} ON CLUSTER ${cluster} ${throughDistributed(change)}`] : [local];
+    return COLUMN_CHANGE.test(change) ? [local, { distributedOver: table }] : [local];
   }
   const drop = DROP.exec(statement);
   if (drop) {
@@ -102,6 +105,25 @@ export function throughDistributed(columns: string): string {
   return columns.replace(/\bMATERIALIZED\b/g, 'ALIAS');
 }
 
+/** Creates the Distributed table `table` again, ON CLUSTER, when its columns differ from its local table's. */
+export async function matchDistributed(store: Store, table: string): Promise<void> {
+  if (!store.cluster) throw new InputError('matchDistributed needs a store on a cluster');
+  const db = ident(store.database);
+  const cluster = ident(store.cluster.name);
+  const columns = async (name: string) => (await store.query<{ name: string; type: string; default_kind: string; default_expression: string }>(
+    `SELECT name, type, default_kind, default_expression FROM system.columns WHERE database = ${sqlString(db)} AND table = ${sqlString(name)}`,
+  )).map((c) => `${ident(c.name)} ${c.type}${c.default_kind ? ` ${c.default_kind} ${c.default_expression}` : ''}`).join(', ');
+  const local = `${ident(table)}${LOCAL_SUFFIX}`;
+  const wanted = throughDistributed(await columns(local));
+  if ((await columns(table)) === wanted) return;
+  // the sharding key from the local table (never dropped), so a run cut short between DROP and CREATE can resume;
+  // two processes at once end with a CREATE either way (the DDL queue is one order)
+  const [shown] = await store.query<{ statement: string }>(`SHOW CREATE TABLE ${db}.${local}`);
+  const engine = `ENGINE = Distributed(${cluster}, ${db}, ${local}, ${shardingKey(table, shown?.statement ?? '')})`;
+  await store.command(`DROP TABLE IF EXISTS ${db}.${ident(table)} ON CLUSTER ${cluster}`);
+  await store.command(`CREATE TABLE IF NOT EXISTS ${db}.${ident(table)} ON CLUSTER ${cluster} (${wanted}) ${engine}`);
+}
+
 function replicaPath(spec: ClusterSpec, database: string, table: string): string {
   const path = spec.replicaPath.replaceAll('{database}', database).replaceAll('{table}', table);
   if (!/^\/[A-Za-z0-9_/{}.-]*$/.test(path)) throw new InputError(`invalid replica path "${path.slice(0, 100)}"`);
@@ -113,6 +135,12 @@ function shardingKey(table: string, rest: string): string {
   const order = /ORDER BY\s+(?:\(([^()]*)\)|([A-Za-z_][A-Za-z0-9_]*))/.exec(rest);
   if (!order) throw new ClusterFormError(`table ${table}: no ORDER BY to shard by (name a key in SHARDING_KEYS)`);
   return `cityHash64(${(order[1] ?? order[2]).trim()})`;
+}
+
+/** Whether every shard of the cluster has a replica that answers (one query through the server the client talks to). */
+export async function clusterAnswers(client: ClickHouseClient, spec: ClusterSpec): Promise<boolean> {
+  return client.query({ query: `SELECT count() AS n FROM cluster(${ident(spec.name)}, system.one)`, format: 'JSONEachRow' })
+    .then((rs) => rs.json()).then(() => true, () => false);
 }
 
 export interface ShardState {

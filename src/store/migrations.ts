@@ -3,7 +3,7 @@
 // Portable DDL: runs on ClickHouse 18.16 and 24.x (no TTL, DateTime64, Map, LowCardinality).
 import { StoreError, type Store } from './client.js';
 import { ident, sqlString } from './sql.js';
-import { clusterForm, createDatabaseOnCluster, type ClusterStep } from './cluster.js';
+import { clusterForm, createDatabaseOnCluster, matchDistributed, type ClusterStep } from './cluster.js';
 
 /** A statement, or a column to add when the table lacks it (18.16 has no ADD COLUMN IF NOT EXISTS). */
 export type MigrationStatement = string | { table: string; addColumn: string; definition: string };
@@ -148,6 +148,7 @@ const SCHEMA_MIGRATIONS = `CREATE TABLE IF NOT EXISTS schema_migrations (version
 
 async function apply(store: Store, step: ClusterStep): Promise<void> {
   if (typeof step === 'string') return idempotent(store.command(step));
+  if ('distributedOver' in step) return matchDistributed(store, step.distributedOver);
   const [found] = await store.query<{ n: string }>(
     `SELECT count() AS n FROM system.columns WHERE database = ${sqlString(store.database)} AND table = ${sqlString(ident(step.table))} AND name = ${sqlString(ident(step.addColumn))}`,
   );

@@ -3,7 +3,7 @@
 // classified so that nothing that cannot go away is retried. The cluster itself: test/integration/cluster.test.ts.
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
-import { ClusterFormError, clusterForm, SHARDING_KEYS } from '../../../src/store/cluster.js';
+import { ClusterFormError, clusterForm, SHARDING_KEYS, throughDistributed } from '../../../src/store/cluster.js';
 import { kindOfCode, MIGRATIONS, toStoreError } from '../../../src/store/index.js';
 
 const spec = { name: 'dw', replicaPath: '/clickhouse/tables/{shard}/{database}/{table}' };
@@ -42,8 +42,9 @@ describe('cluster form of migrations', () => {
     const steps = clusterForm(v5, spec, 'db');
     expect(steps).toEqual([
       { table: 'predictions_local', addColumn: 'name_layout', definition: 'UInt64 MATERIALIZED cityHash64(num_names, cat_names, missing_names)', cluster: 'dw' },
-      { table: 'predictions', addColumn: 'name_layout', definition: 'UInt64 ALIAS cityHash64(num_names, cat_names, missing_names)', cluster: 'dw' },
+      { distributedOver: 'predictions' }, // its columns follow the local table's, MATERIALIZED as ALIAS
     ]);
+    expect(throughDistributed('a String, n UInt64 MATERIALIZED length(a), d UInt8 DEFAULT 1')).toBe('a String, n UInt64 ALIAS length(a), d UInt8 DEFAULT 1');
   });
 
   it('a migration written later gets its cluster form: new tables, column changes on both tables, partitions on the local one', () => {
@@ -57,7 +58,7 @@ describe('cluster form of migrations', () => {
     expect(distributed).toContain('ENGINE = Distributed(dw, db, model_cards_local, cityHash64(model))');
     expect(clusterForm('ALTER TABLE drift_results MODIFY COLUMN details String', spec, 'db')).toEqual([
       'ALTER TABLE db.drift_results_local ON CLUSTER dw MODIFY COLUMN details String',
-      'ALTER TABLE db.drift_results ON CLUSTER dw MODIFY COLUMN details String',
+      { distributedOver: 'drift_results' },
     ]);
     expect(clusterForm('ALTER TABLE predictions DROP PARTITION 20260101', spec, 'db')).toEqual(['ALTER TABLE db.predictions_local ON CLUSTER dw DROP PARTITION 20260101']);
     expect(clusterForm('DROP TABLE IF EXISTS old', spec, 'db')).toEqual(['DROP TABLE IF EXISTS db.old ON CLUSTER dw', 'DROP TABLE IF EXISTS db.old_local ON CLUSTER dw']);
