@@ -93,7 +93,7 @@ function nodeConfig(dir: string, ports: Ports, zookeeperPort: number, shard: num
   <timezone>UTC</timezone>
   <mark_cache_size>268435456</mark_cache_size>
   <max_concurrent_queries>100</max_concurrent_queries>
-  <zookeeper><node><host>127.0.0.1</host><port>${zookeeperPort}</port></node><session_timeout_ms>10000</session_timeout_ms></zookeeper>
+  <zookeeper><node><host>127.0.0.1</host><port>${zookeeperPort}</port></node><session_timeout_ms>6000</session_timeout_ms></zookeeper>
   <distributed_ddl><path>/clickhouse/task_queue/ddl</path></distributed_ddl>
   <macros><shard>${String(shard).padStart(2, '0')}</shard><replica>r${replica}</replica></macros>
   <include_from>${dir}/cluster.xml</include_from>
