@@ -1,13 +1,18 @@
 // driftwatch on a real ClickHouse cluster started by the project's own starter (src/local/cluster.ts): ZooKeeper and
 // 2 shards × 2 replicas of Debian's ClickHouse 18.16 on loopback. Migrations ON CLUSTER (idempotent, from two
-// processes at once), evaluate and the report identical to one server on the same rows, retention on every shard.
+// processes at once), evaluate, the report and the dashboards' SQL identical to one server on the same rows,
+// retention on every shard.
 // Faults: test/integration/cluster-faults.test.ts. Only on the server project: ClickHouse 26 runs embedded (chdb,
 // one engine), so no part of the cluster is verified on 26.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DASHBOARDS } from '../../dashboards/index.js';
+import { QUALITY_FEATURE, WINDOW_FEATURE } from '../../dashboards/lib/clickhouse.js';
+import { isSqlQuery, queriesOf } from '../../dashboards/lib/panels.js';
 import { buildBaseline, type Column } from '../../src/baseline/index.js';
+import { duplicatesSql, labelArrivalsSql, labelsPresentSql, layoutsSql, qualitySql } from '../../src/evaluate/index.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { startCluster, type LocalCluster } from '../../src/local/cluster.js';
 import { main } from '../../src/main.js';
@@ -15,6 +20,7 @@ import { writeReport } from '../../src/report/index.js';
 import { applyRetention, migrate, MIGRATIONS, type Store } from '../../src/store/index.js';
 import { clusterStore, freshClusterStore, perNode, syncReplicas } from '../support/cluster.js';
 import { clickhouseUrl, engine, freshStore, uniqueName } from '../support/services.js';
+import { expandSql } from '../unit/dashboards/grafana-sql.js';
 
 const START = Date.UTC(2026, 2, 2, 8);
 const MIN10 = 10 * 60_000;
@@ -55,6 +61,11 @@ function exactParts(line: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(line).map(([k, v]) => [k, typeof v === 'number' && !Number.isInteger(v) ? 'float' : v]));
 }
 
+/** A row with its fractional numbers to 12 significant digits (a cluster adds the shards' partial sums in another order). */
+function digits(row: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(12)) : v]));
+}
+
 function io(env: NodeJS.ProcessEnv): CliIO & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
   const stderr: string[] = [];
@@ -63,6 +74,7 @@ function io(env: NodeJS.ProcessEnv): CliIO & { stdout: string[]; stderr: string[
 
 (engine() === 'server' ? describe : describe.skip)('a ClickHouse cluster (ZooKeeper, 2 shards × 2 replicas of 18.16)', () => {
   let cluster: LocalCluster;
+  let pair: { single: Store; onCluster: Store } | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'dw-cluster-'));
   beforeAll(async () => {
     cluster = await startCluster();
@@ -142,6 +154,39 @@ function io(env: NodeJS.ProcessEnv): CliIO & { stdout: string[]; stderr: string[
     }
     expect(html[0]).toContain('<svg');
     expect(html[1]).toBe(html[0]);
+    pair = { single, onCluster };
+  });
+
+  it("every dashboard panel's SQL and the evaluator's other reads give the same rows on the cluster as on one server", async () => {
+    const { single, onCluster } = pair!;
+    const t = Math.floor((START + MIN10) / 1000);
+    for (const store of [single, onCluster]) {
+      await store.insert('baselines', [{ model: 'churn', version: 'b1', created_at: t - 86_400, profile: readFileSync(join(dir, 'baseline.json'), 'utf8') }]);
+      await store.insert('drift_results', ['amount', 'plan', QUALITY_FEATURE, WINDOW_FEATURE].flatMap((feature, k) => [0, 1].map((w) => ({
+        model: 'churn', feature, window_start: t - 600 + w * 600, window_end: t + w * 600, n: 400, statistic: feature === QUALITY_FEATURE ? 'accuracy' : feature === WINDOW_FEATURE ? 'rows' : 'psi',
+        value: 0.1 * (k + w), p_value: null, baseline_version: 'b1', evaluated_at: t + 1200, details: '{}',
+      }))));
+      await store.insert('alert_events', [{ at: t, at_ms: t * 1000, alert_id: 'dw-1', model: 'churn', feature: 'amount', kind: 'feature_drift', status: 'firing', statistic: 'psi', value: 0.4, reason: 'r', payload: '{}' }]);
+      await store.insert('nccl_collectives', [{ ts: t, ts_ms: t * 1000, source: 'nccl-tests', host: 'n1', comm: 'c', rank: 0, nranks: 8, collective: 'AllReduce', bytes: 1 << 20, time_us: 100, algbw_gbs: 10, busbw_gbs: 17.5 }]);
+    }
+    const ctx = { from: Math.floor(START / 1000), to: Math.floor((START + 2 * MIN10) / 1000), vars: { model: 'churn', feature: 'amount', collective: '.*' } };
+    const panels = DASHBOARDS.flatMap((d) => queriesOf(d).filter((q) => isSqlQuery(q.query)).map((q) => [`${d.uid} / ${q.panel}`, (q.query as { rawSql: string }).rawSql] as const));
+    expect(panels.length).toBeGreaterThan(5);
+    let nonEmpty = 0;
+    for (const [panel, sql] of panels) {
+      const [one, many] = await Promise.all([single, onCluster].map(async (s) => (await s.query(expandSql(sql, ctx))).map(digits).map((r) => JSON.stringify(r)).sort()));
+      expect(many, panel).toEqual(one);
+      if (one.length) nonEmpty += 1;
+    }
+    expect(nonEmpty).toBeGreaterThan(panels.length / 2);
+    // the evaluator's other reads: late labels (a join), duplicates, layouts, label presence
+    const w = { model: 'churn', start: START, end: START + MIN10 };
+    for (const sql of [labelArrivalsSql('churn', MIN10, START, START + 2 * MIN10), duplicatesSql(w), layoutsSql(w), labelsPresentSql(w), qualitySql(w, true, true, true)]) {
+      const [one, many] = await Promise.all([single, onCluster].map(async (s) => (await s.query<Record<string, unknown>>(sql)).map(digits).map((r) => JSON.stringify(r)).sort()));
+      expect(many, sql.slice(0, 80)).toEqual(one);
+      expect(one.length, sql.slice(0, 80)).toBeGreaterThan(0);
+    }
+    expect(JSON.parse((await single.query(duplicatesSql(w))).map((r) => JSON.stringify(r))[0]).dups).not.toBe('0');
     await Promise.all([single.close(), onCluster.close()]);
   });
 
