@@ -40,7 +40,7 @@ export const SHARDING_KEYS: Record<string, string> = {
 
 const NAME = '[A-Za-z_][A-Za-z0-9_]*';
 const CREATE = new RegExp(
-  `^\\s*CREATE TABLE IF NOT EXISTS\\s+(${NAME})\\s*\\(([\\s\\S]*)\\)\\s*ENGINE\\s*=\\s*(${NAME}MergeTree|MergeTree)\\s*\\(([^()]*)\\)([\\s\\S]*)$`,
+  `^\\s*CREATE TABLE IF NOT EXISTS\\s+(${NAME})\\s*\\(([\\s\\S]*)\\)\\s*ENGINE\\s*=\\s*(${NAME}MergeTree|MergeTree)(?:\\s*\\(([^()]*)\\))?([\\s\\S]*)$`,
 );
 const ALTER = new RegExp(`^\\s*ALTER TABLE\\s+(${NAME})\\s+([\\s\\S]+)$`);
 const DROP = new RegExp(`^\\s*DROP TABLE IF EXISTS\\s+(${NAME})\\s*$`);
@@ -69,7 +69,7 @@ export function clusterForm(statement: MigrationStatement, spec: ClusterSpec, da
   if (create) {
     const [, table, columns, engine, args, rest] = create;
     const local = `${table}${LOCAL_SUFFIX}`;
-    const replicated = [sqlString(replicaPath(spec, db, local)), "'{replica}'", ...(args.trim() ? [args.trim()] : [])].join(', ');
+    const replicated = [sqlString(replicaPath(spec, db, local)), "'{replica}'", ...(args?.trim() ? [args.trim()] : [])].join(', ');
     return [
       `CREATE TABLE IF NOT EXISTS ${db}.${local} ON CLUSTER ${cluster} (${columns}) ENGINE = Replicated${engine}(${replicated})${rest}`,
       `CREATE TABLE IF NOT EXISTS ${db}.${table} ON CLUSTER ${cluster} (${throughDistributed(columns)}) ENGINE = Distributed(${cluster}, ${db}, ${local}, ${shardingKey(table, rest)})`,

@@ -64,6 +64,12 @@ describe('cluster form of migrations', () => {
     expect(clusterForm('DROP TABLE IF EXISTS old', spec, 'db')).toEqual(['DROP TABLE IF EXISTS db.old ON CLUSTER dw', 'DROP TABLE IF EXISTS db.old_local ON CLUSTER dw']);
   });
 
+  it('every statement of every migration has a cluster form (a new migration that fails here needs one: src/store/cluster.ts)', () => {
+    for (const m of MIGRATIONS) for (const statement of m.statements) expect(clusterForm(statement, spec, 'db').length, `migration ${m.version}`).toBeGreaterThan(0);
+    const bare = clusterForm('CREATE TABLE IF NOT EXISTS t (a UInt8) ENGINE = MergeTree ORDER BY a SETTINGS index_granularity = 1024', spec, 'db') as string[];
+    expect(bare[0]).toContain("ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/db/t_local', '{replica}') ORDER BY a SETTINGS index_granularity = 1024");
+  });
+
   it('a statement it does not know stops the migration instead of running on one server only', () => {
     expect(() => clusterForm('CREATE VIEW v AS SELECT 1', spec, 'db')).toThrow(ClusterFormError);
     expect(() => clusterForm('CREATE TABLE IF NOT EXISTS t (a UInt8) ENGINE = Memory', spec, 'db')).toThrow(/no cluster form/);
