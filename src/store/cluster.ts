@@ -90,6 +90,19 @@ export function clusterForm(statement: MigrationStatement, spec: ClusterSpec, da
   throw new ClusterFormError(`no cluster form for this migration statement (CREATE TABLE … MergeTree, ALTER TABLE, DROP TABLE are known): ${statement.trim().slice(0, 120)}`);
 }
 
+/**
+ * Refuses a database that already holds tables of another layout (a single server's, made without the cluster
+ * variable): CREATE … IF NOT EXISTS would skip them silently and leave rows on one server.
+ */
+export async function checkClusterLayout(store: Store): Promise<void> {
+  const others = await store.query<{ name: string; engine: string }>(
+    `SELECT name, engine FROM system.tables WHERE database = ${sqlString(store.database)} AND engine != 'Distributed' AND NOT endsWith(name, ${sqlString(LOCAL_SUFFIX)})`,
+  );
+  if (others.length) {
+    throw new InputError(`database ${store.database} holds tables that are not on the cluster (${others.slice(0, 3).map((t) => `${t.name}: ${t.engine}`).join(', ')}): migrate a new database with DRIFTWATCH_CLICKHOUSE_CLUSTER, and copy old rows into it (INSERT … SELECT)`);
+  }
+}
+
 /** `CREATE DATABASE` on every server of the cluster. */
 export function createDatabaseOnCluster(spec: ClusterSpec, database: string): string {
   return `CREATE DATABASE IF NOT EXISTS ${ident(database)} ON CLUSTER ${ident(spec.name)}`;

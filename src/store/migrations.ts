@@ -3,7 +3,7 @@
 // Portable DDL: runs on ClickHouse 18.16 and 24.x (no TTL, DateTime64, Map, LowCardinality).
 import { StoreError, type Store } from './client.js';
 import { ident, sqlString } from './sql.js';
-import { clusterForm, createDatabaseOnCluster, matchDistributed, type ClusterStep } from './cluster.js';
+import { checkClusterLayout, clusterForm, createDatabaseOnCluster, matchDistributed, type ClusterStep } from './cluster.js';
 
 /** A statement, or a column to add when the table lacks it (18.16 has no ADD COLUMN IF NOT EXISTS). */
 export type MigrationStatement = string | { table: string; addColumn: string; definition: string };
@@ -124,6 +124,7 @@ export async function migrate(admin: Store, store: Store, at: Date, migrations =
   // on a cluster (src/store/cluster.ts) every statement runs in its cluster form: ON CLUSTER, local + Distributed
   const steps = (statement: MigrationStatement): ClusterStep[] => (store.cluster ? clusterForm(statement, store.cluster, store.database) : [statement]);
   await idempotent(admin.command(store.cluster ? createDatabaseOnCluster(store.cluster, store.database) : `CREATE DATABASE IF NOT EXISTS ${ident(store.database)}`));
+  if (store.cluster) await checkClusterLayout(store);
   for (const step of steps(SCHEMA_MIGRATIONS)) await apply(store, step);
   const done = new Set(
     (await store.query<{ version: number }>('SELECT DISTINCT version FROM schema_migrations')).map((r) => Number(r.version)),

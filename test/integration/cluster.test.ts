@@ -17,7 +17,7 @@ import type { CliIO } from '../../src/cli/io.js';
 import { startCluster, type LocalCluster } from '../../src/local/cluster.js';
 import { main } from '../../src/main.js';
 import { writeReport } from '../../src/report/index.js';
-import { applyRetention, migrate, MIGRATIONS, type Store } from '../../src/store/index.js';
+import { applyRetention, createStore, migrate, MIGRATIONS, type Store } from '../../src/store/index.js';
 import { clusterStore, freshClusterStore, perNode, syncReplicas } from '../support/cluster.js';
 import { clickhouseUrl, engine, freshStore, uniqueName } from '../support/services.js';
 import { expandSql } from '../unit/dashboards/grafana-sql.js';
@@ -104,6 +104,17 @@ function io(env: NodeJS.ProcessEnv): CliIO & { stdout: string[]; stderr: string[
     const [column] = await stores[0].query<{ default_kind: string }>(`SELECT default_kind FROM system.columns WHERE database = '${database}' AND table = 'predictions_local' AND name = 'name_layout'`);
     expect(column.default_kind).toBe('MATERIALIZED');
     await Promise.all([...stores, ...admins].map((s) => s.close()));
+  });
+
+  it('migrate refuses a database a single server migrated (its tables would be skipped, rows left on one server)', async () => {
+    const database = uniqueName('plain');
+    const url = cluster.node(1, 1).url;
+    const plainAdmin = createStore({ url, database: 'default' });
+    const plain = createStore({ url, database });
+    await migrate(plainAdmin, plain, new Date()); // without the cluster variable: plain tables on one server
+    const [admin, store] = [clusterStore(cluster, 'default'), clusterStore(cluster, database)];
+    await expect(migrate(admin, store, new Date())).rejects.toThrow(/holds tables that are not on the cluster \(\w+: \w*MergeTree/);
+    await Promise.all([plainAdmin, plain, admin, store].map((s) => s.close()));
   });
 
   it('evaluate --json and the report: the same as one server given the same rows (duplicates, labels, two layouts)', async () => {
