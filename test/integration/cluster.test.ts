@@ -12,7 +12,7 @@ import { DASHBOARDS } from '../../dashboards/index.js';
 import { QUALITY_FEATURE, WINDOW_FEATURE } from '../../dashboards/lib/clickhouse.js';
 import { isSqlQuery, queriesOf } from '../../dashboards/lib/panels.js';
 import { buildBaseline, type Column } from '../../src/baseline/index.js';
-import { duplicatesSql, labelArrivalsSql, labelsPresentSql, layoutsSql, qualitySql } from '../../src/evaluate/index.js';
+import { duplicatesSql, labelArrivalsSql, labelsPresentSql, layoutsSql, qualitySql, readResults } from '../../src/evaluate/index.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { startCluster, type LocalCluster } from '../../src/local/cluster.js';
 import { main } from '../../src/main.js';
@@ -168,7 +168,7 @@ function io(env: NodeJS.ProcessEnv): CliIO & { stdout: string[]; stderr: string[
     pair = { single, onCluster };
   });
 
-  it("every dashboard panel's SQL and the evaluator's other reads give the same rows on the cluster as on one server", async () => {
+  it("every dashboard panel's SQL, the evaluator's other reads and the API's results give the same rows on the cluster as on one server", async () => {
     const { single, onCluster } = pair!;
     const t = Math.floor((START + MIN10) / 1000);
     for (const store of [single, onCluster]) {
@@ -198,6 +198,15 @@ function io(env: NodeJS.ProcessEnv): CliIO & { stdout: string[]; stderr: string[
       expect(one.length, sql.slice(0, 80)).toBeGreaterThan(0);
     }
     expect(JSON.parse((await single.query(duplicatesSql(w))).map((r) => JSON.stringify(r))[0]).dups).not.toBe('0');
+    // the API's window results (GET /v1/models/:id/drift and /quality)
+    for (const kind of ['drift', 'quality'] as const) {
+      const q = { model: 'churn', from: START - MIN10, to: START + 3 * MIN10, kind };
+      // evaluate --json above stored its results in each: the two runs' clocks (evaluated_at) aside
+      const read = async (store: Store) => (await readResults(store, q)).map(({ evaluated_at: _at, ...r }) => digits(r));
+      const one = await read(single);
+      expect(one.length, kind).toBeGreaterThan(4);
+      expect(await read(onCluster), kind).toEqual(one);
+    }
     await Promise.all([single.close(), onCluster.close()]);
   });
 
