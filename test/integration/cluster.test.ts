@@ -106,6 +106,15 @@ function io(env: NodeJS.ProcessEnv): CliIO & { stdout: string[]; stderr: string[
     await Promise.all([...stores, ...admins].map((s) => s.close()));
   });
 
+  it('`driftwatch migrate` with DRIFTWATCH_CLICKHOUSE_CLUSTER does the same from the command line', async () => {
+    const database = uniqueName('cli');
+    const cli = io({ DRIFTWATCH_CLICKHOUSE_URL: cluster.node(2, 1).url, DRIFTWATCH_CLICKHOUSE_DATABASE: database, DRIFTWATCH_CLICKHOUSE_CLUSTER: cluster.name });
+    expect(await main(['migrate', '--json'], cli)).toBe(0);
+    expect((JSON.parse(cli.stdout[0]) as { applied: unknown[] }).applied).toHaveLength(MIGRATIONS.length);
+    const engines = await perNode(cluster, database, `SELECT engine FROM system.tables WHERE database = '${database}' AND name IN ('predictions', 'predictions_local') ORDER BY name`);
+    expect(Object.values(engines)).toEqual(Array(4).fill(JSON.stringify([{ engine: 'Distributed' }, { engine: 'ReplicatedReplacingMergeTree' }])));
+  });
+
   it('migrate refuses a database a single server migrated (its tables would be skipped, rows left on one server)', async () => {
     const database = uniqueName('plain');
     const url = cluster.node(1, 1).url;
