@@ -11,6 +11,8 @@ command -v promtool >/dev/null || need+=(prometheus)
 command -v prometheus-alertmanager >/dev/null || need+=(prometheus-alertmanager)
 command -v gcc >/dev/null || need+=(gcc)
 command -v chromium >/dev/null || need+=(chromium)   # the report's browser test (playwright-core drives it)
+[ -f /usr/share/java/zookeeper.jar ] || need+=(zookeeper)   # the ClickHouse cluster tests (ON CLUSTER, replication)
+command -v java >/dev/null || need+=(default-jre-headless)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "setup: installing ${need[*]}"

@@ -16,7 +16,7 @@ import { Evaluator, storedBaselines, writeModel, type ModelRegistry } from './ev
 import { KafkaIngest } from './ingest/kafka.js';
 import { orphanLabels } from './ingest/orphans.js';
 import { BatchWriter } from './ingest/writer.js';
-import { applyRetention, storeFromConfig, type Store } from './store/index.js';
+import { applyRetention, clusterState, storeFromConfig, type Store } from './store/index.js';
 import { alertingMetrics } from './telemetry/alerting-metrics.js';
 import { evaluateMetrics } from './telemetry/evaluate-metrics.js';
 import { ingestMetrics } from './telemetry/ingest-metrics.js';
@@ -260,8 +260,9 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     baselines: new StoreBaselineCatalog(store),
     modelRegistry: models,
     alerts: alerts.dispatch,
+    ...(store.cluster ? { clusterState: () => clusterState(store) } : {}),
     readiness: {
-      clickhouse: () => store.ping(),
+      clickhouse: () => store.ping(), // on a cluster: every shard has a replica that answers
       ...(kafka ? { kafka: () => kafka.reachable(), kafka_consumer: async () => kafka.ready } : {}),
     },
   });

@@ -42,6 +42,8 @@ export interface AppDeps {
   bodyLimitBytes?: number;
   /** Readiness of each dependency (ClickHouse, Kafka); /readyz is 200 only when all say true. */
   readiness: Record<string, () => Promise<boolean>>;
+  /** On a ClickHouse cluster: each shard's replicas and whether they answer, shown by /readyz as `cluster`. */
+  clusterState?: () => Promise<unknown[]>;
   /** The merged /metrics (prom-client + OpenTelemetry) from telemetry/registry.ts; without it /metrics serves `registry`. */
   telemetry?: { metrics(): Promise<string>; contentType: string; meter: Meter };
   tracer?: Tracer;
@@ -117,16 +119,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const status = { type: 'object', required: ['status'], properties: { status: { type: 'string' } } } as const;
   app.get('/healthz', { schema: { tags: ['health'], summary: 'The process is up', response: { 200: status } } }, async () => ({ status: 'ok' }));
+  const readiness = { ...status, properties: { ...status.properties,
+    checks: { type: 'object', additionalProperties: { type: 'boolean' } },
+    cluster: { type: 'array', description: 'per shard of a ClickHouse cluster: whether a replica answers, and each replica', items: { type: 'object', additionalProperties: true } },
+  } } as const;
   app.get('/readyz', {
-    schema: { tags: ['health'], summary: 'Ready only when ClickHouse and Kafka are reachable', response: {
-      200: { ...status, properties: { ...status.properties, checks: { type: 'object', additionalProperties: { type: 'boolean' } } } },
-      503: { ...status, properties: { ...status.properties, checks: { type: 'object', additionalProperties: { type: 'boolean' } } } },
-    } },
+    schema: { tags: ['health'], summary: 'Ready only when ClickHouse (every shard of a cluster) and Kafka are reachable', response: { 200: readiness, 503: readiness } },
   }, async (_request, reply) => {
     const checks: Record<string, boolean> = {};
     for (const [name, check] of Object.entries(deps.readiness)) checks[name] = await check().catch(() => false);
     const ready = Object.values(checks).every(Boolean);
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+    const cluster = deps.clusterState ? { cluster: await deps.clusterState().catch(() => []) } : {};
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, ...cluster });
   });
   app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus exposition: domain, process and OpenTelemetry metrics', response: { '5xx': errorBody } } }, async (_request, reply) => {
     if (deps.telemetry) {

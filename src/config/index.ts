@@ -5,7 +5,13 @@ import { parse as parseYaml } from 'yaml';
 import { InputError } from '../domain/index.js';
 
 export interface Config {
-  clickhouse: { url: string; database: string; user: string; password: string; requestTimeoutMs: number; embeddedMemoryMb: number };
+  clickhouse: {
+    url: string; database: string; user: string; password: string; requestTimeoutMs: number; embeddedMemoryMb: number;
+    /** a cluster in the servers' <remote_servers>: tables ON CLUSTER, replicated local tables under Distributed ones ('' none) */
+    cluster: string;
+    /** the replicated tables' ZooKeeper path; {database} and {table} filled by driftwatch, {shard} by each server's macros */
+    replicaPath: string;
+  };
   kafka: { brokers: string[]; predictionsTopic: string; labelsTopic: string; consumerGroup: string; clientId: string; sessionTimeoutMs: number };
   ingest: {
     batchSize: number; batchMaxWaitMs: number; maxMessageBytes: number; models: string[];
@@ -30,7 +36,7 @@ export interface Config {
 export interface ApiToken { token: string; scopes: Array<'ingest' | 'read' | 'admin'> }
 
 export const DEFAULTS: Config = {
-  clickhouse: { url: 'embedded', database: 'driftwatch', user: 'default', password: '', requestTimeoutMs: 30_000, embeddedMemoryMb: 0 },
+  clickhouse: { url: 'embedded', database: 'driftwatch', user: 'default', password: '', requestTimeoutMs: 30_000, embeddedMemoryMb: 0, cluster: '', replicaPath: '/clickhouse/tables/{shard}/{database}/{table}' },
   kafka: { brokers: [], predictionsTopic: 'predictions', labelsTopic: 'labels', consumerGroup: 'driftwatch', clientId: 'driftwatch', sessionTimeoutMs: 30_000 },
   ingest: { batchSize: 5_000, batchMaxWaitMs: 1_000, maxMessageBytes: 1_000_000, models: [], maxEventAgeDays: 0, maxEventFutureMs: 3_600_000 },
   http: { port: 8080, host: '0.0.0.0', tokens: [] },
@@ -52,6 +58,8 @@ const ENV: Record<string, (c: Config, v: string) => void> = {
   DRIFTWATCH_CLICKHOUSE_DATABASE: (c, v) => (c.clickhouse.database = v),
   DRIFTWATCH_CLICKHOUSE_USER: (c, v) => (c.clickhouse.user = v),
   DRIFTWATCH_CLICKHOUSE_PASSWORD: (c, v) => (c.clickhouse.password = v),
+  DRIFTWATCH_CLICKHOUSE_CLUSTER: (c, v) => (c.clickhouse.cluster = v),
+  DRIFTWATCH_CLICKHOUSE_REPLICA_PATH: (c, v) => (c.clickhouse.replicaPath = v),
   DRIFTWATCH_KAFKA_BROKERS: (c, v) => (c.kafka.brokers = list(v)),
   DRIFTWATCH_PREDICTIONS_TOPIC: (c, v) => (c.kafka.predictionsTopic = v),
   DRIFTWATCH_LABELS_TOPIC: (c, v) => (c.kafka.labelsTopic = v),
@@ -152,6 +160,16 @@ function merge(target: Record<string, unknown>, source: Record<string, unknown>,
   }
 }
 
+/** A cluster needs servers (the embedded engine is one), a plain name, and a replica path that keeps shards and tables apart. */
+function checkCluster(c: Config['clickhouse']): void {
+  if (c.cluster === '') return;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(c.cluster)) throw new InputError(`DRIFTWATCH_CLICKHOUSE_CLUSTER: invalid cluster name "${c.cluster.slice(0, 64)}"`);
+  if (!/^https?:\/\//.test(c.url)) throw new InputError('DRIFTWATCH_CLICKHOUSE_CLUSTER needs DRIFTWATCH_CLICKHOUSE_URL=http(s)://… (the embedded engine is a single server)');
+  if (!/^\/[A-Za-z0-9_/{}.-]*$/.test(c.replicaPath) || !c.replicaPath.includes('{shard}') || !c.replicaPath.includes('{table}')) {
+    throw new InputError(`DRIFTWATCH_CLICKHOUSE_REPLICA_PATH must be an absolute ZooKeeper path with {shard} and {table} (letters, digits, _ . - / {}), got "${c.replicaPath.slice(0, 100)}"`);
+  }
+}
+
 /** Credentials written into the ClickHouse URL (http://user:pw@host) become user and password, unless those are
  *  set on their own, and leave the URL: the URL is logged, the password never is. */
 function moveCredentials(c: Config['clickhouse']): void {
@@ -199,5 +217,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, file?: string): Config {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(config.clickhouse.database)) {
     throw new InputError(`invalid ClickHouse database name "${config.clickhouse.database}"`);
   }
+  checkCluster(config.clickhouse);
   return config;
 }

@@ -3,6 +3,7 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import { toStoreError } from './errors.js';
 import { defaultEmbeddedMemoryBytes, embeddedConnection } from './embedded.js';
 import { ident } from './sql.js';
+import { CLUSTER_SETTINGS, clusterAnswers, type ClusterSpec } from './cluster.js';
 
 export { StoreError, toStoreError } from './errors.js';
 
@@ -10,6 +11,8 @@ export interface Store {
   readonly database: string;
   /** `server` (HTTP) or `embedded` (ClickHouse inside this process). */
   readonly engine: StoreEngine;
+  /** Set when the tables live on a ClickHouse cluster (src/store/cluster.ts): its name and replica path. */
+  readonly cluster?: ClusterSpec;
   insert(table: string, rows: Record<string, unknown>[]): Promise<void>;
   query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
   command(sql: string): Promise<void>;
@@ -28,6 +31,8 @@ export interface StoreOptions {
   requestTimeoutMs?: number;
   /** Embedded only: the engine's memory cap (default a quarter of RAM). */
   memoryLimitBytes?: number;
+  /** Server only: the tables are on this cluster (DRIFTWATCH_CLICKHOUSE_CLUSTER). */
+  cluster?: ClusterSpec;
 }
 
 /** `embedded:PATH` → PATH; anything else is a server URL. */
@@ -48,7 +53,7 @@ export function createStore(options: StoreOptions): Store {
     request_timeout: timeoutMs,
     compression: { request: false, response: false },
     // 64-bit integers as strings on every version (18.16's default; 24+ sends numbers that lose precision past 2^53).
-    clickhouse_settings: { output_format_json_quote_64bit_integers: 1 },
+    clickhouse_settings: { output_format_json_quote_64bit_integers: 1, ...(options.cluster ? CLUSTER_SETTINGS : {}) },
     // Errors surface as StoreError to the caller, who decides whether to log (secrets never reach logs).
     log: { level: ClickHouseLogLevel.OFF },
     ...(path === undefined ? {} : {
@@ -58,6 +63,7 @@ export function createStore(options: StoreOptions): Store {
   return {
     database,
     engine: path === undefined ? 'server' : 'embedded',
+    ...(options.cluster ? { cluster: options.cluster } : {}),
     async insert(table, rows) {
       if (rows.length === 0) return;
       try {
@@ -83,7 +89,9 @@ export function createStore(options: StoreOptions): Store {
     },
     async ping() {
       const r = await client.ping();
-      return r.success;
+      if (!r.success || !options.cluster) return r.success;
+      // on a cluster, up means every shard has a replica that answers: a shard down is an outage writers wait out
+      return clusterAnswers(client, options.cluster);
     },
     close: () => client.close(),
   };

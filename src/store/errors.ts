@@ -22,12 +22,14 @@ const TRANSIENT = new Set([
   202, 203, 209, 210, // TOO_MANY_SIMULTANEOUS_QUERIES, NO_FREE_CONNECTION, SOCKET_TIMEOUT, NETWORK_ERROR
   225, 236, 241, 242, 252, // NO_ZOOKEEPER, ABORTED, MEMORY_LIMIT_EXCEEDED, TABLE_IS_READ_ONLY, TOO_MANY_PARTS
   285, 286, 319, 394, 425, 439, 999, // replicas/quorum, UNKNOWN_STATUS_OF_INSERT, QUERY_WAS_CANCELLED, SYSTEM_ERROR, CANNOT_SCHEDULE_TASK, KEEPER_EXCEPTION
+  279, // ALL_CONNECTION_TRIES_FAILED: every replica of a cluster's shard is down (a Distributed insert or read)
 ]);
 
 // The statement is refused whatever the rows: schema missing or different, the SQL itself wrong, credentials or grants.
 const REFUSED = new Set([
   16, 47, 60, 62, 81, // NO_SUCH_COLUMN_IN_TABLE, UNKNOWN_IDENTIFIER, UNKNOWN_TABLE, SYNTAX_ERROR, UNKNOWN_DATABASE
   48, 206, // NOT_IMPLEMENTED, ALIAS_REQUIRED (a JOIN subquery without a name on 20+)
+  44, // ILLEGAL_COLUMN: e.g. a MATERIALIZED column written through a Distributed table (18.16) — every insert would fail alike
   192, 193, 194, 195, 497, 516, // UNKNOWN_USER, WRONG_PASSWORD, REQUIRED_PASSWORD, IP_ADDRESS_NOT_ALLOWED, ACCESS_DENIED, AUTHENTICATION_FAILED
 ]);
 

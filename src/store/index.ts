@@ -10,6 +10,7 @@ export { StoreError, toStoreError, kindOfCode, type StoreErrorKind } from './err
 export { ident, sqlString, sqlValue, sqlFloat, sqlDateTime } from './sql.js';
 export { migrate, MIGRATIONS, type MigrationReport } from './migrations.js';
 export { applyRetention, expiredPartitions } from './retention.js';
+export { clusterForm, clusterState, type ClusterSpec, type ShardState } from './cluster.js';
 
 export function storeFromConfig(config: Config, database = config.clickhouse.database): Store {
   return createStore({
@@ -18,6 +19,7 @@ export function storeFromConfig(config: Config, database = config.clickhouse.dat
     user: config.clickhouse.user,
     password: config.clickhouse.password,
     requestTimeoutMs: config.clickhouse.requestTimeoutMs,
+    ...(config.clickhouse.cluster ? { cluster: { name: config.clickhouse.cluster, replicaPath: config.clickhouse.replicaPath } } : {}),
     ...(config.clickhouse.embeddedMemoryMb > 0 ? { memoryLimitBytes: config.clickhouse.embeddedMemoryMb * 2 ** 20 } : {}),
   });
 }

@@ -3,6 +3,7 @@
 // Portable DDL: runs on ClickHouse 18.16 and 24.x (no TTL, DateTime64, Map, LowCardinality).
 import { StoreError, type Store } from './client.js';
 import { ident, sqlString } from './sql.js';
+import { checkClusterLayout, clusterForm, createDatabaseOnCluster, matchDistributed, type ClusterStep } from './cluster.js';
 
 /** A statement, or a column to add when the table lacks it (18.16 has no ADD COLUMN IF NOT EXISTS). */
 export type MigrationStatement = string | { table: string; addColumn: string; definition: string };
@@ -120,11 +121,11 @@ export interface MigrationReport {
 
 /** Creates the database if needed (through a store bound to `default`), then applies pending migrations in order. */
 export async function migrate(admin: Store, store: Store, at: Date, migrations = MIGRATIONS): Promise<MigrationReport> {
-  await idempotent(admin.command(`CREATE DATABASE IF NOT EXISTS ${ident(store.database)}`));
-  await idempotent(store.command(
-    `CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied_at DateTime)
-     ENGINE = ReplacingMergeTree(applied_at) ORDER BY version`,
-  ));
+  // on a cluster (src/store/cluster.ts) every statement runs in its cluster form: ON CLUSTER, local + Distributed
+  const steps = (statement: MigrationStatement): ClusterStep[] => (store.cluster ? clusterForm(statement, store.cluster, store.database) : [statement]);
+  await idempotent(admin.command(store.cluster ? createDatabaseOnCluster(store.cluster, store.database) : `CREATE DATABASE IF NOT EXISTS ${ident(store.database)}`));
+  if (store.cluster) await checkClusterLayout(store);
+  for (const step of steps(SCHEMA_MIGRATIONS)) await apply(store, step);
   const done = new Set(
     (await store.query<{ version: number }>('SELECT DISTINCT version FROM schema_migrations')).map((r) => Number(r.version)),
   );
@@ -134,22 +135,26 @@ export async function migrate(admin: Store, store: Store, at: Date, migrations =
       report.alreadyApplied.push(m.version);
       continue;
     }
-    for (const statement of m.statements) {
-      if (typeof statement === 'string') {
-        await idempotent(store.command(statement));
-        continue;
-      }
-      const [found] = await store.query<{ n: string }>(
-        `SELECT count() AS n FROM system.columns WHERE database = ${sqlString(store.database)} AND table = ${sqlString(ident(statement.table))} AND name = ${sqlString(ident(statement.addColumn))}`,
-      );
-      if (Number(found?.n ?? 0) === 0) await idempotent(store.command(`ALTER TABLE ${ident(statement.table)} ADD COLUMN ${ident(statement.addColumn)} ${statement.definition}`));
-    }
+    for (const statement of m.statements) for (const step of steps(statement)) await apply(store, step);
     await store.command(
       `INSERT INTO schema_migrations (version, name, applied_at) VALUES (${m.version}, ${sqlString(m.name)}, toDateTime(${Math.floor(at.getTime() / 1000)}))`,
     );
     report.applied.push({ version: m.version, name: m.name });
   }
   return report;
+}
+
+const SCHEMA_MIGRATIONS = `CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied_at DateTime)
+     ENGINE = ReplacingMergeTree(applied_at) ORDER BY version`;
+
+async function apply(store: Store, step: ClusterStep): Promise<void> {
+  if (typeof step === 'string') return idempotent(store.command(step));
+  if ('distributedOver' in step) return matchDistributed(store, step.distributedOver);
+  const [found] = await store.query<{ n: string }>(
+    `SELECT count() AS n FROM system.columns WHERE database = ${sqlString(store.database)} AND table = ${sqlString(ident(step.table))} AND name = ${sqlString(ident(step.addColumn))}`,
+  );
+  const table = step.cluster ? `${ident(store.database)}.${ident(step.table)} ON CLUSTER ${ident(step.cluster)}` : ident(step.table);
+  if (Number(found?.n ?? 0) === 0) await idempotent(store.command(`ALTER TABLE ${table} ADD COLUMN ${ident(step.addColumn)} ${step.definition}`));
 }
 
 // "already exists" (column 44 on 18.16, 15 on current releases; table 57, database 82): another process migrating at the same moment won the

@@ -149,6 +149,17 @@ describe('limits and errors', () => {
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual({ status: 'not_ready', checks: { clickhouse: true, kafka: false } });
   });
+
+  it('on a ClickHouse cluster, says which shard and replica is down', async () => {
+    const shards = [
+      { shard: 1, up: true, replicas: [{ replica: 1, host: 'ch1', port: 9000, up: false }, { replica: 2, host: 'ch2', port: 9000, up: true }] },
+      { shard: 2, up: false, replicas: [{ replica: 1, host: 'ch3', port: 9000, up: false }, { replica: 2, host: 'ch4', port: 9000, up: false }] },
+    ];
+    const a = await make({ readiness: { clickhouse: async () => false }, clusterState: async () => shards });
+    const res = await a.inject({ url: '/readyz' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ status: 'not_ready', checks: { clickhouse: false }, cluster: shards });
+  });
 });
 
 describe('alerts', () => {
