@@ -1,17 +1,29 @@
 // One contender of the ingest benchmark, in its own process so its peak RSS is its own.
 //   raw-kafkajs: a consumer group that does nothing with the messages (the client's ceiling)
 //   driftwatch:  KafkaIngest + BatchWriter into ClickHouse (decode, validate, batch, insert, commit)
-import { Kafka, logLevel } from 'kafkajs';
+//   stages:      the same stages one after the other on the same messages, each timed (where the time goes)
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { KafkaIngest } from '../src/ingest/kafka.js';
-import { BatchWriter } from '../src/ingest/writer.js';
+import { decodePrediction, parseJsonMessage } from '../src/ingest/decode.js';
+import { predictionRow } from '../src/ingest/rows.js';
+import { BatchWriter, withOrigin } from '../src/ingest/writer.js';
 import { createStore } from '../src/store/index.js';
+import { encodeJsonCompact } from '../src/store/insert-json.js';
+import { INSERT_LAYOUTS } from '../src/store/insert-layout.js';
+import { encodeRowBinary } from '../src/store/insert-rowbinary.js';
 
 const [mode, brokers, topic, countText, chUrl, database] = process.argv.slice(2);
 const expected = Number(countText);
+const BATCH_SIZE = Number(process.env.BENCH_INGEST_BATCH ?? 20_000);
+
+/** Consumer settings of KafkaIngest, so the baseline fetches as driftwatch does. */
+function consumerOf(kafka: Kafka, groupId: string) {
+  return kafka.consumer({ groupId, maxBytesPerPartition: 4 << 20, maxBytes: 32 << 20 });
+}
 
 async function rawKafkajs(): Promise<number> {
   const kafka = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `raw-${Date.now()}`, maxBytesPerPartition: 4 << 20, maxBytes: 32 << 20 });
+  const consumer = consumerOf(kafka, `raw-${Date.now()}`);
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   let seen = 0;
@@ -34,7 +46,7 @@ async function rawKafkajs(): Promise<number> {
 
 async function driftwatch(): Promise<number> {
   const store = createStore({ url: chUrl, database });
-  const writer = new BatchWriter(store, { batchSize: 20_000, maxWaitMs: 500 });
+  const writer = new BatchWriter(store, { batchSize: BATCH_SIZE, maxWaitMs: 500 });
   const ingest = new KafkaIngest({ brokers: brokers.split(','), clientId: 'bench', groupId: `dw-${Date.now()}`, predictionsTopic: topic, labelsTopic: `${topic}-labels`, maxMessageBytes: 1 << 20, models: [] }, writer);
   // Clock starts when the first fetched batch reaches driftwatch, as for the raw consumer: group join excluded.
   let first = 0;
@@ -56,5 +68,80 @@ async function driftwatch(): Promise<number> {
   return (end - first) / 1000;
 }
 
-const seconds = mode === 'raw-kafkajs' ? await rawKafkajs() : await driftwatch();
-console.log(JSON.stringify({ mode, messages: expected, seconds, per_second: Math.round(expected / seconds), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+interface Fetched { topic: string; partition: number; lastOffset: string; messages: KafkaMessage[] }
+
+/** Each stage of the real path over all messages, timed alone: fetch (kafkajs), JSON parse, validation, row
+ *  building, encoding (the store's binary form, and the JSONEachRow text it replaced), the insert round trip with
+ *  ClickHouse's own parsing, and the offset commits (one per fetched batch, as KafkaIngest commits). */
+async function stages(): Promise<Record<string, unknown>> {
+  const kafka = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const consumer = consumerOf(kafka, `stages-${Date.now()}`);
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  const batches: Fetched[] = [];
+  let seen = 0;
+  let start = 0;
+  const fetchEnd = await new Promise<number>((resolve) => {
+    void consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 8,
+      eachBatch: async ({ batch }) => {
+        if (start === 0) start = performance.now();
+        if (batch.messages.length === 0) return;
+        batches.push({ topic: batch.topic, partition: batch.partition, lastOffset: batch.lastOffset(), messages: batch.messages });
+        seen += batch.messages.length;
+        if (seen >= expected) resolve(performance.now());
+      },
+    });
+  });
+  consumer.pause([{ topic }]);
+  const ms: Record<string, number> = { fetch: fetchEnd - start, json_parse: 0, validation: 0, row_building: 0, encoding: 0, insert_round_trip: 0, offset_commits: 0, json_each_row_encoding_replaced: 0 };
+  const time = <T>(stage: string, f: () => T): T => {
+    const t0 = performance.now();
+    const r = f();
+    ms[stage] += performance.now() - t0;
+    return r;
+  };
+  const store = createStore({ url: chUrl, database });
+  const layout = INSERT_LAYOUTS.predictions;
+  const now = Date.now();
+  let pending: Record<string, unknown>[] = [];
+  const insert = async () => {
+    const rows = pending;
+    pending = [];
+    const payload = time('encoding', () => (store.engine === 'embedded' ? encodeJsonCompact(layout, rows) : encodeRowBinary(layout, rows)));
+    time('json_each_row_encoding_replaced', () => rows.map((r) => JSON.stringify(r)).join('\n'));
+    const t0 = performance.now();
+    await store.insert('predictions', rows); // encodes again inside: that share is taken off below
+    ms.insert_round_trip += performance.now() - t0;
+    return payload.length;
+  };
+  let bytes = 0;
+  for (const b of batches) {
+    const json = time('json_parse', () => b.messages.map((m) => parseJsonMessage(m.value, 1 << 20)));
+    const decoded = time('validation', () => json.map((j) => decodePrediction(j)));
+    const rows = time('row_building', () => decoded.map((p, i) => withOrigin(predictionRow(p, now), { source: 'kafka', topic: b.topic, partition: b.partition, offset: b.messages[i].offset, value: b.messages[i].value })));
+    pending.push(...(rows as unknown as Record<string, unknown>[]));
+    if (pending.length >= BATCH_SIZE) bytes += await insert();
+  }
+  if (pending.length) bytes += await insert();
+  ms.insert_round_trip -= ms.encoding;
+  for (const b of batches) {
+    const t0 = performance.now();
+    await consumer.commitOffsets([{ topic: b.topic, partition: b.partition, offset: (BigInt(b.lastOffset) + 1n).toString() }]);
+    ms.offset_commits += performance.now() - t0;
+  }
+  await consumer.disconnect();
+  await store.close();
+  const total = Object.entries(ms).filter(([k]) => k !== 'json_each_row_encoding_replaced').reduce((s, [, v]) => s + v, 0);
+  const stagesOut = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, { seconds: +(v / 1000).toFixed(3), us_per_message: +((v * 1000) / seen).toFixed(2), share: k === 'json_each_row_encoding_replaced' ? undefined : +(v / total).toFixed(3) }]));
+  return { messages: seen, fetched_batches: batches.length, encoded_bytes_per_message: Math.round(bytes / seen), engine: store.engine, stages: stagesOut, serial_seconds: +(total / 1000).toFixed(3) };
+}
+
+if (mode === 'stages') {
+  const result = await stages();
+  console.log(JSON.stringify({ mode, ...result, peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+} else {
+  const seconds = mode === 'raw-kafkajs' ? await rawKafkajs() : await driftwatch();
+  console.log(JSON.stringify({ mode, messages: expected, seconds, per_second: Math.round(expected / seconds), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+}
