@@ -2,6 +2,8 @@
 //   raw-kafkajs: a consumer group that does nothing with the messages (the client's ceiling)
 //   driftwatch:  KafkaIngest + BatchWriter into ClickHouse (decode, validate, batch, insert, commit)
 //   stages:      the same stages one after the other on the same messages, each timed (where the time goes)
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { KafkaIngest } from '../src/ingest/kafka.js';
 import { decodePrediction, parseJsonMessage } from '../src/ingest/decode.js';
@@ -44,15 +46,50 @@ async function rawKafkajs(): Promise<number> {
   return (end - start) / 1000;
 }
 
+/** With BENCH_INGEST_CPU_PROFILE_FILE set: a V8 CPU profile of this process over the measured interval only
+ *  (first batch to last row stored), written there as a .cpuprofile. */
+async function cpuProfiler(): Promise<{ start(): void; stop(): Promise<void> }> {
+  const file = process.env.BENCH_INGEST_CPU_PROFILE_FILE;
+  if (!file) return { start: () => undefined, stop: async () => undefined };
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 500 });
+  return {
+    start: () => void session.post('Profiler.start'),
+    stop: async () => {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+/** KafkaIngest settings a run may override (BENCH_INGEST_BACKLOG rows, BENCH_INGEST_FETCH_MB, BENCH_INGEST_PARTITION_MB). */
+function tuning() {
+  const mb = (name: string) => (process.env[name] ? { [name]: Number(process.env[name]) * 2 ** 20 } : {});
+  const fetch = mb('BENCH_INGEST_FETCH_MB');
+  const partition = mb('BENCH_INGEST_PARTITION_MB');
+  return {
+    ...(process.env.BENCH_INGEST_BACKLOG ? { maxBacklogRows: Number(process.env.BENCH_INGEST_BACKLOG) } : {}),
+    ...(fetch.BENCH_INGEST_FETCH_MB ? { fetchMaxBytes: fetch.BENCH_INGEST_FETCH_MB } : {}),
+    ...(partition.BENCH_INGEST_PARTITION_MB ? { fetchMaxBytesPerPartition: partition.BENCH_INGEST_PARTITION_MB } : {}),
+  };
+}
+
 async function driftwatch(): Promise<number> {
+  const profiler = await cpuProfiler();
   const store = createStore({ url: chUrl, database });
   const writer = new BatchWriter(store, { batchSize: BATCH_SIZE, maxWaitMs: 500 });
-  const ingest = new KafkaIngest({ brokers: brokers.split(','), clientId: 'bench', groupId: `dw-${Date.now()}`, predictionsTopic: topic, labelsTopic: `${topic}-labels`, maxMessageBytes: 1 << 20, models: [] }, writer);
+  const ingest = new KafkaIngest({ brokers: brokers.split(','), clientId: 'bench', groupId: `dw-${Date.now()}`, predictionsTopic: topic, labelsTopic: `${topic}-labels`, maxMessageBytes: 1 << 20, models: [], ...tuning() }, writer);
   // Clock starts when the first fetched batch reaches driftwatch, as for the raw consumer: group join excluded.
   let first = 0;
   const submit = writer.submit.bind(writer);
   writer.submit = (batch) => {
-    if (first === 0) first = performance.now();
+    if (first === 0) {
+      first = performance.now();
+      profiler.start();
+    }
     return submit(batch);
   };
   await ingest.start();
@@ -62,6 +99,7 @@ async function driftwatch(): Promise<number> {
     stored = Number((await store.query<{ c: string }>('SELECT count() AS c FROM predictions'))[0].c);
   }
   const end = performance.now();
+  await profiler.stop();
   await ingest.stop();
   await writer.close();
   await store.close();

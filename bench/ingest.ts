@@ -3,7 +3,8 @@
 // doing nothing and (b) ClickHouse's own Kafka engine + MV, in the same run; driftwatch on both engines: Debian's
 // ClickHouse 18.16 server and ClickHouse 26 embedded in its process (its peak RSS then includes the engine).
 // `profile`: where the time goes, each stage of the real path timed alone on the same messages (bench/ingest-worker.ts
-// stages); BENCH_INGEST_CPU_PROFILE=1 also runs the real path under node --cpu-prof and adds its self time by stage.
+// stages); BENCH_INGEST_CPU_PROFILE=1 also runs the real path under V8's CPU profiler (the measured interval only)
+// and adds its self time by stage.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,7 +131,7 @@ try {
       for (const [name, target] of [['server', await freshTarget(false)], ['embedded', await freshTarget(true)]] as const) {
         const dir = mkdtempSync(join(tmpdir(), 'dw-bench-cpuprof-'));
         dirs.push(dir);
-        const r = await runWorker<WorkerResult>('ingest-worker.ts', ['driftwatch', brokers, topic, String(N), target.url, target.database], {}, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+        const r = await runWorker<WorkerResult>('ingest-worker.ts', ['driftwatch', brokers, topic, String(N), target.url, target.database], { BENCH_INGEST_CPU_PROFILE_FILE: join(dir, 'ingest.cpuprofile') });
         cpuProfile[`features_${features}_${name}`] = { per_second_while_profiled: r.per_second, self_time_by_stage: cpuProfileByStage(dir) };
       }
     }

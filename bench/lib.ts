@@ -23,8 +23,8 @@ export function benchMessage(i: number, features: number | MessageShape = 20, mo
 }
 
 /** Runs `bench/<script>` in its own Node process (tsx) and parses the last JSON line it prints. */
-export async function runWorker<T>(script: string, args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<T> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', resolve(ROOT, 'bench', script), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+export async function runWorker<T>(script: string, args: string[], env: Record<string, string> = {}): Promise<T> {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'bench', script), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((r) => child.once('exit', r));
@@ -58,7 +58,7 @@ function stageOf({ functionName, url }: ProfileNode['callFrame']): string {
   return 'other';
 }
 
-/** Self time by ingest stage from the .cpuprofile files `node --cpu-prof` wrote into `dir` (seconds and share). */
+/** Self time by ingest stage from the .cpuprofile files in `dir` (seconds and share). */
 export function cpuProfileByStage(dir: string): Record<string, { seconds: number; share: number }> {
   const byStage = new Map<string, number>();
   let total = 0;

@@ -1,10 +1,15 @@
 // Rows into ClickHouse's RowBinary format (every version since 1.1, 18.16 included): numbers go as their IEEE
 // bytes, so a Float64 is stored bit for bit (18.16's text parser can be off in the last digit) and the server
 // parses nothing. Strings are length-prefixed UTF-8; DateTime is UInt32 seconds; Nullable a 0/1 byte first.
+import { endianness } from 'node:os';
 import { NotEncodable, type ColumnType, type TableLayout } from './insert-layout.js';
 
 /** String.prototype.isWellFormed (Node 20; not yet in the TypeScript lib this project targets). */
 type WellFormed = { isWellFormed(): boolean };
+
+let scratch = new Float64Array(256);
+/** A Float64Array holds the platform's byte order; RowBinary is little-endian. */
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 class Output {
   buf: Buffer;
@@ -83,6 +88,23 @@ class Output {
     this.pos += 8;
   }
 
+  /** Array(Float64): the values through a scratch Float64Array, copied in with one memcpy. */
+  float64s(v: unknown): void {
+    if (!Array.isArray(v)) throw new NotEncodable(`not an array: ${typeof v}`);
+    if (!LITTLE_ENDIAN) return this.array(v, (x) => this.float64(x));
+    const n = v.length;
+    if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
+    for (let i = 0; i < n; i++) {
+      const x: unknown = v[i];
+      if (typeof x !== 'number') throw new NotEncodable(`not a number: ${typeof x}`);
+      scratch[i] = x;
+    }
+    this.varint(n);
+    this.room(n * 8);
+    this.buf.set(new Uint8Array(scratch.buffer, 0, n * 8), this.pos);
+    this.pos += n * 8;
+  }
+
   array(v: unknown, item: (x: unknown) => void): void {
     if (!Array.isArray(v)) throw new NotEncodable(`not an array: ${typeof v}`);
     this.varint(v.length);
@@ -100,6 +122,24 @@ class Output {
   }
 }
 
+/** Array(String) that repeats the previous row's value (a model's feature names, row after row) copies the bytes
+ *  written for it then instead of encoding every string again. */
+function repeatingStrings(out: Output, string: (v: unknown) => void): (v: unknown) => void {
+  let last: unknown[] = [];
+  let lastBytes = Buffer.alloc(1); // an empty array: count 0
+  return (v) => {
+    if (Array.isArray(v) && v.length === last.length && v.every((x, i) => x === last[i])) {
+      out.room(lastBytes.length);
+      out.pos += lastBytes.copy(out.buf, out.pos);
+      return;
+    }
+    const start = out.pos;
+    out.array(v, string);
+    last = v as unknown[];
+    lastBytes = Buffer.from(out.buf.subarray(start, out.pos));
+  };
+}
+
 function writerOf(out: Output, type: ColumnType): (v: unknown) => void {
   const string = (v: unknown) => out.string(v);
   const float64 = (v: unknown) => out.float64(v);
@@ -109,8 +149,8 @@ function writerOf(out: Output, type: ColumnType): (v: unknown) => void {
     case 'DateTime': return (v) => out.uint32(v);
     case 'UInt64': return (v) => out.uint64(v);
     case 'Int32': return (v) => out.int32(v);
-    case 'Array(String)': return (v) => out.array(v, string);
-    case 'Array(Float64)': return (v) => out.array(v, float64);
+    case 'Array(String)': return repeatingStrings(out, string);
+    case 'Array(Float64)': return (v) => out.float64s(v);
     case 'Nullable(Float64)': return (v) => out.nullable(v, float64);
     case 'Nullable(String)': return (v) => out.nullable(v, string);
   }
