@@ -47,7 +47,7 @@ function stageOf({ functionName, url }: ProfileNode['callFrame']): string {
   if (functionName === '(idle)') return 'idle (waiting for the broker or ClickHouse)';
   if (functionName === '(garbage collector)') return 'garbage collection';
   if (functionName === '(program)') return 'V8 and native, unattributed';
-  if (url.includes('/src/ingest/decode.ts')) return functionName === 'parseJsonMessage' ? 'JSON parse' : 'validation';
+  if (url.includes('/src/ingest/decode.ts')) return /^(parseJson|messageText)/.test(functionName) ? 'JSON parse' : 'validation';
   if (url.includes('/src/ingest/rows.ts') || url.includes('/src/ingest/messages.ts')) return 'row building';
   if (url.includes('/src/store/insert-')) return 'encoding for ClickHouse';
   if (url.includes('/src/ingest/writer.ts')) return 'group commit (writer)';
