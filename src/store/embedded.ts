@@ -118,7 +118,7 @@ function releaseAnchor(path: string): void {
 type Params = { query: string; clickhouse_settings?: Record<string, unknown> } & Record<string, unknown>;
 
 /** Formats the engine's raw insert takes as bytes (it has no RowBinary). */
-export type RawInsertFormat = 'JSONCompactEachRow' | 'TabSeparated';
+export type RawInsertFormat = 'JSONCompactEachRow' | 'JSONEachRow';
 
 export interface EmbeddedConnection extends Connection {
   /** `data` handed to the engine as it is (no copy into a statement string), parsed by the engine itself. */
