@@ -1,17 +1,31 @@
 // One contender of the ingest benchmark, in its own process so its peak RSS is its own.
 //   raw-kafkajs: a consumer group that does nothing with the messages (the client's ceiling)
 //   driftwatch:  KafkaIngest + BatchWriter into ClickHouse (decode, validate, batch, insert, commit)
-import { Kafka, logLevel } from 'kafkajs';
+//   stages:      the same stages one after the other on the same messages, each timed (where the time goes)
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { KafkaIngest } from '../src/ingest/kafka.js';
-import { BatchWriter } from '../src/ingest/writer.js';
+import { parseJsonMessage } from '../src/ingest/decode.js';
+import { predictionRowOf } from '../src/ingest/rows.js';
+import { BatchWriter, withOrigin } from '../src/ingest/writer.js';
 import { createStore } from '../src/store/index.js';
+import { encodeJsonCompact } from '../src/store/insert-json.js';
+import { INSERT_LAYOUTS } from '../src/store/insert-layout.js';
+import { encodeRowBinary } from '../src/store/insert-rowbinary.js';
 
 const [mode, brokers, topic, countText, chUrl, database] = process.argv.slice(2);
 const expected = Number(countText);
+const BATCH_SIZE = Number(process.env.BENCH_INGEST_BATCH ?? 20_000);
+
+/** Consumer settings of KafkaIngest, so the baseline fetches as driftwatch does. */
+function consumerOf(kafka: Kafka, groupId: string) {
+  return kafka.consumer({ groupId, maxBytesPerPartition: 4 << 20, maxBytes: 32 << 20 });
+}
 
 async function rawKafkajs(): Promise<number> {
   const kafka = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `raw-${Date.now()}`, maxBytesPerPartition: 4 << 20, maxBytes: 32 << 20 });
+  const consumer = consumerOf(kafka, `raw-${Date.now()}`);
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   let seen = 0;
@@ -32,15 +46,50 @@ async function rawKafkajs(): Promise<number> {
   return (end - start) / 1000;
 }
 
+/** With BENCH_INGEST_CPU_PROFILE_FILE set: a V8 CPU profile of this process over the measured interval only
+ *  (first batch to last row stored), written there as a .cpuprofile. */
+async function cpuProfiler(): Promise<{ start(): void; stop(): Promise<void> }> {
+  const file = process.env.BENCH_INGEST_CPU_PROFILE_FILE;
+  if (!file) return { start: () => undefined, stop: async () => undefined };
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 500 });
+  return {
+    start: () => void session.post('Profiler.start'),
+    stop: async () => {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+/** KafkaIngest settings a run may override (BENCH_INGEST_BACKLOG rows, BENCH_INGEST_FETCH_MB, BENCH_INGEST_PARTITION_MB). */
+function tuning() {
+  const mb = (name: string) => (process.env[name] ? { [name]: Number(process.env[name]) * 2 ** 20 } : {});
+  const fetch = mb('BENCH_INGEST_FETCH_MB');
+  const partition = mb('BENCH_INGEST_PARTITION_MB');
+  return {
+    ...(process.env.BENCH_INGEST_BACKLOG ? { maxBacklogRows: Number(process.env.BENCH_INGEST_BACKLOG) } : {}),
+    ...(fetch.BENCH_INGEST_FETCH_MB ? { fetchMaxBytes: fetch.BENCH_INGEST_FETCH_MB } : {}),
+    ...(partition.BENCH_INGEST_PARTITION_MB ? { fetchMaxBytesPerPartition: partition.BENCH_INGEST_PARTITION_MB } : {}),
+  };
+}
+
 async function driftwatch(): Promise<number> {
+  const profiler = await cpuProfiler();
   const store = createStore({ url: chUrl, database });
-  const writer = new BatchWriter(store, { batchSize: 20_000, maxWaitMs: 500 });
-  const ingest = new KafkaIngest({ brokers: brokers.split(','), clientId: 'bench', groupId: `dw-${Date.now()}`, predictionsTopic: topic, labelsTopic: `${topic}-labels`, maxMessageBytes: 1 << 20, models: [] }, writer);
+  const writer = new BatchWriter(store, { batchSize: BATCH_SIZE, maxWaitMs: 500 });
+  const ingest = new KafkaIngest({ brokers: brokers.split(','), clientId: 'bench', groupId: `dw-${Date.now()}`, predictionsTopic: topic, labelsTopic: `${topic}-labels`, maxMessageBytes: 1 << 20, models: [], ...tuning() }, writer);
   // Clock starts when the first fetched batch reaches driftwatch, as for the raw consumer: group join excluded.
   let first = 0;
   const submit = writer.submit.bind(writer);
   writer.submit = (batch) => {
-    if (first === 0) first = performance.now();
+    if (first === 0) {
+      first = performance.now();
+      profiler.start();
+    }
     return submit(batch);
   };
   await ingest.start();
@@ -50,11 +99,86 @@ async function driftwatch(): Promise<number> {
     stored = Number((await store.query<{ c: string }>('SELECT count() AS c FROM predictions'))[0].c);
   }
   const end = performance.now();
+  await profiler.stop();
   await ingest.stop();
   await writer.close();
   await store.close();
   return (end - first) / 1000;
 }
 
-const seconds = mode === 'raw-kafkajs' ? await rawKafkajs() : await driftwatch();
-console.log(JSON.stringify({ mode, messages: expected, seconds, per_second: Math.round(expected / seconds), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+interface Fetched { topic: string; partition: number; lastOffset: string; messages: KafkaMessage[] }
+
+/** Each stage of the real path over all messages, timed alone: fetch (kafkajs), JSON parse, validation with row
+ *  building (one step since rows are built straight from the JSON), encoding (the store's binary form, and the JSONEachRow text it replaced), the insert round trip with
+ *  ClickHouse's own parsing, and the offset commits (one per fetched batch, as KafkaIngest commits). */
+async function stages(): Promise<Record<string, unknown>> {
+  const kafka = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const consumer = consumerOf(kafka, `stages-${Date.now()}`);
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  const batches: Fetched[] = [];
+  let seen = 0;
+  let start = 0;
+  const fetchEnd = await new Promise<number>((resolve) => {
+    void consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 8,
+      eachBatch: async ({ batch }) => {
+        if (start === 0) start = performance.now();
+        if (batch.messages.length === 0) return;
+        batches.push({ topic: batch.topic, partition: batch.partition, lastOffset: batch.lastOffset(), messages: batch.messages });
+        seen += batch.messages.length;
+        if (seen >= expected) resolve(performance.now());
+      },
+    });
+  });
+  consumer.pause([{ topic }]);
+  const ms: Record<string, number> = { fetch: fetchEnd - start, json_parse: 0, validation_and_row_building: 0, encoding: 0, insert_round_trip: 0, offset_commits: 0, json_each_row_encoding_replaced: 0 };
+  const time = <T>(stage: string, f: () => T): T => {
+    const t0 = performance.now();
+    const r = f();
+    ms[stage] += performance.now() - t0;
+    return r;
+  };
+  const store = createStore({ url: chUrl, database });
+  const layout = INSERT_LAYOUTS.predictions;
+  const now = Date.now();
+  let pending: Record<string, unknown>[] = [];
+  const insert = async () => {
+    const rows = pending;
+    pending = [];
+    const payload = time('encoding', () => (store.engine === 'embedded' ? encodeJsonCompact(layout, rows) : encodeRowBinary(layout, rows)));
+    time('json_each_row_encoding_replaced', () => rows.map((r) => JSON.stringify(r)).join('\n'));
+    const t0 = performance.now();
+    await store.insert('predictions', rows); // encodes again inside: that share is taken off below
+    ms.insert_round_trip += performance.now() - t0;
+    return payload.length;
+  };
+  let bytes = 0;
+  for (const b of batches) {
+    const json = time('json_parse', () => b.messages.map((m) => parseJsonMessage(m.value, 1 << 20)));
+    const rows = time('validation_and_row_building', () => json.map((j, i) => withOrigin(predictionRowOf(j, {}, now).row, { source: 'kafka', topic: b.topic, partition: b.partition, offset: b.messages[i].offset, value: b.messages[i].value })));
+    pending.push(...(rows as unknown as Record<string, unknown>[]));
+    if (pending.length >= BATCH_SIZE) bytes += await insert();
+  }
+  if (pending.length) bytes += await insert();
+  ms.insert_round_trip -= ms.encoding;
+  for (const b of batches) {
+    const t0 = performance.now();
+    await consumer.commitOffsets([{ topic: b.topic, partition: b.partition, offset: (BigInt(b.lastOffset) + 1n).toString() }]);
+    ms.offset_commits += performance.now() - t0;
+  }
+  await consumer.disconnect();
+  await store.close();
+  const total = Object.entries(ms).filter(([k]) => k !== 'json_each_row_encoding_replaced').reduce((s, [, v]) => s + v, 0);
+  const stagesOut = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, { seconds: +(v / 1000).toFixed(3), us_per_message: +((v * 1000) / seen).toFixed(2), share: k === 'json_each_row_encoding_replaced' ? undefined : +(v / total).toFixed(3) }]));
+  return { messages: seen, fetched_batches: batches.length, encoded_bytes_per_message: Math.round(bytes / seen), engine: store.engine, stages: stagesOut, serial_seconds: +(total / 1000).toFixed(3) };
+}
+
+if (mode === 'stages') {
+  const result = await stages();
+  console.log(JSON.stringify({ mode, ...result, peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+} else {
+  const seconds = mode === 'raw-kafkajs' ? await rawKafkajs() : await driftwatch();
+  console.log(JSON.stringify({ mode, messages: expected, seconds, per_second: Math.round(expected / seconds), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+}

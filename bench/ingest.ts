@@ -1,22 +1,29 @@
-// npm run bench:ingest — sustained predictions/s from the broker into ClickHouse, 20 numeric features a message,
-// for driftwatch beside (a) a raw kafkajs consumer doing nothing and (b) ClickHouse's own Kafka engine + MV, in the
-// same run; driftwatch on both engines: Debian's ClickHouse 18.16 server and ClickHouse 26 embedded in its process
-// (its peak RSS then includes the engine).
+// npm run bench:ingest — sustained predictions/s from the broker into ClickHouse, for 20-feature messages (numeric)
+// and 30-feature ones (25 numeric with some nulls, 5 categorical), for driftwatch beside (a) a raw kafkajs consumer
+// doing nothing and (b) ClickHouse's own Kafka engine + MV, in the same run; driftwatch on both engines: Debian's
+// ClickHouse 18.16 server and ClickHouse 26 embedded in its process (its peak RSS then includes the engine).
+// `profile`: where the time goes, each stage of the real path timed alone on the same messages (bench/ingest-worker.ts
+// stages); BENCH_INGEST_CPU_PROFILE=1 also runs the real path under V8's CPU profiler (the measured interval only)
+// and adds its self time by stage.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { startClickHouse } from '../src/local/clickhouse.js';
 import { startKafka } from '../src/local/kafka.js';
 import { createStore, migrate } from '../src/store/index.js';
-import { benchMessage, progress, runWorker } from './lib.js';
+import { benchMessage, cpuProfileByStage, progress, runWorker, type MessageShape } from './lib.js';
 
 const N = Number(process.env.BENCH_INGEST_MESSAGES ?? 200_000);
-const FEATURES = 20;
+const CPU_PROFILE = process.env.BENCH_INGEST_CPU_PROFILE === '1';
+const SHAPES: Array<{ features: number; shape: MessageShape; text: string }> = [
+  { features: 20, shape: { numeric: 20 }, text: '20 numeric' },
+  { features: 30, shape: { numeric: 25, nulls: true, categorical: 5 }, text: '25 numeric (1 in 12 null) + 5 categorical' },
+];
 
 interface WorkerResult { mode: string; messages: number; seconds: number; per_second: number; peak_rss_mb: number }
 
-async function produce(brokers: string[], topic: string, n: number): Promise<number> {
+async function produce(brokers: string[], topic: string, n: number, shape: MessageShape): Promise<number> {
   const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
   const producer = kafka.producer({ allowAutoTopicCreation: true });
   await producer.connect();
@@ -25,7 +32,7 @@ async function produce(brokers: string[], topic: string, n: number): Promise<num
   const inFlight: Promise<unknown>[] = [];
   for (let i = 0; i < n; i += chunk) {
     const messages = [];
-    for (let j = i; j < Math.min(n, i + chunk); j++) messages.push({ value: benchMessage(j, FEATURES) });
+    for (let j = i; j < Math.min(n, i + chunk); j++) messages.push({ value: benchMessage(j, shape) });
     inFlight.push(producer.send({ topic, messages, acks: 1 }));
     if (inFlight.length >= 4) await inFlight.shift();
   }
@@ -41,6 +48,7 @@ function peakRssMb(pid: number): number {
 }
 
 async function clickhouseKafkaEngine(chUrl: string, brokers: string[], topic: string, chPid: number): Promise<WorkerResult> {
+  const FEATURES = 20;
   const store = createStore({ url: chUrl, database: 'default' });
   await store.command('CREATE DATABASE IF NOT EXISTS chkafka');
   const cols = Array.from({ length: FEATURES }, (_, k) => `f${k} Float64`).join(', ');
@@ -53,7 +61,7 @@ async function clickhouseKafkaEngine(chUrl: string, brokers: string[], topic: st
   // The engine starts at the latest offset: give it time to join before producing.
   await new Promise((r) => setTimeout(r, 8_000));
   const t0 = performance.now();
-  const produceSeconds = await produce(brokers, topic, N);
+  const produceSeconds = await produce(brokers, topic, N, { numeric: FEATURES });
   let stored = 0;
   const deadline = Date.now() + 300_000;
   while (stored < N && Date.now() < deadline) {
@@ -68,52 +76,96 @@ async function clickhouseKafkaEngine(chUrl: string, brokers: string[], topic: st
     mode: 'clickhouse-kafka-engine', messages: stored, seconds, per_second: Math.round(stored / seconds),
     peak_rss_mb: peakRssMb(chPid), // of the whole clickhouse-server process (it also served driftwatch's run)
     produce_seconds: produceSeconds,
-    note: 'timed from the first produce to the last row visible (the engine starts at the latest offset, so it must consume while producing); bounded below by produce_seconds and its ~7.5 s flush interval',
+    note: '20-feature messages; timed from the first produce to the last row visible (the engine starts at the latest offset, so it must consume while producing); bounded below by produce_seconds and its ~7.5 s flush interval',
   } as WorkerResult;
 }
 
 const ch = await startClickHouse();
 // 32 partitions: the mock broker keeps only ~5 MB per partition, so a pre-produced topic must be spread wide.
-const broker = await startKafka({ 'bench-predictions': 32, 'bench-chkafka': 32 });
-try {
-  const admin = createStore({ url: ch.url, database: 'default' });
-  const store = createStore({ url: ch.url, database: 'benchdw' });
+const broker = await startKafka({ 'bench-predictions-20': 32, 'bench-predictions-30': 32, 'bench-chkafka': 32 });
+const brokers = broker.brokers.join(',');
+const dirs: string[] = [];
+let databases = 0;
+
+/** A migrated database on the server, or a migrated embedded data directory (closed again: a worker opens it). */
+async function freshTarget(embedded: boolean): Promise<{ url: string; database: string }> {
+  const database = `benchdw${++databases}`;
+  let url = ch.url;
+  if (embedded) {
+    const dir = mkdtempSync(join(tmpdir(), 'dw-bench-ingest-'));
+    dirs.push(dir);
+    url = `embedded:${dir}`;
+  }
+  const admin = createStore({ url, database: 'default' });
+  const store = createStore({ url, database });
   await migrate(admin, store, new Date());
-  progress(`producing ${N} messages with ${FEATURES} features…`);
-  const produceSeconds = await produce(broker.brokers, 'bench-predictions', N);
-  progress(`produced in ${produceSeconds.toFixed(2)} s; raw kafkajs consumer…`);
-  const raw = await runWorker<WorkerResult>('ingest-worker.ts', ['raw-kafkajs', broker.brokers.join(','), 'bench-predictions', String(N)]);
-  progress(`raw: ${raw.per_second}/s; driftwatch…`);
-  const dw = await runWorker<WorkerResult>('ingest-worker.ts', ['driftwatch', broker.brokers.join(','), 'bench-predictions', String(N), ch.url, 'benchdw']);
-  progress(`driftwatch (server): ${dw.per_second}/s; driftwatch (embedded)…`);
-  const dir = mkdtempSync(join(tmpdir(), 'dw-bench-ingest-'));
-  const embeddedUrl = `embedded:${dir}`;
-  const embeddedAdmin = createStore({ url: embeddedUrl, database: 'default' });
-  const embeddedStore = createStore({ url: embeddedUrl, database: 'benchdw' });
-  await migrate(embeddedAdmin, embeddedStore, new Date());
-  await Promise.all([embeddedAdmin.close(), embeddedStore.close()]); // the worker process opens the data next
-  const dwEmbedded = await runWorker<WorkerResult>('ingest-worker.ts', ['driftwatch', broker.brokers.join(','), 'bench-predictions', String(N), embeddedUrl, 'benchdw']);
-  rmSync(dir, { recursive: true, force: true });
-  progress(`driftwatch (embedded): ${dwEmbedded.per_second}/s; ClickHouse Kafka engine…`);
+  await Promise.all([admin.close(), store.close()]);
+  return { url, database };
+}
+
+const ratio = (a: number, b: number) => +(a / b).toFixed(3);
+
+try {
+  const runs: Record<string, unknown> = {};
+  const profile: Record<string, unknown> = {};
+  const cpuProfile: Record<string, unknown> = {};
+  for (const { features, shape, text } of SHAPES) {
+    const topic = `bench-predictions-${features}`;
+    progress(`producing ${N} messages with ${features} features (${text})…`);
+    const produceSeconds = await produce(broker.brokers, topic, N, shape);
+    progress(`produced in ${produceSeconds.toFixed(2)} s; raw kafkajs consumer…`);
+    const raw = await runWorker<WorkerResult>('ingest-worker.ts', ['raw-kafkajs', brokers, topic, String(N)]);
+    const server = await freshTarget(false);
+    const dw = await runWorker<WorkerResult>('ingest-worker.ts', ['driftwatch', brokers, topic, String(N), server.url, server.database]);
+    progress(`raw: ${raw.per_second}/s; driftwatch (server): ${dw.per_second}/s; driftwatch (embedded)…`);
+    const embedded = await freshTarget(true);
+    const dwEmbedded = await runWorker<WorkerResult>('ingest-worker.ts', ['driftwatch', brokers, topic, String(N), embedded.url, embedded.database]);
+    progress(`driftwatch (embedded): ${dwEmbedded.per_second}/s; stage profile…`);
+    const stagesServer = await freshTarget(false);
+    const stagesEmbedded = await freshTarget(true);
+    profile[`features_${features}`] = {
+      server: await runWorker('ingest-worker.ts', ['stages', brokers, topic, String(N), stagesServer.url, stagesServer.database]),
+      embedded: await runWorker('ingest-worker.ts', ['stages', brokers, topic, String(N), stagesEmbedded.url, stagesEmbedded.database]),
+    };
+    if (CPU_PROFILE) {
+      for (const [name, target] of [['server', await freshTarget(false)], ['embedded', await freshTarget(true)]] as const) {
+        const dir = mkdtempSync(join(tmpdir(), 'dw-bench-cpuprof-'));
+        dirs.push(dir);
+        const r = await runWorker<WorkerResult>('ingest-worker.ts', ['driftwatch', brokers, topic, String(N), target.url, target.database], { BENCH_INGEST_CPU_PROFILE_FILE: join(dir, 'ingest.cpuprofile') });
+        cpuProfile[`features_${features}_${name}`] = { per_second_while_profiled: r.per_second, self_time_by_stage: cpuProfileByStage(dir) };
+      }
+    }
+    runs[`features_${features}`] = {
+      features: text, produce_seconds: produceSeconds,
+      raw_kafkajs: raw,
+      driftwatch_server: { ...dw, clickhouse: 'server 18.16' },
+      driftwatch_embedded: { ...dwEmbedded, clickhouse: 'embedded 26' },
+      server_vs_raw_kafkajs: ratio(dw.per_second, raw.per_second),
+      embedded_vs_raw_kafkajs: ratio(dwEmbedded.per_second, raw.per_second),
+    };
+  }
+  progress('ClickHouse Kafka engine (20 features)…');
   const engine = await clickhouseKafkaEngine(ch.url, broker.brokers, 'bench-chkafka', ch.pid);
   progress(`clickhouse kafka engine: ${engine.per_second}/s`);
-  await admin.close();
-  await store.close();
+  const r20 = runs.features_20 as { driftwatch_server: WorkerResult; driftwatch_embedded: WorkerResult };
+  const all = Object.values(runs) as Array<{ server_vs_raw_kafkajs: number; embedded_vs_raw_kafkajs: number; driftwatch_server: WorkerResult; driftwatch_embedded: WorkerResult }>;
   console.log(JSON.stringify({
     benchmark: 'ingest',
     messages: N,
-    features_per_message: FEATURES,
-    machine: { cores: (await import('node:os')).cpus().length },
-    produce_seconds: produceSeconds,
-    driftwatch: { ...dw, clickhouse: 'server 18.16' },
-    driftwatch_embedded: { ...dwEmbedded, clickhouse: 'embedded 26' },
-    baselines: { raw_kafkajs: raw, clickhouse_kafka_engine: engine },
-    driftwatch_vs_raw_kafkajs: +(dw.per_second / raw.per_second).toFixed(3),
-    driftwatch_embedded_vs_raw_kafkajs: +(dwEmbedded.per_second / raw.per_second).toFixed(3),
-    driftwatch_vs_clickhouse_kafka_engine: +(dw.per_second / engine.per_second).toFixed(3),
-    aim: { predictions_per_second: 50_000, met: dw.per_second >= 50_000 && dw.per_second >= engine.per_second },
+    machine: { cores: cpus().length },
+    runs,
+    clickhouse_kafka_engine: engine,
+    server_vs_clickhouse_kafka_engine_20: ratio(r20.driftwatch_server.per_second, engine.per_second),
+    embedded_vs_clickhouse_kafka_engine_20: ratio(r20.driftwatch_embedded.per_second, engine.per_second),
+    profile,
+    ...(CPU_PROFILE ? { cpu_profile: cpuProfile } : {}),
+    aim: {
+      vs_raw_kafkajs: 0.25, peak_rss_mb: 400,
+      met: all.every((r) => r.server_vs_raw_kafkajs >= 0.25 && r.embedded_vs_raw_kafkajs >= 0.25 && r.driftwatch_server.peak_rss_mb <= 400 && r.driftwatch_embedded.peak_rss_mb <= 400),
+    },
   }, null, 2));
 } finally {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   await broker.stop();
   await ch.stop();
 }

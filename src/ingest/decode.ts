@@ -24,9 +24,12 @@ function field(obj: Record<string, unknown>, name: string): unknown {
   return Object.prototype.hasOwnProperty.call(obj, name) ? obj[name] : undefined;
 }
 
+/** String.prototype.isWellFormed (Node 20; not yet in the TypeScript lib this project targets): no lone surrogate. */
+const isWellFormed = (s: string) => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
 /** A string the store can hold as it is (ClickHouse refuses a lone UTF-16 surrogate); `what` names it, on failure. */
 function text(v: string, what: () => string): string {
-  if (LONE_SURROGATE.test(v)) throw new InputError(`${what()} is not valid Unicode (it holds a lone surrogate)`, 'bad_unicode');
+  if (!isWellFormed(v)) throw new InputError(`${what()} is not valid Unicode (it holds a lone surrogate)`, 'bad_unicode');
   return v;
 }
 
@@ -62,12 +65,12 @@ function timestampOf(obj: Record<string, unknown>, window: TimeWindow | undefine
   const raw = field(obj, 'timestamp');
   if (raw === undefined || raw === null) throw new InputError('missing "timestamp"', 'missing_field');
   const ts = parseTimestamp(raw);
-  const shown = (typeof raw === 'string' ? JSON.stringify(wellFormed(raw)) : typeof raw === 'object' ? JSON.stringify(raw) : String(raw)).slice(0, 40);
-  if (ts === undefined) throw new InputError(`"timestamp" must be RFC 3339 or epoch seconds/milliseconds, got ${shown}`, 'wrong_type');
+  const shown = () => (typeof raw === 'string' ? JSON.stringify(wellFormed(raw)) : typeof raw === 'object' ? JSON.stringify(raw) : String(raw)).slice(0, 40);
+  if (ts === undefined) throw new InputError(`"timestamp" must be RFC 3339 or epoch seconds/milliseconds, got ${shown()}`, 'wrong_type');
   const lo = Math.max(STORE_TIME_RANGE.minMs, window?.minMs ?? -Infinity);
   const hi = Math.min(STORE_TIME_RANGE.maxMs, window?.maxMs ?? Infinity);
   if (ts < lo || ts > hi) {
-    throw new InputError(`"timestamp" out of range: ${shown} is ${new Date(ts).toISOString()}, accepted ${new Date(lo).toISOString()} … ${new Date(hi).toISOString()}`, 'timestamp_out_of_range');
+    throw new InputError(`"timestamp" out of range: ${shown()} is ${new Date(ts).toISOString()}, accepted ${new Date(lo).toISOString()} … ${new Date(hi).toISOString()}`, 'timestamp_out_of_range');
   }
   return ts;
 }
@@ -83,11 +86,23 @@ function scalar(v: unknown, name: string): number | string | null {
   throw new InputError(`"${name}" must be a number, string, boolean or null, got ${typeName(v)}`, 'wrong_type');
 }
 
+/** Feature names already found valid: every message of a model repeats them, so each is checked once (bounded). */
+const validNames = new Set<string>();
+const MAX_VALID_NAMES = 100_000;
+
 function featureName(name: string): string {
+  if (validNames.has(name)) return name;
+  checkFeatureName(name);
+  if (validNames.size >= MAX_VALID_NAMES) validNames.clear();
+  validNames.add(name);
+  return name;
+}
+
+function checkFeatureName(name: string): void {
   if (name.length === 0) throw new InputError('a feature name must not be empty', 'bad_feature_name');
   if (name.length > MAX_ID) throw new InputError(`feature name "${wellFormed(name.slice(0, 40))}…" is longer than ${MAX_ID} characters`, 'bad_feature_name');
   if (CONTROL.test(name)) throw new InputError(`feature name ${JSON.stringify(wellFormed(name)).slice(0, 60)} holds a control character`, 'bad_feature_name');
-  return text(name, () => `feature name ${JSON.stringify(name).slice(0, 60)}`);
+  text(name, () => `feature name ${JSON.stringify(name).slice(0, 60)}`);
 }
 
 export interface DecodeOptions {
@@ -105,7 +120,11 @@ function modelOf(value: Record<string, unknown>, options: DecodeOptions): string
   return model;
 }
 
-export function decodePrediction(value: unknown, options: DecodeOptions = {}): Prediction {
+/** A prediction's fields; each feature, validated, goes to `feature` as it is read (ingest builds its row from
+ *  them directly, with no object of features in between). */
+export type PredictionFields = Omit<Prediction, 'features'>;
+
+export function decodePredictionFields(value: unknown, options: DecodeOptions, feature: (name: string, v: FeatureValue) => void): PredictionFields {
   if (!isObject(value)) throw new InputError(`a prediction must be a JSON object, got ${typeName(value)}`, 'wrong_type');
   const model = modelOf(value, options);
   const predictionId = requiredString(value, 'prediction_id', true);
@@ -116,9 +135,7 @@ export function decodePrediction(value: unknown, options: DecodeOptions = {}): P
   if (!isObject(given)) throw new InputError(`"features" must be an object, got ${typeName(given)}`, given === undefined ? 'missing_field' : 'wrong_type');
   const names = Object.keys(given);
   if (names.length > MAX_FEATURES) throw new InputError(`more than ${MAX_FEATURES} features`, 'too_large');
-  // No prototype: a feature named "__proto__" or "constructor" is a feature like any other.
-  const features: Record<string, FeatureValue> = Object.create(null) as Record<string, FeatureValue>;
-  for (const name of names) features[featureName(name)] = scalar(given[name], `features.${name}`);
+  for (const name of names) feature(featureName(name), scalar(given[name], `features.${name}`));
   const metadata = field(value, 'metadata');
   if (metadata !== undefined && metadata !== null && !isObject(metadata)) {
     throw new InputError(`"metadata" must be an object, got ${typeName(metadata)}`, 'wrong_type');
@@ -129,11 +146,17 @@ export function decodePrediction(value: unknown, options: DecodeOptions = {}): P
     modelVersion,
     predictionId,
     timestamp,
-    features,
     prediction: scalar(field(value, 'prediction'), 'prediction'),
     label: scalar(field(value, 'label'), 'label'),
     metadata: (metadata as Record<string, unknown> | undefined) ?? null,
   };
+}
+
+export function decodePrediction(value: unknown, options: DecodeOptions = {}): Prediction {
+  // No prototype: a feature named "__proto__" or "constructor" is a feature like any other.
+  const features: Record<string, FeatureValue> = Object.create(null) as Record<string, FeatureValue>;
+  const p = decodePredictionFields(value, options, (name, v) => (features[name] = v));
+  return { model: p.model, modelVersion: p.modelVersion, predictionId: p.predictionId, timestamp: p.timestamp, features, prediction: p.prediction, label: p.label, metadata: p.metadata };
 }
 
 export function decodeLabel(value: unknown, options: DecodeOptions = {}): LabelEvent {

@@ -32,6 +32,9 @@ export interface KafkaIngestOptions {
   sessionTimeoutMs?: number;
   /** Unstored rows allowed in memory before fetching waits for ClickHouse. */
   maxBacklogRows?: number;
+  /** Bytes one fetch may bring (all partitions), and from one partition. */
+  fetchMaxBytes?: number;
+  fetchMaxBytesPerPartition?: number;
 }
 
 export class KafkaIngest {
@@ -74,8 +77,10 @@ export class KafkaIngest {
     const heartbeatInterval = Math.max(500, Math.floor(sessionTimeout / 10));
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
-      maxBytesPerPartition: 4 * 1024 * 1024,
-      maxBytes: 32 * 1024 * 1024,
+      // 8 MB a fetch: a message's bytes are a slice of its fetch response, held until its row is stored, so
+      // smaller fetches bound memory (bench:ingest: 611 → 450 MB peak RSS against 32 MB / 4 MB, same run)
+      maxBytesPerPartition: this.options.fetchMaxBytesPerPartition ?? 1024 * 1024,
+      maxBytes: this.options.fetchMaxBytes ?? 8 * 1024 * 1024,
       sessionTimeout,
       // A rebalance is learnt from a heartbeat, and kafkajs heartbeats between fetches: frequent heartbeats and an
       // idle long poll no longer than about two of them make every member rejoin within ~1 s, so the coordinator

@@ -1,8 +1,8 @@
 // Turns a batch of raw messages into rows: valid ones to their table, the rest to dead letters with the reason.
 // Nothing one message holds can throw past its own dead letter: decoding and row building are caught per message.
 import { InputError } from '../domain/index.js';
-import { decodeLabel, decodePrediction, parseJsonMessage, type DecodeOptions } from './decode.js';
-import { labelRow, predictionRow } from './rows.js';
+import { decodeLabel, parseJsonMessage, type DecodeOptions } from './decode.js';
+import { labelRow, predictionRowOf } from './rows.js';
 import { deadLetter, withOrigin, type IngestBatch, type Origin } from './writer.js';
 
 export type MessageKind = 'prediction' | 'label';
@@ -43,8 +43,8 @@ export function decodeMessages(
     try {
       const json = parseJsonMessage(m.value, maxBytes);
       if (kind === 'prediction') {
-        const p = decodePrediction(json, decodeOptions);
-        report.batch.predictions.push(withOrigin(predictionRow(p, nowMs), origin));
+        const p = predictionRowOf(json, decodeOptions, nowMs);
+        report.batch.predictions.push(withOrigin(p.row, origin));
         if (p.timestamp > report.newestEventMs) report.newestEventMs = p.timestamp;
       } else {
         const l = decodeLabel(json, decodeOptions);

@@ -105,11 +105,15 @@ export class BatchWriter {
     if (size === 0) return Promise.resolve({ refused: [] });
     let waiter!: Waiter;
     const done = new Promise<SubmitResult>((resolve, reject) => (waiter = { resolve, reject, refused: [] }));
-    for (const row of batch.predictions) (row as Tagged)[SUBMITTER] = waiter;
-    for (const row of batch.labels) (row as Tagged)[SUBMITTER] = waiter;
-    this.pending.predictions.push(...batch.predictions);
-    this.pending.labels.push(...batch.labels);
-    this.pending.deadLetters.push(...batch.deadLetters);
+    for (const row of batch.predictions) {
+      (row as Tagged)[SUBMITTER] = waiter;
+      this.pending.predictions.push(row);
+    }
+    for (const row of batch.labels) {
+      (row as Tagged)[SUBMITTER] = waiter;
+      this.pending.labels.push(row);
+    }
+    for (const row of batch.deadLetters) this.pending.deadLetters.push(row);
     this.pendingCount += size;
     this.waiters.push(waiter);
     if (this.pendingCount >= this.options.batchSize) void this.flush();

@@ -1,7 +1,11 @@
 // ClickHouse access for everything else: insert rows, run queries, run DDL. Errors keep the server's code.
+import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { toStoreError } from './errors.js';
 import { defaultEmbeddedMemoryBytes, embeddedConnection } from './embedded.js';
+import { encodeJsonCompact } from './insert-json.js';
+import { INSERT_LAYOUTS, NotEncodable } from './insert-layout.js';
+import { encodeRowBinary } from './insert-rowbinary.js';
 import { ident } from './sql.js';
 import { CLUSTER_SETTINGS, clusterAnswers, type ClusterSpec } from './cluster.js';
 
@@ -44,6 +48,8 @@ export function createStore(options: StoreOptions): Store {
   const database = ident(options.database);
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
   const path = embeddedPath(options.url);
+  const embedded = path === undefined ? undefined
+    : embeddedConnection({ path, database, timeoutMs, memoryLimitBytes: options.memoryLimitBytes ?? defaultEmbeddedMemoryBytes() });
   const client: ClickHouseClient = createClient({
     // The client validates `url` even when the embedded connection replaces HTTP.
     url: path === undefined ? options.url : 'http://embedded.invalid',
@@ -56,10 +62,31 @@ export function createStore(options: StoreOptions): Store {
     clickhouse_settings: { output_format_json_quote_64bit_integers: 1, ...(options.cluster ? CLUSTER_SETTINGS : {}) },
     // Errors surface as StoreError to the caller, who decides whether to log (secrets never reach logs).
     log: { level: ClickHouseLogLevel.OFF },
-    ...(path === undefined ? {} : {
-      connection: embeddedConnection({ path, database, timeoutMs, memoryLimitBytes: options.memoryLimitBytes ?? defaultEmbeddedMemoryBytes() }),
-    }),
+    ...(embedded === undefined ? {} : { connection: embedded }),
   });
+
+  /** The ingest tables' rows in a binary form with an explicit column list: RowBinary into a server, raw
+   *  JSONCompactEachRow bytes into the embedded engine; false when a value is not encodable (the caller sends JSON). */
+  async function insertEncoded(table: string, rows: Record<string, unknown>[]): Promise<boolean> {
+    const layout = INSERT_LAYOUTS[table];
+    if (!layout) return false;
+    const columns = layout.map(([name]) => name);
+    try {
+      if (embedded) {
+        await embedded.rawInsert(table, columns, encodeJsonCompact(layout, rows), 'JSONCompactEachRow');
+        return true;
+      }
+      const data = encodeRowBinary(layout, rows);
+      const result = await client.exec({ query: `INSERT INTO ${table} (${columns.join(', ')}) FORMAT RowBinary`, values: Readable.from([data]) });
+      result.stream.resume();
+      await new Promise<void>((resolve, reject) => result.stream.once('end', resolve).once('error', reject));
+      return true;
+    } catch (error) {
+      if (error instanceof NotEncodable) return false;
+      throw error;
+    }
+  }
+
   return {
     database,
     engine: path === undefined ? 'server' : 'embedded',
@@ -67,6 +94,7 @@ export function createStore(options: StoreOptions): Store {
     async insert(table, rows) {
       if (rows.length === 0) return;
       try {
+        if (await insertEncoded(ident(table), rows)) return;
         await client.insert({ table: ident(table), values: rows, format: 'JSONEachRow' });
       } catch (error) {
         throw toStoreError(error, `insert into ${table}`);

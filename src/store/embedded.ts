@@ -117,8 +117,20 @@ function releaseAnchor(path: string): void {
 
 type Params = { query: string; clickhouse_settings?: Record<string, unknown> } & Record<string, unknown>;
 
+/** Formats the engine's raw insert takes as bytes (it has no RowBinary). */
+export type RawInsertFormat = 'JSONCompactEachRow' | 'JSONEachRow';
+
+export interface EmbeddedConnection extends Connection {
+  /** `data` handed to the engine as it is (no copy into a statement string), parsed by the engine itself. */
+  rawInsert(table: string, columns: readonly string[], data: Buffer, format: RawInsertFormat): Promise<void>;
+}
+
+interface RawInserter {
+  chdb: { rawInsert(params: { table: string; columns: readonly string[]; values: Buffer; format: string; settings?: Record<string, number> }): Promise<unknown> };
+}
+
 /** A Connection over a pool of chdb connections; each statement runs in the store's database, with its timeout. */
-export function embeddedConnection(options: EmbeddedOptions): Connection {
+export function embeddedConnection(options: EmbeddedOptions): EmbeddedConnection {
   const { chdb, connection } = loadChdb();
   const path = resolve(options.path);
   mkdirSync(path, { recursive: true });
@@ -186,6 +198,11 @@ export function embeddedConnection(options: EmbeddedOptions): Connection {
     exec: (params: object) => run(params as Params, (c, p) => c.exec(p as never)),
     command: (params: object) => run(params as Params, (c, p) => c.command(p as never)),
     insert: (params: object) => run(params as Params, (c, p) => c.insert(p as never)),
+    rawInsert: async (table, columns, data, format) => {
+      await run({ query: '' }, (c, p) => (c as unknown as RawInserter).chdb.rawInsert({
+        table: `${options.database}.${table}`, columns, values: data, format, settings: { max_execution_time: p.clickhouse_settings?.max_execution_time as number },
+      }));
+    },
     close: async () => {
       if (closed) return;
       closed = true;

@@ -1,0 +1,82 @@
+// The binary insert encoders against bytes written out by hand from ClickHouse's RowBinary definition (strings:
+// LEB128 length + UTF-8; DateTime UInt32 LE; UInt64 LE; Nullable: 1 = null, 0 then the value; arrays: LEB128
+// count, then items) and JSONCompactEachRow's (one JSON array a row, columns in layout order, -0 kept).
+import { describe, expect, it } from 'vitest';
+import { encodeJsonCompact } from '../../../src/store/insert-json.js';
+import { INSERT_LAYOUTS, NotEncodable, type TableLayout } from '../../../src/store/insert-layout.js';
+import { encodeRowBinary } from '../../../src/store/insert-rowbinary.js';
+
+const f64 = (v: number) => {
+  const b = Buffer.alloc(8);
+  b.writeDoubleLE(v);
+  return [...b];
+};
+const u32 = (v: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(v);
+  return [...b];
+};
+const str = (s: string) => {
+  const bytes = [...Buffer.from(s, 'utf8')];
+  const len: number[] = [];
+  let n = bytes.length;
+  do {
+    len.push((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
+    n = Math.floor(n / 128);
+  } while (n > 0);
+  return [...len, ...bytes];
+};
+
+describe('RowBinary', () => {
+  const layout: TableLayout = [['s', 'String'], ['t', 'DateTime'], ['u', 'UInt64'], ['i', 'Int32'], ['a', 'Array(Float64)'], ['n', 'Nullable(String)'], ['m', 'Nullable(Float64)']];
+
+  it('writes each type as ClickHouse reads it', () => {
+    const rows = [
+      { s: 'héllo', t: 1_764_000_000, u: 2 ** 32 + 5, i: -1, a: [0.1 + 0.2, -0], n: null, m: 1.5 },
+      { s: '', t: 0, u: 0, i: 7, a: [], n: 'x', m: null },
+    ];
+    const expected = [
+      ...str('héllo'), ...u32(1_764_000_000), 5, 0, 0, 0, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 2, ...f64(0.1 + 0.2), ...f64(-0), 1, 0, ...f64(1.5),
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 1, 0x78, 1,
+    ];
+    expect([...encodeRowBinary(layout, rows)]).toEqual(expected);
+  });
+
+  it('writes multi-byte lengths for long and non-ASCII strings, growing its buffer as it goes', () => {
+    const long = `${'a'.repeat(127)}🎉${'b'.repeat(20_000)}`;
+    const rows = Array.from({ length: 8 }, () => ({ s: long, t: 1, u: 1, i: 1, a: [], n: 'ñ'.repeat(100), m: null }));
+    const one = [...str(long), ...u32(1), 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, ...str('ñ'.repeat(100)), 1];
+    const got = encodeRowBinary(layout, rows, 16);
+    expect(got.length).toBe(one.length * rows.length);
+    expect(got.equals(Buffer.from(rows.flatMap(() => one)))).toBe(true);
+  });
+
+  it('writes a repeated string array (feature names row after row) the same as a new one', () => {
+    const names: TableLayout = [['names', 'Array(String)'], ['other', 'Array(String)']];
+    const a = ['f0', 'f1', 'país'];
+    const rows = [{ names: a, other: [] }, { names: [...a], other: ['x'] }, { names: a, other: [] }, { names: ['f0'], other: ['x'] }, { names: [], other: [] }, { names: a, other: [] }];
+    const arr = (xs: string[]) => [xs.length, ...xs.flatMap(str)];
+    expect([...encodeRowBinary(names, rows)]).toEqual(rows.flatMap((r) => [...arr(r.names), ...arr(r.other)]));
+  });
+
+  it('refuses what it would not write faithfully', () => {
+    const ok = { s: 'x', t: 1, u: 1, i: 1, a: [], n: null, m: null };
+    for (const bad of [{ s: 'a\ud800' }, { s: 5 }, { t: -1 }, { t: 2 ** 32 }, { u: 2 ** 53 }, { i: 2 ** 31 }, { a: ['1'] }, { a: null }, { m: '1' }]) {
+      expect(() => encodeRowBinary(layout, [{ ...ok, ...bad }]), JSON.stringify(bad)).toThrow(NotEncodable);
+    }
+  });
+
+  it('has a layout for each table ingest writes, with no MATERIALIZED column', () => {
+    expect(Object.keys(INSERT_LAYOUTS)).toEqual(['predictions', 'labels', 'dead_letters']);
+    expect(INSERT_LAYOUTS.predictions.map(([c]) => c)).not.toContain('name_layout');
+  });
+});
+
+describe('JSONCompactEachRow', () => {
+  it('writes one array a row in layout order, keeping -0', () => {
+    const layout: TableLayout = [['b', 'Float64'], ['a', 'String'], ['c', 'Array(Float64)'], ['d', 'Nullable(Float64)']];
+    const text = encodeJsonCompact(layout, [{ a: 'x"y', b: 0.1, c: [1, 2.5], d: null }, { a: '', b: -0, c: [-0, 3], d: -0 }]).toString('utf8');
+    expect(text).toBe('[0.1,"x\\"y",[1,2.5],null]\n[-0,"",[-0,3],-0]\n');
+    expect(text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown[])).toEqual([[0.1, 'x"y', [1, 2.5], null], [-0, '', [-0, 3], -0]]);
+  });
+});
