@@ -14,7 +14,9 @@ import { driftResultRows, evaluationRow, failedEvaluationRow, type WindowEvaluat
 import { LayoutBook, MAX_LAYOUTS } from './shape.js';
 import { CATEGORY_ROWS, categoryCountsSql, firstPredictionSql, labelArrivalsSql, labelsPresentSql, newestLabelSql, numericCountsSql, qualitySql, type FeatureLayout, type WindowRange } from './sql.js';
 import { ingestionByWindowSql, unseenBy, unsettledFrom } from './settle.js';
-import { categoricalResult, numericCounts, numericResult, qualityResult, windowSummary, type QualityCounts } from './window-stats.js';
+import { observeQuality } from './quality-gauges.js';
+import { mayHaveTypeMismatches, typeMismatchSql } from './quality-sql.js';
+import { categoricalResult, numericCounts, numericResult, qualityResult, windowSummary, withTypeMismatches, type QualityCounts } from './window-stats.js';
 
 export type EvaluationKind = 'window' | 'labels' | 'late';
 
@@ -164,6 +166,10 @@ export class Evaluator {
       byName.set(r.name, m);
     }
     for (const p of plan.categorical) features.push(categoricalResult(p, categoryRows, byName.get(p.name) ?? {}));
+    // data quality: values of the other kind, counted only where the layouts show some (issue 16)
+    const mismatchSql = rows > 0 && mayHaveTypeMismatches(plan, layouts) ? typeMismatchSql(w, plan, final) : null;
+    const mismatched = mismatchSql ? await this.o.store.query<{ name: string; c: string }>(mismatchSql) : [];
+    withTypeMismatches(features, new Map(mismatched.map((r) => [r.name, num(r.c)])));
     const quality: QualityCounts = {
       rows: num(q?.rows), labelled: num(q?.labelled), correct: num(q?.correct), tp: num(q?.tp), fp: num(q?.fp), tn: num(q?.tn), fn: num(q?.fn),
       numericRows: num(q?.numeric_rows), absError: num(q?.abs_error), squaredError: num(q?.squared_error), labelsAt: num(q?.labels_at) * 1000,
@@ -252,6 +258,7 @@ export class Evaluator {
       if (f.ksStatistic !== null) m.ksStatistic.set(labels, f.ksStatistic);
       if (f.jsDistance !== null) m.jsDistance.set(labels, f.jsDistance);
       if (f.missingRate !== null) m.missingRatio.set(labels, f.missingRate);
+      observeQuality(m, labels, f);
     }
     if (e.quality.accuracy !== null) m.accuracy.set({ model: e.model }, e.quality.accuracy);
     if (e.quality.labelCoverage !== null) m.labelCoverage.set({ model: e.model }, e.quality.labelCoverage);
