@@ -4,3 +4,4 @@ export { MetricDropTest, type MetricWindow } from './drop-test.js';
 export { SequentialDriftTest, type DriftPhase, type SequentialTestOptions, type SequentialTestSnapshot } from './sequential.js';
 export { MixtureEvidence, type EvidenceState } from './evidence.js';
 export { chi2LogPdf, noncentralChi2LogPdf, logGamma } from './chi2.js';
+export { RateRiseTest, type RateWindow } from './rate-test.js';

@@ -119,8 +119,10 @@ export function numericResult(plan: NumericPlan, rows: number, fine: readonly nu
   base.psi = psiFromCounts(bins.reference, bins.current);
   const cur = distanceCounts(plan, fine);
   Object.assign(base, distances(plan.distance.reference, plan.reference.missing, cur, missing));
-  // the first and last distance bins lie outside the baseline's [min, max]
-  base.outOfRangeRate = ratio(cur[0] + cur[cur.length - 1], present);
+  // the first and last distance bins lie outside the baseline's [min, max] (the policy's out-of-range stream reads the count)
+  const outOfRange = cur[0] + cur[cur.length - 1];
+  base.outOfRangeRate = ratio(outOfRange, present);
+  base.counts = { ...counts, outOfRange };
   if (present > 0 && plan.reference.fine.some((c) => c > 0)) {
     const ks = ksFromHistograms(plan.reference.fine, fine);
     base.ksStatistic = ks.statistic;

@@ -23,12 +23,18 @@ export interface DiscreteValues {
 const scratch = new Float64Array(1);
 const bits = new BigInt64Array(scratch.buffer);
 
-/** The smallest double above x (finite x). */
+const MIN_NORMAL = 2.2250738585072014e-308;
+
+/**
+ * The smallest double above x (finite x), skipping subnormals (ClickHouse 18.16 cannot parse them as literals): above
+ * 0 it is the smallest normal double, above a negative subnormal it is 0.
+ */
 export function nextUp(x: number): number {
-  if (x === 0) return Number.MIN_VALUE;
+  if (x === 0) return MIN_NORMAL;
   scratch[0] = x;
   bits[0] += x > 0 ? 1n : -1n;
-  return scratch[0];
+  const y = scratch[0];
+  return Math.abs(y) < MIN_NORMAL ? (x < 0 ? 0 : MIN_NORMAL) : y;
 }
 
 /** Distinct values of an ascending sample with their counts; undefined when there are more than `limit`. */

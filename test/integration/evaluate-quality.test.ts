@@ -34,9 +34,13 @@ function features(i: number): Record<string, number | string | null> {
 function row(i: number, ts: number) {
   const r = { num_names: [] as string[], num_values: [] as number[], cat_names: [] as string[], cat_values: [] as string[], missing_names: [] as string[] };
   for (const [name, v] of Object.entries(features(i))) {
-    if (typeof v === 'number') (r.num_names.push(name), r.num_values.push(v));
-    else if (typeof v === 'string') (r.cat_names.push(name), r.cat_values.push(v));
-    else r.missing_names.push(name);
+    if (typeof v === 'number') {
+      r.num_names.push(name);
+      r.num_values.push(v);
+    } else if (typeof v === 'string') {
+      r.cat_names.push(name);
+      r.cat_values.push(v);
+    } else r.missing_names.push(name);
   }
   return { model: 'shop', model_version: '1', prediction_id: `q-${i}`, ts: Math.floor(ts / 1000), ts_ms: ts, ...r, prediction_num: null, prediction_str: null, label_num: null, label_str: null, metadata: '', ingested_at: Math.floor(ts / 1000) };
 }

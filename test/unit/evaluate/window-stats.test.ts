@@ -35,7 +35,7 @@ describe('window statistics from binned counts', () => {
     const p = plan(train);
     const { fine, missing } = counted(p, current);
     const r = numericResult(p, current.length, fine, missing);
-    expect(r.counts).toEqual({ kind: 'numeric', counts: fixture.current_counts, missing: fixture.missing });
+    expect(r.counts).toEqual({ kind: 'numeric', counts: fixture.current_counts, missing: fixture.missing, outOfRange: Math.round(fixture.out_of_range_rate * (fixture.rows - fixture.missing)) });
     expect(r.psi).toBeCloseTo(fixture.psi, 12);
     expect(r.jsDistance).toBeCloseTo(fixture.js_distance, 12);
     expect(r.hellinger!).toBeCloseTo(fixture.hellinger, 12);

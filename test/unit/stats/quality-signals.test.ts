@@ -73,8 +73,10 @@ describe('JS and Hellinger reach their full range', () => {
     expect(jensenShannonDistance(bins.reference, binCounts(c, bins.splits))).toBeGreaterThanOrEqual(0.99);
     expect(hellingerDistance(bins.reference, binCounts(c, bins.splits))).toBeGreaterThanOrEqual(0.99);
   });
-  it('nextUp is the next double', () => {
-    for (const x of [0, 1, -1, 1e-300, -3.5, 123456.789]) {
+  it('nextUp is the next double, skipping subnormals (ClickHouse 18.16 cannot parse them)', () => {
+    expect(nextUp(0)).toBe(2.2250738585072014e-308);
+    expect(nextUp(-Number.MIN_VALUE)).toBe(0);
+    for (const x of [1, -1, 1e-300, -3.5, 123456.789]) {
       const y = nextUp(x);
       expect(y).toBeGreaterThan(x);
       expect((x + y) / 2 === x || (x + y) / 2 === y).toBe(true);
