@@ -108,7 +108,8 @@ export class WindowJudge {
     out.decisions.push({
       model: r.model,
       feature: r.feature,
-      kind: psi || quality ? 'feature_drift' : 'metric_drop',
+      // its own kind: a quality alert and the PSI alert of one feature raise and resolve apart (alert ids differ)
+      kind: psi ? 'feature_drift' : quality ? 'data_quality' : 'metric_drop',
       outcome: t.driftDetected ? 'raised' : 'resolved',
       statistic: r.statistic,
       value: r.value,

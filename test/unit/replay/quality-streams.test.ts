@@ -1,5 +1,5 @@
 // The data-quality streams in the detection policy: counted in the false-page budget, quiet on normal traffic,
-// paging (as feature drift, naming the share) when unseen categories or out-of-range values jump.
+// paging (as a data-quality alert, apart from the feature's PSI alert) when unseen categories or out-of-range values jump.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, WindowJudge, parsePolicyYaml, type ModelReference, type WindowSummary } from '../../../src/replay/index.js';
 import { SeededRandom } from '../../../src/stats/index.js';
@@ -43,7 +43,7 @@ describe('data-quality streams', () => {
     }
     let decision;
     for (let i = 720; i < 730 && !decision; i++) decision = judge.judge(window(i, random, 0.1, 0)).decisions.find((d) => d.statistic === 'unseen_rate');
-    expect(decision).toMatchObject({ feature: 'plan', kind: 'feature_drift', outcome: 'raised' });
+    expect(decision).toMatchObject({ feature: 'plan', kind: 'data_quality', outcome: 'raised' });
     expect(decision!.reason).toMatch(/^unseen-category share 0\.\d+ \(expected 0\.000\) over 400 rows: evidence that unseen-category share rise > 0\.02/);
   });
 

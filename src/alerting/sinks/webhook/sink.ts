@@ -33,7 +33,8 @@ export class RetrainingWebhookSink implements AlertSink {
 
   wants(e: AlertEvent): boolean {
     // Retraining answers model drift; a sick GPU is the fleet's problem, not the model's.
-    if (e.status !== 'firing' || e.kind === 'gpu_degradation') return false;
+    // a broken feed (out-of-range values, unseen categories) is fixed upstream, not by retraining
+    if (e.status !== 'firing' || e.kind === 'gpu_degradation' || e.kind === 'data_quality') return false;
     const last = this.lastRequest.get(e.model);
     if (last !== undefined && e.at - last < this.config.cooldownMs) return false;
     this.lastRequest.set(e.model, e.at);
