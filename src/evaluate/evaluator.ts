@@ -38,6 +38,11 @@ export interface EvaluatorOptions {
    * spreads one query over its threads itself.
    */
   slices?: number;
+  /**
+   * data-quality shares and full-range distance bins (default true); false evaluates as before issue 16 (JS on the
+   * PSI bins, no out-of-range share, no type-mismatch query): what bench:evaluate measures their cost against
+   */
+  dataQuality?: boolean;
   /** above this many name layouts in a window, features are found by name per row (default 1024) */
   maxLayouts?: number;
   /** most windows one tick evaluates per model (catch-up happens over several ticks) */
@@ -134,7 +139,7 @@ export class Evaluator {
 
   /** Queries and statistics for one window; writes nothing. */
   async compute(model: ModelDeclaration, start: number, end: number): Promise<{ evaluation: WindowEvaluation; plan: WindowPlan; quality: QualityCounts }> {
-    const plan = planFromBaseline(await this.o.baselines.baselineFor(model));
+    const plan = planFromBaseline(await this.o.baselines.baselineFor(model), { dataQuality: this.o.dataQuality });
     const w = { model: model.id, start, end };
     // How to read the window (shape.ts). The checks run before the aggregates, not beside them: on two cores,
     // concurrent scans slow each other more than they overlap (measured: 7.1 s concurrent vs 4.7 s in this order for 10M rows).
@@ -167,7 +172,7 @@ export class Evaluator {
     }
     for (const p of plan.categorical) features.push(categoricalResult(p, categoryRows, byName.get(p.name) ?? {}));
     // data quality: values of the other kind, counted only where the layouts show some (issue 16)
-    const mismatchSql = rows > 0 && mayHaveTypeMismatches(plan, layouts) ? typeMismatchSql(w, plan, final) : null;
+    const mismatchSql = rows > 0 && this.o.dataQuality !== false && mayHaveTypeMismatches(plan, layouts) ? typeMismatchSql(w, plan, final) : null;
     const mismatched = mismatchSql ? await this.o.store.query<{ name: string; c: string }>(mismatchSql) : [];
     withTypeMismatches(features, new Map(mismatched.map((r) => [r.name, num(r.c)])));
     const quality: QualityCounts = {

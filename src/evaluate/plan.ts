@@ -43,8 +43,8 @@ export interface NumericPlan {
    * with the baseline's counts, and the bin of each slot: the slots refine these bins too. Their first and last
    * bins lie outside [min, max], so they also count the out-of-range values.
    */
-  distance: DistanceBins;
-  slotDistance: number[];
+  distance?: DistanceBins;
+  slotDistance?: number[];
   reference: {
     psi: number[];
     missing: number;
@@ -151,7 +151,7 @@ function quantileCdf(q: readonly number[], x: number): number {
   return (lo + (width > 0 ? (x - q[lo]) / width : 0)) / (q.length - 1);
 }
 
-function numericPlan(name: string, f: NumericProfile, source: NumericPlan['source']): NumericPlan {
+function numericPlan(name: string, f: NumericProfile, source: NumericPlan['source'], dataQuality: boolean): NumericPlan {
   const edges = [...f.psi.edges];
   // The grid spans the 1st–99th percentile (and the edges), not the extremes, so one far outlier in the baseline
   // cannot squeeze the whole distribution into a few cells.
@@ -168,16 +168,16 @@ function numericPlan(name: string, f: NumericProfile, source: NumericPlan['sourc
     byCell = edgesByCell(grid, edges);
   }
   // The distance bins' bounds split cells too (min and max fall in the clamped end cells, so they never refine the grid).
-  const distance = distanceBins({ min: f.min, max: f.max, edges, counts: f.psi.counts, discrete: f.discrete ?? exactDiscrete(f) });
-  byCell = edgesByCell(grid, [...new Set([...edges, ...distance.splits])].sort((a, b) => a - b));
+  const distance = dataQuality ? distanceBins({ min: f.min, max: f.max, edges, counts: f.psi.counts, discrete: f.discrete ?? exactDiscrete(f) }) : undefined;
+  if (distance) byCell = edgesByCell(grid, [...new Set([...edges, ...distance.splits])].sort((a, b) => a - b));
   const splitCells = [...byCell.keys()].sort((a, b) => a - b);
   const levels = mostPerCell(byCell);
   const thresholds = Array.from({ length: levels }, (_, i) => splitCells.map((c) => byCell.get(c)![i] ?? Infinity));
   // PSI bin of slot (cell, s): the edges of lower cells, or all edges up to the cell's s-th distinct split.
   const slotBin = slotBins(grid, byCell, levels, edges);
-  const slotDistance = slotBins(grid, byCell, levels, distance.splits);
   const plan: NumericPlan = {
-    kind: 'numeric', name, source, edges, grid, splitCells, thresholds, slotBin, distance, slotDistance,
+    kind: 'numeric', name, source, edges, grid, splitCells, thresholds, slotBin,
+    ...(distance ? { distance, slotDistance: slotBins(grid, byCell, levels, distance.splits) } : {}),
     reference: { psi: [...f.psi.counts], missing: f.missing, fine: [], ksError: 0 },
   };
   const fine = new Array<number>(slotBin.length).fill(0);
@@ -230,16 +230,20 @@ function exactDiscrete(f: NumericProfile): NumericProfile['discrete'] {
   return f.distribution.kind === 'exact' ? discreteValues(f.distribution.values) : undefined;
 }
 
-function featurePlan(name: string, f: FeatureProfile, source: FeaturePlan['source']): FeaturePlan {
+function featurePlan(name: string, f: FeatureProfile, source: FeaturePlan['source'], dataQuality: boolean): FeaturePlan {
   return f.kind === 'numeric'
-    ? numericPlan(name, f, source)
+    ? numericPlan(name, f, source, dataQuality)
     : { kind: 'categorical', name, source, reference: { counts: { ...f.frequencies }, missing: f.missing } };
 }
 
-/** Every feature of the baseline plus the prediction (when the baseline profiled it). */
-export function planFromBaseline(profile: BaselineProfile): WindowPlan {
-  const plans = Object.entries(profile.features).map(([name, f]) => featurePlan(name, f, 'feature'));
-  if (profile.prediction) plans.push(featurePlan(PREDICTION_FEATURE, profile.prediction, 'prediction'));
+/**
+ * Every feature of the baseline plus the prediction (when the baseline profiled it). `dataQuality: false` leaves out
+ * the distance bins (JS on the PSI bins, no out-of-range share): the plan before issue 16, which bench:evaluate measures against.
+ */
+export function planFromBaseline(profile: BaselineProfile, options: { dataQuality?: boolean } = {}): WindowPlan {
+  const quality = options.dataQuality ?? true;
+  const plans = Object.entries(profile.features).map(([name, f]) => featurePlan(name, f, 'feature', quality));
+  if (profile.prediction) plans.push(featurePlan(PREDICTION_FEATURE, profile.prediction, 'prediction', quality));
   return {
     model: profile.model,
     baselineVersion: profile.version,

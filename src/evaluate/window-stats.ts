@@ -42,7 +42,7 @@ function distances(ref: readonly number[], refMissing: number, cur: readonly num
 }
 
 /** Per distance bin, the sum of its slots. */
-export function distanceCounts(plan: Pick<NumericPlan, 'distance' | 'slotDistance'>, fine: readonly number[]): number[] {
+export function distanceCounts(plan: Required<Pick<NumericPlan, 'distance' | 'slotDistance'>>, fine: readonly number[]): number[] {
   const out = new Array<number>(plan.distance.reference.length).fill(0);
   for (let i = 0; i < fine.length; i++) out[plan.slotDistance[i]] += fine[i];
   return out;
@@ -117,12 +117,22 @@ export function numericResult(plan: NumericPlan, rows: number, fine: readonly nu
   if (rows === 0) return base;
   const bins = alignBins({ kind: 'numeric', edges: plan.edges, counts: plan.reference.psi, missing: plan.reference.missing }, counts);
   base.psi = psiFromCounts(bins.reference, bins.current);
-  const cur = distanceCounts(plan, fine);
+  if (!plan.distance || !plan.slotDistance) {
+    // a plan without data quality (bench:evaluate's comparison): the distances on the PSI bins, as before issue 16
+    Object.assign(base, distances(plan.reference.psi, plan.reference.missing, counts.counts, missing));
+    return withKs(base, plan, fine, present);
+  }
+  const cur = distanceCounts({ distance: plan.distance, slotDistance: plan.slotDistance }, fine);
   Object.assign(base, distances(plan.distance.reference, plan.reference.missing, cur, missing));
   // the first and last distance bins lie outside the baseline's [min, max] (the policy's out-of-range stream reads the count)
   const outOfRange = cur[0] + cur[cur.length - 1];
   base.outOfRangeRate = ratio(outOfRange, present);
   base.counts = { ...counts, outOfRange };
+  return withKs(base, plan, fine, present);
+}
+
+/** KS from the binned CDFs, with the bound of the binning and of a baseline kept as quantiles. */
+function withKs(base: FeatureResult, plan: NumericPlan, fine: readonly number[], present: number): FeatureResult {
   if (present > 0 && plan.reference.fine.some((c) => c > 0)) {
     const ks = ksFromHistograms(plan.reference.fine, fine);
     base.ksStatistic = ks.statistic;

@@ -60,7 +60,7 @@ describe('window statistics from binned counts', () => {
     expect(Math.log2(p.grid.scale) % 1).toBe(0);
     expect(p.thresholds).toHaveLength(1);
     // cells holding an edge, or a bound of the distance bins (the baseline's min and just above its max, in the end cells)
-    expect(p.splitCells).toEqual([...new Set([...p.edges, ...p.distance.splits].map((e) => gridCell(p.grid, e)))].sort((a, b) => a - b));
+    expect(p.splitCells).toEqual([...new Set([...p.edges, ...p.distance!.splits].map((e) => gridCell(p.grid, e)))].sort((a, b) => a - b));
     expect(p.splitCells[0]).toBe(0);
     expect(p.splitCells.at(-1)).toBe(p.grid.cells - 1);
     // slots increase with the value: the binned CDF is a CDF
