@@ -43,19 +43,30 @@ export function andersonDarling(a: ArrayLike<number>, b: ArrayLike<number>): And
   let distinct = 0;
   let seenA = 0;
   let seenB = 0;
-  const sums = [0, 0];
+  let sumA = 0;
+  let sumB = 0;
+  const [na, nb] = n;
   eachTieGroup(a, b, (_v, below, inA, inB) => {
     distinct++;
     const l = inA + inB;
     const B = below + l / 2;
-    const denominator = B * (N - B) - (N * l) / 4;
+    const weight = l / N / (B * (N - B) - (N * l) / 4);
     seenA += inA;
     seenB += inB;
-    const m = [seenA - inA / 2, seenB - inB / 2];
-    for (let i = 0; i < 2; i++) sums[i] += ((l / N) * (N * m[i] - B * n[i]) ** 2) / denominator;
+    const da = N * (seenA - inA / 2) - B * na;
+    const db = N * (seenB - inB / 2) - B * nb;
+    sumA += weight * da * da;
+    sumB += weight * db * db;
   });
   if (distinct < 2) throw new InputError('Anderson–Darling needs at least two distinct values');
-  const a2kn = ((sums[0] / n[0] + sums[1] / n[1]) * (N - 1)) / N;
+  return andersonFromSums(sumA, sumB, na, nb);
+}
+
+/** The standardised statistic and p-value from the two samples' sums of Scholz & Stephens' A²akN (rank-tests.ts shares the walk). */
+export function andersonFromSums(sumA: number, sumB: number, na: number, nb: number): AndersonResult {
+  const n = [na, nb];
+  const N = na + nb;
+  const a2kn = ((sumA / na + sumB / nb) * (N - 1)) / N;
   // variance of A²kN under H0 (Scholz & Stephens eq. 4), k = 2
   const k = 2;
   const H = 1 / n[0] + 1 / n[1];

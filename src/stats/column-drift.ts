@@ -6,14 +6,13 @@
 // (REFERENCE.md §7: at N = 30, PSI > 0.2 happens 74 % of the time with no drift at all).
 import { InputError } from '../domain/index.js';
 import { chi2Test, type Chi2Result } from './contingency.js';
-import { andersonDarling } from './anderson.js';
-import { cramerVonMises } from './cvm.js';
 import { outOfRangeCount, unseenCount } from './data-quality.js';
 import { distanceBins, type DiscreteValues } from './distance-bins.js';
 import { hellingerDistance, jensenShannonDistance } from './divergence.js';
 import { compareSorted, compareWeighted, type WeightedEcdf } from './ecdf.js';
 import { ksPValue, type KsResult } from './ks.js';
 import { alignCategories, binCounts, numericPsiBins, psiFromCounts } from './psi.js';
+import { rankTests } from './rank-tests.js';
 import type { SortedSample } from './sample.js';
 
 export interface DriftRule {
@@ -103,17 +102,8 @@ function numericDistances(reference: NumericReference, current: SortedSample): {
 /** Cramér–von Mises and Anderson–Darling against an exact reference sample, where they are defined. */
 function tailTests(reference: NumericReference, current: SortedSample): Pick<ColumnDrift, 'cvm' | 'anderson'> {
   if (reference.distribution.kind !== 'exact') return {};
-  const sorted = reference.distribution.sorted;
-  const out: Pick<ColumnDrift, 'cvm' | 'anderson'> = {};
-  if (sorted.length >= 2 && current.values.length >= 2) {
-    const c = cramerVonMises(sorted, current.values);
-    out.cvm = { statistic: c.statistic, pValue: c.pValue };
-  }
-  // Anderson–Darling needs two distinct values in the pooled sample
-  if (sorted[0] !== sorted[sorted.length - 1] || current.values[0] !== current.values[current.values.length - 1] || sorted[0] !== current.values[0]) {
-    if (sorted.length + current.values.length > 3) out.anderson = andersonDarling(sorted, current.values);
-  }
-  return out;
+  const { cvm, anderson } = rankTests(reference.distribution.sorted, current.values);
+  return { ...(cvm ? { cvm: { statistic: cvm.statistic, pValue: cvm.pValue } } : {}), ...(anderson ? { anderson } : {}) };
 }
 
 /** Numeric column: PSI on reference deciles, KS, Wasserstein, CvM, Anderson–Darling; JS and Hellinger on the distance bins. */

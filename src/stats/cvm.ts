@@ -14,7 +14,7 @@ export interface CvmResult {
 }
 
 /** Σ over a run of `count` sample positions first+1 … first+count, all at pooled midrank r, of (r − position)². */
-function squaredRankGaps(rank: number, first: number, count: number): number {
+export function squaredRankGaps(rank: number, first: number, count: number): number {
   // Σ_{i=1..c} (d − i)² with d = r − first, in closed form
   const d = rank - first;
   return count * d * d - d * count * (count + 1) + (count * (count + 1) * (2 * count + 1)) / 6;
@@ -101,10 +101,12 @@ function exactPValue(u: number, m: number, n: number): number {
 
 /** The test on two ascending, NaN-free samples of at least 2 values each. */
 export function cramerVonMises(a: ArrayLike<number>, b: ArrayLike<number>): CvmResult {
-  const nx = a.length;
-  const ny = b.length;
-  if (nx < 2 || ny < 2) throw new InputError('Cramér–von Mises needs at least 2 values in each sample');
-  const u = rankU(a, b);
+  if (a.length < 2 || b.length < 2) throw new InputError('Cramér–von Mises needs at least 2 values in each sample');
+  return cvmFromU(rankU(a, b), a.length, b.length);
+}
+
+/** The statistic T and its p-value from U (rank-tests.ts computes U in the walk it shares with Anderson–Darling). */
+export function cvmFromU(u: number, nx: number, ny: number): CvmResult {
   const k = nx * ny;
   const N = nx + ny;
   const statistic = u / (k * N) - (4 * k - 1) / (6 * N);

@@ -55,3 +55,4 @@ export { adjustPValues, CORRECTIONS, type Correction } from './multiplicity.js';
 export { distanceBins, discreteValues, nextUp, DISCRETE_VALUES, type DistanceBins, type DiscreteValues, type BinnableReference } from './distance-bins.js';
 export { outOfRangeCount, unseenCount, expectedOutOfRangeShare, expectedUnseenShare } from './data-quality.js';
 export { datasetVerdict, type DatasetVerdict } from './verdict.js';
+export { rankTests } from './rank-tests.js';

@@ -13,6 +13,7 @@ import {
   jensenShannonDistance,
   nextUp,
   outOfRangeCount,
+  rankTests,
   sortSample,
   unseenCount,
   expectedUnseenShare,
@@ -33,6 +34,11 @@ describe('two-sample tests beyond KS (scipy cramervonmises_2samp, anderson_ksamp
       const ad = andersonDarling(a, b);
       close(ad.statistic, t.anderson.statistic, 1e-9);
       close(ad.pValue, t.anderson.pValue, 1e-9);
+      // the shared walk gives the same numbers
+      const both = rankTests(a, b);
+      expect(both.cvm).toEqual(cvm);
+      close(both.anderson!.statistic, ad.statistic, 1e-12);
+      close(both.anderson!.pValue, ad.pValue, 1e-12);
       // both tests are symmetric in their samples
       close(cramerVonMises(b, a).statistic, cvm.statistic, 1e-12);
       close(andersonDarling(b, a).statistic, ad.statistic, 1e-12);
