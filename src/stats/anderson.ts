@@ -1,7 +1,5 @@
 // Two-sample Anderson–Darling test, as scipy.stats.anderson_ksamp([a, b], variant="midrank"): Scholz & Stephens'
 // (1987) A²akN for ties, standardised, its p-value interpolated from their table and capped to [0.001, 0.25].
-import { InputError } from '../domain/index.js';
-import { eachTieGroup } from './ties.js';
 
 export interface AndersonResult {
   /** the standardised statistic scipy reports */
@@ -34,33 +32,6 @@ function parabola(x: readonly number[], y: readonly number[]): [number, number, 
 }
 
 const FIT = parabola(CRITICAL, LEVELS.map(Math.log));
-
-/** The test on two ascending, NaN-free samples that hold at least two distinct values between them. */
-export function andersonDarling(a: ArrayLike<number>, b: ArrayLike<number>): AndersonResult {
-  const n = [a.length, b.length];
-  if (n[0] === 0 || n[1] === 0) throw new InputError('Anderson–Darling needs two non-empty samples');
-  const N = n[0] + n[1];
-  let distinct = 0;
-  let seenA = 0;
-  let seenB = 0;
-  let sumA = 0;
-  let sumB = 0;
-  const [na, nb] = n;
-  eachTieGroup(a, b, (_v, below, inA, inB) => {
-    distinct++;
-    const l = inA + inB;
-    const B = below + l / 2;
-    const weight = l / N / (B * (N - B) - (N * l) / 4);
-    seenA += inA;
-    seenB += inB;
-    const da = N * (seenA - inA / 2) - B * na;
-    const db = N * (seenB - inB / 2) - B * nb;
-    sumA += weight * da * da;
-    sumB += weight * db * db;
-  });
-  if (distinct < 2) throw new InputError('Anderson–Darling needs at least two distinct values');
-  return andersonFromSums(sumA, sumB, na, nb);
-}
 
 /** The standardised statistic and p-value from the two samples' sums of Scholz & Stephens' A²akN (rank-tests.ts shares the walk). */
 export function andersonFromSums(sumA: number, sumB: number, na: number, nb: number): AndersonResult {

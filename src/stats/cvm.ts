@@ -1,8 +1,6 @@
 // Two-sample Cramér–von Mises test, as scipy.stats.cramervonmises_2samp(method="auto"): midranks for ties, the
 // exact p-value when both samples have ≤ 20 values, Anderson's (1962) asymptotic normalisation beyond.
-import { InputError } from '../domain/index.js';
 import { logGamma } from './special.js';
-import { eachTieGroup } from './ties.js';
 
 /** scipy uses the exact distribution up to this many values in the larger sample. */
 export const CVM_EXACT_MAX_N = 20;
@@ -18,24 +16,6 @@ export function squaredRankGaps(rank: number, first: number, count: number): num
   // Σ_{i=1..c} (d − i)² with d = r − first, in closed form
   const d = rank - first;
   return count * d * d - d * count * (count + 1) + (count * (count + 1) * (2 * count + 1)) / 6;
-}
-
-/** U of Anderson (1962): n·Σ(r_i − i)² + m·Σ(s_j − j)² over the pooled midranks of two ascending samples. */
-function rankU(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  const m = b.length;
-  let seenA = 0;
-  let seenB = 0;
-  let sumA = 0;
-  let sumB = 0;
-  eachTieGroup(a, b, (_v, below, inA, inB) => {
-    const rank = below + (inA + inB + 1) / 2;
-    if (inA > 0) sumA += squaredRankGaps(rank, seenA, inA);
-    if (inB > 0) sumB += squaredRankGaps(rank, seenB, inB);
-    seenA += inA;
-    seenB += inB;
-  });
-  return n * sumA + m * sumB;
 }
 
 /** exp(−q)·K_{1/4}(q): ∫₀^∞ exp(−q(1 + cosh t))·cosh(t/4) dt by the trapezoid rule (exponentially accurate here). */
@@ -97,12 +77,6 @@ function exactPValue(u: number, m: number, n: number): number {
     if (value >= zeta) hits += f;
   }
   return hits / total;
-}
-
-/** The test on two ascending, NaN-free samples of at least 2 values each. */
-export function cramerVonMises(a: ArrayLike<number>, b: ArrayLike<number>): CvmResult {
-  if (a.length < 2 || b.length < 2) throw new InputError('Cramér–von Mises needs at least 2 values in each sample');
-  return cvmFromU(rankU(a, b), a.length, b.length);
 }
 
 /** The statistic T and its p-value from U (rank-tests.ts computes U in the walk it shares with Anderson–Darling). */

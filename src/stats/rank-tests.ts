@@ -38,3 +38,17 @@ export function rankTests(a: ArrayLike<number>, b: ArrayLike<number>): { cvm?: C
     ...(distinct >= 2 && N > 3 ? { anderson: andersonFromSums(sumA, sumB, na, nb) } : {}),
   };
 }
+
+/** Cramér–von Mises alone (scipy.stats.cramervonmises_2samp): at least 2 values in each sample. */
+export function cramerVonMises(a: ArrayLike<number>, b: ArrayLike<number>): CvmResult {
+  const { cvm } = a.length > 0 && b.length > 0 ? rankTests(a, b) : {};
+  if (!cvm) throw new InputError('Cramér–von Mises needs at least 2 values in each sample');
+  return cvm;
+}
+
+/** Anderson–Darling alone (scipy.stats.anderson_ksamp midrank): at least two distinct values between the samples. */
+export function andersonDarling(a: ArrayLike<number>, b: ArrayLike<number>): AndersonResult {
+  const { anderson } = rankTests(a, b);
+  if (!anderson) throw new InputError('Anderson–Darling needs at least two distinct values and 4 in all');
+  return anderson;
+}
