@@ -3,7 +3,9 @@
 // into Node, in the same run; wall time, rows/s, peak RSS of each driftwatch process; growth 1M → 10M rows.
 // Rows are generated inside ClickHouse (INSERT … SELECT FROM system.numbers). On both engines, one after the other,
 // the same data: Debian's ClickHouse 18.16 server and ClickHouse 26 embedded in the worker process (its peak RSS
-// includes the engine). Prints one JSON object.
+// includes the engine). The cost of the data-quality signals (issue 16: distance-bin splits in the push-down, shares,
+// the type-mismatch check) is the push-down beside the same evaluator with dataQuality off, interleaved in one run.
+// Prints one JSON object.
 //   npm run bench:evaluate [-- --rows 10000000 --pull-rows 1000000 --slices 2 --engine both|server|embedded]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,9 +63,9 @@ function measured(rows: number, wallMs: number, features: FeatureResult[]): Meas
 }
 
 /** Worker: push-down evaluation of the window (the evaluator's compute: numeric, category and quality queries). */
-async function pushDown(url: string, database: string, slices: number): Promise<Measured> {
+async function pushDown(url: string, database: string, slices: number, dataQuality = true): Promise<Measured> {
   const store = createStore({ url, database, requestTimeoutMs: 600_000 });
-  const evaluator = new Evaluator({ store, models: new ModelRegistry([declareModel(MODEL)]), baselines: fixedBaselines([baseline()]), judge: false, slices });
+  const evaluator = new Evaluator({ store, models: new ModelRegistry([declareModel(MODEL)]), baselines: fixedBaselines([baseline()]), judge: false, slices, dataQuality });
   // The first evaluation in a process is the cold one: an embedded engine starts with empty caches and compiles its
   // expressions (JIT) on use. A service evaluates window after window in one process, so the second is measured.
   let began = performance.now();
@@ -189,9 +191,17 @@ async function benchEngine(engine: Engine, total: number, pullAt: number, slices
       await worker('push'); // warm the page cache: the first query after an insert reads from disk
       // this machine's speed wanders by ±25 % from run to run (shared cores): the median of three runs, and the spread
       const runs: Measured[] = [];
-      for (let i = 0; i < 3; i++) runs.push(await worker('push'));
+      const before: Measured[] = [];
+      // interleaved with the evaluator as before issue 16 (dataQuality off), so the machine's drift hits both alike
+      for (let i = 0; i < 3; i++) {
+        runs.push(await worker('push'));
+        before.push(await worker('push-without-quality'));
+      }
       const push = [...runs].sort((a, b) => a.wall_s - b.wall_s)[1];
-      const step: Record<string, unknown> = { rows, insert_s: +insertS.toFixed(1), ...settle, push_down: { ...push, psi: undefined, runs_wall_s: runs.map((r) => r.wall_s) } };
+      const old = [...before].sort((a, b) => a.wall_s - b.wall_s)[1];
+      if (push.psi.some((p, k) => p !== old.psi[k])) throw new Error('PSI differs with and without the data-quality signals');
+      const newSignals = { without_wall_s: old.wall_s, with_wall_s: push.wall_s, ratio: +(push.wall_s / old.wall_s).toFixed(3), runs_without_wall_s: before.map((r) => r.wall_s), aim_ratio: 1.15 };
+      const step: Record<string, unknown> = { rows, insert_s: +insertS.toFixed(1), ...settle, push_down: { ...push, psi: undefined, runs_wall_s: runs.map((r) => r.wall_s) }, data_quality_cost: newSignals };
       if (rows === Math.min(pullAt, total)) {
         progress(`bench:evaluate [${engine}]: pulling ${rows} rows into Node`);
         const pull = await worker('pull');
@@ -208,6 +218,7 @@ async function benchEngine(engine: Engine, total: number, pullAt: number, slices
     const last = stepsOut[stepsOut.length - 1];
     out.push_down_wall_s = last.push_down.wall_s;
     out.push_down_peak_rss_mb = last.push_down.peak_rss_mb;
+    out.data_quality_cost_ratio = (last as unknown as { data_quality_cost: { ratio: number } }).data_quality_cost.ratio;
     out.growth_wall_ratio = +(last.push_down.wall_s / first.push_down.wall_s).toFixed(2);
     out.growth_rows_ratio = last.rows / first.rows;
     // Pulling 10M × 20 values (several GB) is not run; its time is extrapolated linearly from the measured rate.
@@ -224,7 +235,9 @@ async function benchEngine(engine: Engine, total: number, pullAt: number, slices
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rows: { type: 'string', default: '10000000' }, 'pull-rows': { type: 'string', default: '1000000' }, worker: { type: 'string' }, url: { type: 'string' }, database: { type: 'string' }, slices: { type: 'string', default: '2' }, engine: { type: 'string', default: 'both' } } });
   if (values.worker) {
-    const result = values.worker === 'push' ? await pushDown(values.url!, values.database!, Number(values.slices)) : await pullRows(values.url!, values.database!);
+    const result = values.worker === 'push' || values.worker === 'push-without-quality'
+      ? await pushDown(values.url!, values.database!, Number(values.slices), values.worker === 'push')
+      : await pullRows(values.url!, values.database!);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }

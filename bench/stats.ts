@@ -1,6 +1,8 @@
 // bench:stats — `driftwatch drift` on 1 000 000 current vs 100 000 reference rows × 20 numeric features (wall
 // time, peak RSS, in its own process), the same statistics in memory with sort-once reuse vs a naive
-// implementation (sort per test, no reuse), and exact KS at n = m = 10 000. Prints one JSON object.
+// implementation (sort per test, no reuse), exact KS at n = m = 10 000, and the cost of the data-quality signals,
+// Cramér–von Mises, Anderson–Darling and the full-range distance bins against the statistics without them (same run,
+// same data, interleaved). Prints one JSON object.
 //   npm run bench:stats [-- --rows 1000000 --reference 100000 --features 20 --naive-features 2]
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
@@ -12,8 +14,11 @@ import { columnReference } from '../src/baseline/reference.js';
 import {
   compareSorted,
   countAtMost,
+  hellingerDistance,
+  jensenShannonDistance,
   ksPValue,
   numericColumnDrift,
+  numericPsiBins,
   psiFromCounts,
   sortSample,
   SeededRandom,
@@ -88,6 +93,56 @@ function fastDrift(reference: Float64Array[], current: Float64Array[]): number[]
     const numeric = columnReference(`f${k}`, { kind: 'numeric', values: ref }) as NumericReference;
     return numericColumnDrift(`f${k}`, numeric, sortSample(current[k])).psi;
   });
+}
+
+/**
+ * The statistics `driftwatch drift` computed before issue 16, on the same sorted samples: PSI, KS, Wasserstein, JS
+ * and Hellinger on the PSI bins — no CvM, Anderson–Darling, out-of-range share or full-range distance bins.
+ */
+function withoutNewSignals(ref: NumericReference, current: ReturnType<typeof sortSample>): number {
+  const bins = numericPsiBins(ref.edges, { counts: ref.counts, missing: ref.missing }, { sorted: current.values, missing: current.missing });
+  const psi = psiFromCounts(bins.reference, bins.current);
+  const compared = compareSorted((ref.distribution as { sorted: Float64Array }).sorted, current.values);
+  ksPValue(compared.ks, ref.count, current.values.length);
+  return psi + jensenShannonDistance(bins.reference, bins.current) + hellingerDistance(bins.reference, bins.current) + compared.wasserstein;
+}
+
+/** Per feature, the statistics with and without the new signals, each including the current sample's sort; interleaved, median of `runs`. */
+function newSignalsCost(reference: Float64Array[], current: Float64Array[], runs = 3) {
+  const refs = reference.map((ref, k) => columnReference(`f${k}`, { kind: 'numeric', values: ref }) as NumericReference);
+  const before: number[] = [];
+  const after: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    before.push(time(() => refs.map((ref, k) => withoutNewSignals(ref, sortSample(current[k])))).ms);
+    after.push(time(() => refs.map((ref, k) => numericColumnDrift(`f${k}`, ref, sortSample(current[k])))).ms);
+  }
+  // the statistics alone, on samples sorted beforehand: the sort dominates the above, this isolates what was added
+  const sorted = current.map((c) => sortSample(c));
+  const statsBefore: number[] = [];
+  const statsAfter: number[] = [];
+  for (let r = 0; r < runs + 2; r++) {
+    statsBefore.push(time(() => refs.map((ref, k) => withoutNewSignals(ref, sorted[k]))).ms);
+    statsAfter.push(time(() => refs.map((ref, k) => numericColumnDrift(`f${k}`, ref, sorted[k]))).ms);
+  }
+  const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const old = mid(before);
+  const now = mid(after);
+  return {
+    what: 'every feature: sort the current sample, then the statistics (the reference is profiled once, outside the timing)',
+    without_new_signals_ms: Math.round(old),
+    with_new_signals_ms: Math.round(now),
+    added_ms: Math.round(now - old),
+    ratio: Number((now / old).toFixed(3)),
+    runs,
+    statistics_only: {
+      what: 'the statistics on samples sorted beforehand (CvM, Anderson–Darling, distance bins and shares are merge walks or binary searches)',
+      without_new_signals_ms: Math.round(mid(statsBefore)),
+      with_new_signals_ms: Math.round(mid(statsAfter)),
+      ratio: Number((mid(statsAfter) / mid(statsBefore)).toFixed(3)),
+      runs: runs + 2,
+    },
+    aim_ratio: 1.15,
+  };
 }
 
 // The naive baseline: what a straightforward port of scipy/numpy calls does — each statistic sorts its own copy
@@ -198,6 +253,7 @@ async function bench(): Promise<void> {
     await writeCsv(curPath, current);
     const cli = await runDriftProcess(refPath, curPath);
     const fast = time(() => fastDrift(reference, current));
+    const newSignals = newSignalsCost(reference, current);
     // Naive on a few features only (it takes seconds per feature); the per-feature time is what compares.
     const naive = time(() => reference.slice(0, naiveFeatures).map((ref, k) => naiveDrift(ref, current[k])));
     naive.value.forEach(({ psi }, k) => {
@@ -229,6 +285,7 @@ async function bench(): Promise<void> {
         naive_ms_all_features_extrapolated: Math.round(naivePerFeature * features),
         speedup_per_feature: Number((naivePerFeature / fastPerFeature).toFixed(1)),
       },
+      new_signals: { ...newSignals, share_of_drift_cli_wall: Number((newSignals.added_ms / cli.wall_ms).toFixed(3)) },
       exact_ks: [exactKs(10_000, 10_000), exactKs(10_000, 9_999)],
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -1,6 +1,6 @@
-// Feature drill-down: one feature's PSI, KS and missing rate over time, and its baseline vs current histogram.
+// Feature drill-down: one feature's PSI, KS, missing rate and data-quality shares over time, and its baseline vs current histogram.
 import { CLICKHOUSE, dashboard, queryVariable, sql } from './lib/panels.js';
-import { BASELINE_VS_CURRENT, NOT_A_FEATURE, statisticOverTime } from './lib/clickhouse.js';
+import { BASELINE_VS_CURRENT, NOT_A_FEATURE, statisticOverTime, statisticsOverTime } from './lib/clickhouse.js';
 
 export const featureDrilldown = dashboard({
   uid: 'driftwatch-feature',
@@ -24,6 +24,16 @@ export const featureDrilldown = dashboard({
           queries: [sql(BASELINE_VS_CURRENT)],
         },
         { title: 'Missing rate per window', type: 'timeseries', w: 10, h: 9, unit: 'percentunit', queries: [sql(statisticOverTime('missing_rate'), 'timeseries')] },
+        {
+          title: 'Data quality per window', type: 'timeseries', w: 12, h: 8, unit: 'percentunit',
+          description: 'Out-of-range share (numeric: values outside the baseline\'s [min, max]), unseen-category share (categorical) and type-mismatch share (values of another type than the baseline\'s).',
+          queries: [sql(statisticsOverTime(['out_of_range_rate', 'unseen_rate', 'type_mismatch_rate'], 'share'), 'timeseries')],
+        },
+        {
+          title: 'JS and Hellinger per window', type: 'timeseries', w: 12, h: 8,
+          description: 'On bins that reach 1: the baseline deciles with its [min, max] as outer bins, or one per value for a discrete feature.',
+          queries: [sql(statisticsOverTime(['js', 'hellinger'], 'distance'), 'timeseries')],
+        },
         {
           title: 'Windows of this feature', type: 'table', w: 24, h: 8,
           queries: [sql(`SELECT window_start, window_end, statistic, value, p_value, n, baseline_version

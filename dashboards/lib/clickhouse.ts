@@ -19,6 +19,15 @@ export function statisticOverTime(statistic: string, feature = 'feature IN (${fe
     ORDER BY time`;
 }
 
+/** Several statistics of the selected feature per window, one series per statistic (those that do not apply have no rows). */
+export function statisticsOverTime(statistics: readonly string[], as: string): string {
+  return `SELECT window_end AS time, statistic, max(value) AS ${as}
+    FROM drift_results FINAL
+    WHERE model = \${model:sqlstring} AND feature IN (\${feature:sqlstring}) AND statistic IN (${statistics.map((s) => `'${s}'`).join(', ')}) AND $__timeFilter(window_end)
+    GROUP BY time, statistic
+    ORDER BY time`;
+}
+
 /** The numbers of a JSON array field, found after the selected numeric feature's key in a baseline profile. */
 function profileArray(field: 'edges' | 'counts'): string {
   // profiles are written {"features":{"<name>":{"kind":"numeric",…,"psi":{"edges":[…],"counts":[…]}…}…}: the first

@@ -3,9 +3,9 @@ import { createHash } from 'node:crypto';
 import type { IncidentView } from './incident.js';
 
 // gpu_degradation: a GPU or NCCL health signal (model = "gpu:<host>", feature = "<gpu>/<signal>").
-export type AlertKind = 'feature_drift' | 'metric_drop' | 'gpu_degradation';
+export type AlertKind = 'feature_drift' | 'metric_drop' | 'gpu_degradation' | 'data_quality';
 /** How a person reads each kind, in summaries of Alertmanager and PagerDuty. */
-export const KIND_TEXT: Record<AlertKind, string> = { feature_drift: 'Input drift', metric_drop: 'Metric drop', gpu_degradation: 'GPU degradation' };
+export const KIND_TEXT: Record<AlertKind, string> = { feature_drift: 'Input drift', metric_drop: 'Metric drop', gpu_degradation: 'GPU degradation', data_quality: 'Data quality' };
 export type AlertStatus = 'firing' | 'resolved' | 'acknowledged';
 export type Severity = 'critical' | 'error' | 'warning' | 'info';
 

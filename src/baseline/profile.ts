@@ -6,6 +6,7 @@ import {
   binaryQuality,
   decileEdges,
   describeSorted,
+  discreteValues,
   multiclassQuality,
   quantileSorted,
   regressionQuality,
@@ -34,6 +35,11 @@ export interface NumericProfile {
   max: number;
   /** PSI bins: the 9 reference deciles and the 10 counts of (−∞, e1), [e1, e2), …, [e9, +∞). */
   psi: { edges: number[]; counts: number[] };
+  /**
+   * Few distinct values (≤ DISCRETE_VALUES): each with its count, so JS and Hellinger bin by value. Optional:
+   * baselines written before it are read as before.
+   */
+  discrete?: { values: number[]; counts: number[] };
   distribution:
     | { kind: 'exact'; values: number[] }
     | {
@@ -92,6 +98,7 @@ export function numericProfile(name: string, values: Float64Array): NumericProfi
   if (count === 0) throw new InputError(`column "${name}" has no values; drop it or list it in --categorical`, 'empty');
   const edges = decileEdges(sample.values);
   const { mean, std, min, max } = describeSorted(sample.values);
+  const discrete = discreteValues(sample.values);
   let distribution: NumericProfile['distribution'];
   if (count <= EXACT_SAMPLE_LIMIT) distribution = { kind: 'exact', values: Array.from(sample.values) };
   else {
@@ -109,6 +116,7 @@ export function numericProfile(name: string, values: Float64Array): NumericProfi
     min,
     max,
     psi: { edges, counts: binCounts(sample.values, edges) },
+    ...(discrete ? { discrete } : {}),
     distribution,
   };
 }

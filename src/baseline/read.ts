@@ -14,6 +14,11 @@ export interface ReadOptions {
   kinds?: ReadonlyMap<string, FeatureKind>;
   /** Only these columns are kept (others are skipped without parsing); all when absent. */
   columns?: ReadonlySet<string>;
+  /**
+   * Values whose type differs from a column's kind given in `kinds` (text in a numeric column): counted per column
+   * and read as missing, instead of refused (the current file of `driftwatch drift`, whose type mismatches are a finding).
+   */
+  countTypeMismatches?: boolean;
 }
 
 export function formatOf(path: string): FileFormat {
@@ -96,7 +101,8 @@ class TableBuilder {
     if (!builder) {
       this.names.add(name);
       if (this.options.columns && !this.options.columns.has(name)) return undefined;
-      builder = new ColumnBuilder(name, this.options.kinds?.get(name), this.rows);
+      const kind = this.options.kinds?.get(name);
+      builder = new ColumnBuilder(name, kind, this.rows, kind !== undefined && this.options.countTypeMismatches === true);
       this.builders.set(name, builder);
     }
     return builder;

@@ -1,7 +1,7 @@
 // The reference side of a drift comparison, from either a raw data file (exact) or a baseline profile
 // (exact sample up to 10 000 values, quantiles beyond), plus the checks that turn a JSON file into a profile.
 import { InputError, type FeatureKind } from '../domain/index.js';
-import { binCounts, decileEdges, describeSorted, sortSample, type CategoricalReference, type NumericReference, type WeightedEcdf } from '../stats/index.js';
+import { binCounts, decileEdges, describeSorted, discreteValues, sortSample, type CategoricalReference, type NumericReference, type WeightedEcdf } from '../stats/index.js';
 import { BASELINE_SCHEMA_VERSION, type BaselineProfile, type FeatureProfile } from './profile.js';
 import type { Column, Table } from './table.js';
 
@@ -22,13 +22,17 @@ export function columnReference(name: string, column: Column): ColumnReference {
   const sample = sortSample(column.values);
   if (sample.values.length === 0) throw new InputError(`column "${name}": the reference has no values`, 'empty');
   const edges = decileEdges(sample.values);
+  const { std, min, max } = describeSorted(sample.values);
   return {
     kind: 'numeric',
     count: sample.values.length,
     missing: sample.missing,
     edges,
     counts: binCounts(sample.values, edges),
-    std: describeSorted(sample.values).std,
+    std,
+    min,
+    max,
+    discrete: discreteValues(sample.values),
     distribution: { kind: 'exact', sorted: sample.values },
   };
 }
@@ -58,6 +62,7 @@ function referenceFromProfile(feature: FeatureProfile): ColumnReference {
     return { kind: 'categorical', frequencies };
   }
   const d = feature.distribution;
+  const sorted = d.kind === 'exact' ? Float64Array.from(d.values) : undefined;
   return {
     kind: 'numeric',
     count: feature.count,
@@ -65,10 +70,12 @@ function referenceFromProfile(feature: FeatureProfile): ColumnReference {
     edges: feature.psi.edges,
     counts: feature.psi.counts,
     std: feature.std,
-    distribution:
-      d.kind === 'exact'
-        ? { kind: 'exact', sorted: Float64Array.from(d.values) }
-        : { kind: 'quantiles', ecdf: quantileEcdf(d.values), ksBound: d.ks_bound },
+    // a quantile summary's ends are the sample's min and max (probabilities 0 and 1)
+    min: feature.min ?? d.values[0],
+    max: feature.max ?? d.values[d.values.length - 1],
+    // baselines written before `discrete` existed: recomputed from an exact sample, else binned by deciles
+    discrete: feature.discrete ?? (sorted ? discreteValues(sorted) : undefined),
+    distribution: sorted ? { kind: 'exact', sorted } : { kind: 'quantiles', ecdf: quantileEcdf(d.values), ksBound: (d as { ks_bound: number }).ks_bound },
   };
 }
 
@@ -105,6 +112,10 @@ function checkFeature(name: string, f: unknown, where: string): void {
   if (!isObject(d) || !numbers(d.values) || d.values.length === 0) throw bad('"distribution" needs "values"');
   if (d.kind === 'quantiles' && typeof d.ks_bound !== 'number') throw bad('quantile distribution needs "ks_bound"');
   if (d.kind !== 'exact' && d.kind !== 'quantiles') throw bad(`unknown distribution kind ${JSON.stringify(d.kind)}`);
+  const discrete = f.discrete as Record<string, unknown> | undefined;
+  if (discrete !== undefined && (!isObject(discrete) || !numbers(discrete.values) || !numbers(discrete.counts) || discrete.values.length !== discrete.counts.length)) {
+    throw bad('"discrete" needs "values" and as many "counts"');
+  }
 }
 
 /** Validates parsed JSON as a baseline profile of a schema version this build reads. */

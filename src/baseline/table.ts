@@ -2,9 +2,10 @@
 // Float64Array (NaN = missing), categorical columns as strings (null = missing).
 import { InputError, type FeatureKind } from '../domain/index.js';
 
+/** `mismatched`: values of another type (text in a numeric column, an object in a categorical one), read as missing when counted. */
 export type Column =
-  | { kind: 'numeric'; values: Float64Array }
-  | { kind: 'categorical'; values: (string | null)[] };
+  | { kind: 'numeric'; values: Float64Array; mismatched?: number }
+  | { kind: 'categorical'; values: (string | null)[]; mismatched?: number };
 
 export interface Table {
   /** Where the rows came from, for messages. */
@@ -32,11 +33,14 @@ export class ColumnBuilder {
   private numbers = new Float64Array(1024);
   private strings: (string | null)[] = [];
   length = 0;
+  /** values of another type than the column's, counted instead of refused (countMismatches) */
+  mismatched = 0;
 
   constructor(
     readonly name: string,
     kind: FeatureKind | undefined,
     rowsBefore: number,
+    private readonly countMismatches = false,
   ) {
     this.kind = kind;
     for (let i = 0; i < rowsBefore; i++) this.pushMissing();
@@ -55,7 +59,7 @@ export class ColumnBuilder {
     if (this.kind === 'categorical') this.strings.push(text);
     else {
       const value = Number(text);
-      if (!Number.isFinite(value)) throw this.notNumeric(JSON.stringify(text), where);
+      if (!Number.isFinite(value)) return this.mismatch(() => this.notNumeric(JSON.stringify(text), where));
       this.store(value);
     }
     this.length++;
@@ -66,18 +70,28 @@ export class ColumnBuilder {
     if (value === null || value === undefined) return this.pushMissing();
     if (this.kind === undefined) this.decide(typeof value === 'number' ? 'numeric' : 'categorical');
     if (this.kind === 'categorical') {
-      if (typeof value === 'object') throw new InputError(`${where()}: column "${this.name}" holds ${JSON.stringify(value).slice(0, 40)}; expected a string, number, boolean or null`);
+      if (typeof value === 'object') {
+        return this.mismatch(() => new InputError(`${where()}: column "${this.name}" holds ${JSON.stringify(value).slice(0, 40)}; expected a string, number, boolean or null`));
+      }
       this.strings.push(String(value));
     } else {
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw this.notNumeric(JSON.stringify(value).slice(0, 40), where);
+      if (typeof value !== 'number' || !Number.isFinite(value)) return this.mismatch(() => this.notNumeric(JSON.stringify(value).slice(0, 40), where));
       this.store(value);
     }
     this.length++;
   }
 
   build(): Column {
-    if (this.kind === 'categorical') return { kind: 'categorical', values: this.strings };
-    return { kind: 'numeric', values: this.numbers.slice(0, this.length) };
+    const mismatched = this.countMismatches ? { mismatched: this.mismatched } : {};
+    if (this.kind === 'categorical') return { kind: 'categorical', values: this.strings, ...mismatched };
+    return { kind: 'numeric', values: this.numbers.slice(0, this.length), ...mismatched };
+  }
+
+  /** A value of another type: counted and read as missing, or refused. */
+  private mismatch(refusal: () => InputError): void {
+    if (!this.countMismatches) throw refusal();
+    this.mismatched++;
+    this.pushMissing();
   }
 
   private decide(kind: FeatureKind): void {

@@ -5,3 +5,4 @@ export { SequentialDriftTest, type DriftPhase, type SequentialTestOptions, type 
 export { MixtureEvidence, type EvidenceState } from './evidence.js';
 export { chi2LogPdf, noncentralChi2LogPdf, logGamma } from './chi2.js';
 export { LabelGate, labelCoverage, DEFAULT_LABEL_COVERAGE, type LabelledWindow, type LabelGateOptions, type LabelGateState, type LabelRelease } from './label-gate.js';
+export { RateRiseTest, type RateWindow } from './rate-test.js';

@@ -16,7 +16,9 @@ import { driftResultRows, evaluationRow, failedEvaluationRow, type WindowEvaluat
 import { LayoutBook, MAX_LAYOUTS } from './shape.js';
 import { CATEGORY_ROWS, categoryCountsSql, firstPredictionSql, labelArrivalsSql, labelsPresentSql, newestLabelSql, numericCountsSql, qualitySql, type FeatureLayout, type WindowRange } from './sql.js';
 import { ingestionByWindowSql, unseenBy, unsettledFrom } from './settle.js';
-import { categoricalResult, numericCounts, numericResult, qualityResult, windowSummary, type QualityCounts } from './window-stats.js';
+import { observeQuality } from './quality-gauges.js';
+import { mayHaveTypeMismatches, typeMismatchSql } from './quality-sql.js';
+import { categoricalResult, numericCounts, numericResult, qualityResult, windowSummary, withTypeMismatches, type QualityCounts } from './window-stats.js';
 
 export type EvaluationKind = 'window' | 'labels' | 'late';
 
@@ -38,6 +40,11 @@ export interface EvaluatorOptions {
    * spreads one query over its threads itself.
    */
   slices?: number;
+  /**
+   * data-quality shares and full-range distance bins (default true); false evaluates as before issue 16 (JS on the
+   * PSI bins, no out-of-range share, no type-mismatch query): what bench:evaluate measures their cost against
+   */
+  dataQuality?: boolean;
   /** above this many name layouts in a window, features are found by name per row (default 1024) */
   maxLayouts?: number;
   /** most windows one tick evaluates per model (catch-up happens over several ticks) */
@@ -140,7 +147,7 @@ export class Evaluator {
 
   /** Queries and statistics for one window; writes nothing. */
   async compute(model: ModelDeclaration, start: number, end: number): Promise<{ evaluation: WindowEvaluation; plan: WindowPlan; quality: QualityCounts }> {
-    const plan = planFromBaseline(await this.o.baselines.baselineFor(model));
+    const plan = planFromBaseline(await this.o.baselines.baselineFor(model), { dataQuality: this.o.dataQuality });
     const w = { model: model.id, start, end };
     // How to read the window (shape.ts). The checks run before the aggregates, not beside them: on two cores,
     // concurrent scans slow each other more than they overlap (measured: 7.1 s concurrent vs 4.7 s in this order for 10M rows).
@@ -172,6 +179,10 @@ export class Evaluator {
       byName.set(r.name, m);
     }
     for (const p of plan.categorical) features.push(categoricalResult(p, categoryRows, byName.get(p.name) ?? {}));
+    // data quality: values of the other kind, counted only where the layouts show some (issue 16)
+    const mismatchSql = rows > 0 && this.o.dataQuality !== false && mayHaveTypeMismatches(plan, layouts) ? typeMismatchSql(w, plan, final) : null;
+    const mismatched = mismatchSql ? await this.o.store.query<{ name: string; c: string }>(mismatchSql) : [];
+    withTypeMismatches(features, new Map(mismatched.map((r) => [r.name, num(r.c)])));
     const quality: QualityCounts = {
       rows: num(q?.rows), labelled: num(q?.labelled), correct: num(q?.correct), tp: num(q?.tp), fp: num(q?.fp), tn: num(q?.tn), fn: num(q?.fn),
       numericRows: num(q?.numeric_rows), absError: num(q?.abs_error), squaredError: num(q?.squared_error), labelsAt: num(q?.labels_at) * 1000,
@@ -286,6 +297,7 @@ export class Evaluator {
       if (f.ksStatistic !== null) m.ksStatistic.set(labels, f.ksStatistic);
       if (f.jsDistance !== null) m.jsDistance.set(labels, f.jsDistance);
       if (f.missingRate !== null) m.missingRatio.set(labels, f.missingRate);
+      observeQuality(m, labels, f);
     }
     if (e.quality.accuracy !== null) m.accuracy.set({ model: e.model }, e.quality.accuracy);
     if (e.quality.labelCoverage !== null) m.labelCoverage.set({ model: e.model }, e.quality.labelCoverage);

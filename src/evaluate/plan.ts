@@ -9,7 +9,7 @@
 // boundary and every decile edge.
 import type { BaselineProfile, FeatureProfile, NumericProfile } from '../baseline/index.js';
 import { binIndex } from '../replay/index.js';
-import { quantileSorted } from '../stats/index.js';
+import { discreteValues, distanceBins, quantileSorted, type DistanceBins } from '../stats/index.js';
 
 /** Target grid cells per numeric feature (a power-of-two width gives 256–512); more only to separate close edges. */
 export const GRID_CELLS = 256;
@@ -38,6 +38,13 @@ export interface NumericPlan {
   thresholds: number[][];
   /** PSI bin of each slot; a cell has thresholds.length + 1 slots */
   slotBin: number[];
+  /**
+   * JS/Hellinger bins (stats/distance-bins.ts: the deciles plus the baseline's [min, max], or one per value when few)
+   * with the baseline's counts, and the bin of each slot: the slots refine these bins too. Their first and last
+   * bins lie outside [min, max], so they also count the out-of-range values.
+   */
+  distance?: DistanceBins;
+  slotDistance?: number[];
   reference: {
     psi: number[];
     missing: number;
@@ -115,6 +122,20 @@ function edgesByCell(grid: Grid, edges: readonly number[]): Map<number, number[]
   return cells;
 }
 
+/** Per slot, its bin among `bounds` (ascending, each one a split of some cell): the bounds of lower cells, or all up to the slot's lower split. */
+function slotBins(grid: Grid, byCell: ReadonlyMap<number, number[]>, levels: number, bounds: readonly number[]): number[] {
+  const boundCells = bounds.map((e) => gridCell(grid, e)); // ascending: bounds are, and gridCell is monotone
+  const out: number[] = [];
+  for (let c = 0; c < grid.cells; c++) {
+    const distinct = byCell.get(c) ?? [];
+    for (let s = 0; s <= levels; s++) {
+      const upTo = distinct[Math.min(s, distinct.length) - 1];
+      out.push(upTo === undefined ? binIndex(boundCells, c - 1) : binIndex(bounds, upTo));
+    }
+  }
+  return out;
+}
+
 /** F(x) of a baseline kept as quantiles q_i at i/(Q−1), linear between them. */
 function quantileCdf(q: readonly number[], x: number): number {
   if (x < q[0]) return 0;
@@ -130,7 +151,7 @@ function quantileCdf(q: readonly number[], x: number): number {
   return (lo + (width > 0 ? (x - q[lo]) / width : 0)) / (q.length - 1);
 }
 
-function numericPlan(name: string, f: NumericProfile, source: NumericPlan['source']): NumericPlan {
+function numericPlan(name: string, f: NumericProfile, source: NumericPlan['source'], dataQuality: boolean): NumericPlan {
   const edges = [...f.psi.edges];
   // The grid spans the 1st–99th percentile (and the edges), not the extremes, so one far outlier in the baseline
   // cannot squeeze the whole distribution into a few cells.
@@ -146,21 +167,17 @@ function numericPlan(name: string, f: NumericProfile, source: NumericPlan['sourc
     grid = finer;
     byCell = edgesByCell(grid, edges);
   }
+  // The distance bins' bounds split cells too (min and max fall in the clamped end cells, so they never refine the grid).
+  const distance = dataQuality ? distanceBins({ min: f.min, max: f.max, edges, counts: f.psi.counts, discrete: f.discrete ?? exactDiscrete(f) }) : undefined;
+  if (distance) byCell = edgesByCell(grid, [...new Set([...edges, ...distance.splits])].sort((a, b) => a - b));
   const splitCells = [...byCell.keys()].sort((a, b) => a - b);
   const levels = mostPerCell(byCell);
   const thresholds = Array.from({ length: levels }, (_, i) => splitCells.map((c) => byCell.get(c)![i] ?? Infinity));
-  // PSI bin of slot (cell, s): the edges of lower cells, or all edges up to the cell's s-th distinct one.
-  const edgeCells = edges.map((e) => gridCell(grid, e)); // ascending: edges are, and gridCell is monotone
-  const slotBin: number[] = [];
-  for (let c = 0; c < grid.cells; c++) {
-    const distinct = byCell.get(c) ?? [];
-    for (let s = 0; s <= levels; s++) {
-      const upTo = distinct[Math.min(s, distinct.length) - 1];
-      slotBin.push(upTo === undefined ? binIndex(edgeCells, c - 1) : binIndex(edges, upTo));
-    }
-  }
+  // PSI bin of slot (cell, s): the edges of lower cells, or all edges up to the cell's s-th distinct split.
+  const slotBin = slotBins(grid, byCell, levels, edges);
   const plan: NumericPlan = {
     kind: 'numeric', name, source, edges, grid, splitCells, thresholds, slotBin,
+    ...(distance ? { distance, slotDistance: slotBins(grid, byCell, levels, distance.splits) } : {}),
     reference: { psi: [...f.psi.counts], missing: f.missing, fine: [], ksError: 0 },
   };
   const fine = new Array<number>(slotBin.length).fill(0);
@@ -208,16 +225,25 @@ function spreadByQuantiles(p: NumericPlan, q: readonly number[], fine: number[])
   }
 }
 
-function featurePlan(name: string, f: FeatureProfile, source: FeaturePlan['source']): FeaturePlan {
+/** Few distinct values of an exact baseline sample written before profiles kept them (`discrete`). */
+function exactDiscrete(f: NumericProfile): NumericProfile['discrete'] {
+  return f.distribution.kind === 'exact' ? discreteValues(f.distribution.values) : undefined;
+}
+
+function featurePlan(name: string, f: FeatureProfile, source: FeaturePlan['source'], dataQuality: boolean): FeaturePlan {
   return f.kind === 'numeric'
-    ? numericPlan(name, f, source)
+    ? numericPlan(name, f, source, dataQuality)
     : { kind: 'categorical', name, source, reference: { counts: { ...f.frequencies }, missing: f.missing } };
 }
 
-/** Every feature of the baseline plus the prediction (when the baseline profiled it). */
-export function planFromBaseline(profile: BaselineProfile): WindowPlan {
-  const plans = Object.entries(profile.features).map(([name, f]) => featurePlan(name, f, 'feature'));
-  if (profile.prediction) plans.push(featurePlan(PREDICTION_FEATURE, profile.prediction, 'prediction'));
+/**
+ * Every feature of the baseline plus the prediction (when the baseline profiled it). `dataQuality: false` leaves out
+ * the distance bins (JS on the PSI bins, no out-of-range share): the plan before issue 16, which bench:evaluate measures against.
+ */
+export function planFromBaseline(profile: BaselineProfile, options: { dataQuality?: boolean } = {}): WindowPlan {
+  const quality = options.dataQuality ?? true;
+  const plans = Object.entries(profile.features).map(([name, f]) => featurePlan(name, f, 'feature', quality));
+  if (profile.prediction) plans.push(featurePlan(PREDICTION_FEATURE, profile.prediction, 'prediction', quality));
   return {
     model: profile.model,
     baselineVersion: profile.version,

@@ -50,6 +50,10 @@ export function driftResultRows(e: WindowEvaluation): DriftResultRow[] {
     add(f.feature, f.rows, 'js', f.jsDistance);
     add(f.feature, f.rows, 'chi2', f.chi2, f.chi2PValue);
     add(f.feature, f.rows, 'missing_rate', f.missingRate);
+    add(f.feature, f.rows, 'hellinger', f.hellinger);
+    add(f.feature, f.present, 'out_of_range_rate', f.outOfRangeRate);
+    add(f.feature, f.present, 'unseen_rate', f.unseenRate);
+    add(f.feature, f.rows, 'type_mismatch_rate', f.typeMismatchRate);
   }
   const q = e.quality;
   for (const [statistic, value] of [['accuracy', q.accuracy], ['precision', q.precision], ['recall', q.recall], ['f1', q.f1], ['mae', q.mae], ['rmse', q.rmse]] as const) {
@@ -99,6 +103,7 @@ export function jsonLines(e: WindowEvaluation): Record<string, unknown>[] {
   const lines: Record<string, unknown>[] = e.features.map((f) => ({
     ...window, feature: f.feature, n: f.rows, psi: f.psi, ks_statistic: f.ksStatistic, ks_p_value: f.ksPValue,
     js_distance: f.jsDistance, missing_rate: f.missingRate, ks_upper_bound: f.ksUpperBound, chi2_p_value: f.chi2PValue,
+    hellinger: f.hellinger, out_of_range_rate: f.outOfRangeRate, unseen_rate: f.unseenRate, type_mismatch_rate: f.typeMismatchRate,
   }));
   const q = e.quality;
   lines.push({

@@ -18,7 +18,8 @@ function feature(v: unknown, where: string): FeatureReference {
     const edges = v.edges as number[];
     if (edges.some((e, i) => i > 0 && e < edges[i - 1])) throw new InputError(`${where}.edges must be sorted`);
     if (!isCounts(v.counts) || v.counts.length !== edges.length + 1) throw new InputError(`${where}.counts must be ${edges.length + 1} counts (one more than edges)`);
-    return { kind: 'numeric', edges, counts: v.counts, missing: missing as number };
+    const range = typeof v.min === 'number' && typeof v.max === 'number' && v.min <= v.max ? { min: v.min, max: v.max } : {};
+    return { kind: 'numeric', edges, counts: v.counts, missing: missing as number, ...range };
   }
   if (v.kind === 'categorical') {
     if (!isObj(v.counts) || !Object.values(v.counts).every((c) => Number.isInteger(c) && (c as number) >= 0)) throw new InputError(`${where}.counts must map categories to counts`);
@@ -32,7 +33,7 @@ export function referenceFromProfile(p: BaselineProfile): ModelReference {
   const features: Record<string, FeatureReference> = {};
   for (const [name, f] of Object.entries(p.features)) {
     features[name] = f.kind === 'numeric'
-      ? { kind: 'numeric', edges: [...f.psi.edges], counts: [...f.psi.counts], missing: f.missing }
+      ? { kind: 'numeric', edges: [...f.psi.edges], counts: [...f.psi.counts], missing: f.missing, min: f.min, max: f.max }
       : { kind: 'categorical', counts: { ...f.frequencies }, missing: f.missing };
   }
   const q = p.quality;

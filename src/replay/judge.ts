@@ -3,9 +3,10 @@
 // stream decides; the decisions go to the alert lifecycle.
 import type { StreamDecision } from '../alerting/lifecycle.js';
 import { streamArl0 } from '../alerting/budget.js';
-import { MetricDropTest, PsiDriftTest, type SequentialDriftTest, type SequentialTestSnapshot } from '../detect/index.js';
+import { MetricDropTest, PsiDriftTest, RateRiseTest, type SequentialDriftTest, type SequentialTestSnapshot } from '../detect/index.js';
 import type { AlertPolicy } from './policy.js';
 import { toleranceFor } from './policy.js';
+import { qualityStreamCount, qualityWindows } from './quality-streams.js';
 import type { ModelReference } from './reference.js';
 import { alignBins, psiOfBins } from './statistics.js';
 import type { WindowSummary } from './windows.js';
@@ -14,7 +15,7 @@ import type { WindowSummary } from './windows.js';
 export interface StreamResult {
   model: string;
   feature: string;
-  statistic: 'psi' | 'accuracy';
+  statistic: 'psi' | 'accuracy' | 'out_of_range_rate' | 'unseen_rate';
   value: number;
   rows: number;
   phase: 'watching' | 'drifting';
@@ -55,7 +56,7 @@ export class WindowJudge {
   private readonly tests = new Map<string, SequentialDriftTest<never>>();
 
   constructor(private readonly references: Map<string, ModelReference>, private readonly policy: AlertPolicy, readonly windowMs: number) {
-    const counted = [...references.values()].reduce((n, r) => n + Object.keys(r.features).length + (r.accuracy ? 1 : 0), 0);
+    const counted = [...references.values()].reduce((n, r) => n + Object.keys(r.features).length + (r.accuracy ? 1 : 0) + qualityStreamCount(r), 0);
     this.streams = Math.max(1, policy.streams ?? counted);
     this.arl0 = streamArl0({ days: policy.falsePageDays, streams: this.streams, windowMs });
   }
@@ -111,31 +112,40 @@ export class WindowJudge {
       t.update({ psi, rows: w.rows, baselineRows: ref.rows, bins: bins.reference.length }, w.end);
       this.collect(out, t, { model: w.model, feature, statistic: 'psi', value: psi, rows: w.rows }, w, ref);
     }
+    for (const q of w.rows >= this.policy.minRows ? qualityWindows(ref, w) : []) {
+      const tolerance = toleranceFor(this.policy, w.model, q.feature, 'dataQuality');
+      const t = this.test(`${w.model}\u0000${q.feature}\u0000${q.statistic}`, () => new RateRiseTest({ ...common, tolerance })) as unknown as RateRiseTest;
+      t.update({ rate: q.rate, rows: q.rows, expected: q.expected }, w.end);
+      this.collect(out, t, { model: w.model, feature: q.feature, statistic: q.statistic, value: q.rate, rows: q.rows }, w, ref, q.expected);
+    }
   }
 
-  private collect(out: JudgedWindow, t: PsiDriftTest | MetricDropTest, r: Omit<StreamResult, 'phase' | 'logEvidence' | 'logThreshold'>, w: WindowSummary, ref: ModelReference): void {
+  private collect(out: JudgedWindow, t: PsiDriftTest | MetricDropTest | RateRiseTest, r: Omit<StreamResult, 'phase' | 'logEvidence' | 'logThreshold'>, w: WindowSummary, ref: ModelReference, expected = 0): void {
     out.results.push({ ...r, phase: t.phase, logEvidence: t.evidence, logThreshold: t.threshold });
     if (!t.driftDetected && !t.resolved) return;
     const decided = t.decisionEvidence ?? Number.NaN;
     const threshold = t.driftDetected ? Math.log(this.arl0) : Math.log(this.policy.resolveEvidence);
     const psi = r.statistic === 'psi';
-    const what = psi ? `PSI ${fmt(r.value)}` : `accuracy ${fmt(r.value)} (baseline ${fmt(ref.accuracy?.value ?? NaN)})`;
-    const unit = psi ? 'PSI' : 'accuracy drop';
+    const quality = r.statistic === 'out_of_range_rate' || r.statistic === 'unseen_rate';
+    const share = r.statistic === 'out_of_range_rate' ? 'out-of-range share' : 'unseen-category share';
+    const what = psi ? `PSI ${fmt(r.value)}` : quality ? `${share} ${fmt(r.value)} (expected ${fmt(expected)})` : `accuracy ${fmt(r.value)} (baseline ${fmt(ref.accuracy?.value ?? NaN)})`;
+    const unit = psi ? 'PSI' : quality ? `${share} rise` : 'accuracy drop';
     const reason = t.driftDetected
       ? `${what} over ${r.rows} rows: evidence that ${unit} > ${t.tolerance} reached ${expFmt(decided)} ≥ ${expFmt(threshold)} (1 false page per ${this.policy.falsePageDays} days across all streams) after ${t.windows} windows; baseline ${ref.rows} rows`
       : `${what} over ${r.rows} rows: evidence that ${unit} < ${fmt(t.hysteresis * t.tolerance)} reached ${expFmt(decided)} ≥ ${expFmt(threshold)}`;
     out.decisions.push({
       model: r.model,
       feature: r.feature,
-      kind: psi ? 'feature_drift' : 'metric_drop',
+      // its own kind: a quality alert and the PSI alert of one feature raise and resolve apart (alert ids differ)
+      kind: psi ? 'feature_drift' : quality ? 'data_quality' : 'metric_drop',
       outcome: t.driftDetected ? 'raised' : 'resolved',
       statistic: r.statistic,
       value: r.value,
       reason,
-      severity: psi ? this.policy.severity.featureDrift : this.policy.severity.metricDrop,
+      severity: psi || quality ? this.policy.severity.featureDrift : this.policy.severity.metricDrop,
       window: { start: w.start, end: w.end },
       baselineVersion: ref.baselineVersion,
-      evidence: { logEvidence: decided, logThreshold: threshold, tolerance: t.tolerance, windows: t.windows, rows: r.rows, baselineRows: psi ? ref.rows : (ref.accuracy?.rows ?? 0) },
+      evidence: { logEvidence: decided, logThreshold: threshold, tolerance: t.tolerance, windows: t.windows, rows: r.rows, baselineRows: psi || quality ? ref.rows : (ref.accuracy?.rows ?? 0) },
     });
   }
 
@@ -150,7 +160,9 @@ export class WindowJudge {
       const [model, feature] = key.split('\u0000');
       const t = s.kind === 'psi'
         ? new PsiDriftTest({ ...common, tolerance: toleranceFor(this.policy, model, feature, 'psi') })
-        : new MetricDropTest({ ...common, tolerance: toleranceFor(this.policy, model, null, 'accuracyDrop') });
+        : s.kind === 'rate_rise'
+          ? new RateRiseTest({ ...common, tolerance: toleranceFor(this.policy, model, feature, 'dataQuality') })
+          : new MetricDropTest({ ...common, tolerance: toleranceFor(this.policy, model, null, 'accuracyDrop') });
       this.tests.set(key, t.restore(s) as unknown as SequentialDriftTest<never>);
     }
     return this;

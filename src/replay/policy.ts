@@ -10,6 +10,8 @@ export interface Tolerances {
   psi: number;
   /** drop in accuracy (a proportion) that is not worth a page */
   accuracyDrop: number;
+  /** rise in a data-quality share (out-of-range values, unseen categories) over what the baseline predicts, not worth a page */
+  dataQuality: number;
 }
 
 export interface AlertPolicy {
@@ -31,7 +33,7 @@ export interface AlertPolicy {
 export const DEFAULT_POLICY: AlertPolicy = {
   falsePageDays: DEFAULT_FALSE_PAGE_DAYS,
   streams: null,
-  tolerance: { psi: 0.1, accuracyDrop: 0.05 },
+  tolerance: { psi: 0.1, accuracyDrop: 0.05, dataQuality: 0.02 },
   hysteresis: 0.5,
   resolveEvidence: 100,
   minRows: 1,
@@ -53,10 +55,11 @@ function positive(v: unknown, where: string, max = Infinity): number {
 }
 
 function tolerances(v: unknown, where: string): Partial<Tolerances> {
-  const o = object(v, where, ['psi', 'accuracyDrop']);
+  const o = object(v, where, ['psi', 'accuracyDrop', 'dataQuality']);
   const out: Partial<Tolerances> = {};
   if (o.psi !== undefined) out.psi = positive(o.psi, `${where}.psi`);
   if (o.accuracyDrop !== undefined) out.accuracyDrop = positive(o.accuracyDrop, `${where}.accuracyDrop`, 1);
+  if (o.dataQuality !== undefined) out.dataQuality = positive(o.dataQuality, `${where}.dataQuality`, 0.5);
   return out;
 }
 

@@ -9,6 +9,9 @@ export interface NumericReference {
   /** rows per bin (edges.length + 1 of them) */
   counts: number[];
   missing: number;
+  /** the baseline's range, when known: windows then count values outside it (the out-of-range stream) */
+  min?: number;
+  max?: number;
 }
 
 export interface CategoricalReference {
@@ -70,7 +73,7 @@ export function referenceFromRows(model: string, baselineVersion: string, rows: 
       const edges = Array.from({ length: 9 }, (_, i) => quantile(numbers, (i + 1) / 10));
       const counts = new Array<number>(10).fill(0);
       for (const x of numbers) counts[binIndex(edges, x)] += 1;
-      features[name] = { kind: 'numeric', edges, counts, missing };
+      features[name] = { kind: 'numeric', edges, counts, missing, min: numbers[0], max: numbers[numbers.length - 1] };
     } else {
       const counts: Record<string, number> = {};
       for (const s of values) if (s !== null) counts[String(s)] = (counts[String(s)] ?? 0) + 1;

@@ -5,7 +5,7 @@ import type { FeatureReference } from './reference.js';
 
 /** A window's counts for one feature, aligned with its reference. */
 export type FeatureCounts =
-  | { kind: 'numeric'; counts: number[]; missing: number }
+  | { kind: 'numeric'; counts: number[]; missing: number; outOfRange?: number }
   | { kind: 'categorical'; counts: Record<string, number>; missing: number };
 
 export interface AlignedBins {

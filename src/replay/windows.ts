@@ -24,7 +24,9 @@ export function windowStart(timestamp: number, windowMs: number): number {
 function emptyCounts(ref: ModelReference): Record<string, FeatureCounts> {
   const out: Record<string, FeatureCounts> = {};
   for (const [name, f] of Object.entries(ref.features)) {
-    out[name] = f.kind === 'numeric' ? { kind: 'numeric', counts: new Array<number>(f.counts.length).fill(0), missing: 0 } : { kind: 'categorical', counts: {}, missing: 0 };
+    out[name] = f.kind === 'numeric'
+      ? { kind: 'numeric', counts: new Array<number>(f.counts.length).fill(0), missing: 0, ...(f.min !== undefined ? { outOfRange: 0 } : {}) }
+      : { kind: 'categorical', counts: {}, missing: 0 };
   }
   return out;
 }
@@ -36,8 +38,10 @@ export function addPrediction(w: WindowSummary, ref: ModelReference, p: Predicti
     const counts = w.features[name];
     const v = p.features[name];
     if (f.kind === 'numeric' && counts.kind === 'numeric') {
-      if (typeof v === 'number' && Number.isFinite(v)) counts.counts[binIndex(f.edges, v)] += 1;
-      else counts.missing += 1;
+      if (typeof v === 'number' && Number.isFinite(v)) {
+        counts.counts[binIndex(f.edges, v)] += 1;
+        if (counts.outOfRange !== undefined && (v < f.min! || v > f.max!)) counts.outOfRange += 1;
+      } else counts.missing += 1;
     } else if (counts.kind === 'categorical') {
       if (v === null || v === undefined) counts.missing += 1;
       else counts.counts[String(v)] = (counts.counts[String(v)] ?? 0) + 1;

@@ -3,6 +3,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { histogramSpec, overviewSpec, qualitySpec, renderSvg, timelineSpec } from './charts.js';
 import type { FeatureSection, ReportModel } from './model.js';
 import { number, psiSize, summaryLines, utc } from './words.js';
+import { QUALITY_LABELS } from './quality.js';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -43,6 +44,15 @@ function stat(name: string, value: string): string {
   return `<div><dt>${escapeHtml(name)}</dt><dd>${escapeHtml(value)}</dd></div>`;
 }
 
+/** Hellinger as a number, the shares as percentages; nothing for what does not apply. */
+function qualityStats(f: FeatureSection): string {
+  return QUALITY_LABELS.map(([key, label]) => {
+    const v = f.quality?.[key];
+    if (v === undefined || v === null) return '';
+    return stat(label, key === 'hellinger' ? number(v) : `${Number((v * 100).toPrecision(3))} %`);
+  }).join('');
+}
+
 async function featureCard(f: FeatureSection, index: number): Promise<string> {
   const test = f.test
     ? stat(f.test.name === 'KS' ? 'KS D' : 'χ²', number(f.test.statistic)) + stat(f.test.name === 'KS' ? 'KS p' : 'χ² p', f.test.pValue < 1e-16 ? '< 1e-16' : number(f.test.pValue))
@@ -50,7 +60,7 @@ async function featureCard(f: FeatureSection, index: number): Promise<string> {
   const chart = await figure(histogramSpec(f), `f${index}`, 'histogram', `${f.name}: baseline vs current distribution`);
   return `<article class="feature${f.drifted ? ' drifted' : ''}" data-feature="${escapeHtml(f.name)}" data-drifted="${f.drifted}">
 <h3>${escapeHtml(f.name)} <span class="badge">${f.drifted ? 'DRIFT' : 'no drift'}</span> <span class="muted">${f.kind} · ${psiSize(f.psi)}</span></h3>
-<dl class="stats">${stat('PSI', number(f.psi))}${test}${f.jsDistance !== undefined ? stat('JS dist', number(f.jsDistance)) : ''}${f.wassersteinNormed !== undefined ? stat('W1 / σ', number(f.wassersteinNormed)) : ''}${stat('rows', `${f.nReference} → ${f.nCurrent}`)}</dl>
+<dl class="stats">${stat('PSI', number(f.psi))}${test}${f.jsDistance !== undefined ? stat('JS dist', number(f.jsDistance)) : ''}${f.wassersteinNormed !== undefined ? stat('W1 / σ', number(f.wassersteinNormed)) : ''}${qualityStats(f)}${stat('rows', `${f.nReference} → ${f.nCurrent}`)}</dl>
 <p class="reason">${escapeHtml(f.reason)}</p>${chart}</article>`;
 }
 

@@ -1,6 +1,7 @@
 // What a drift report shows, as plain data built from aggregates only (bin shares, per-window statistics, alert
 // events): rendering reads nothing else, so the HTML stays small whatever the number of rows.
 import type { DriftRule } from '../stats/index.js';
+import type { FeatureQuality } from './quality.js';
 
 /** Baseline vs current shares over equal-width bins; values outside [edges[0], edges[last]] land in the outer bins. */
 export interface NumericHistogram {
@@ -38,6 +39,8 @@ export interface FeatureSection {
   test?: FeatureTest;
   jsDistance?: number;
   wassersteinNormed?: number;
+  /** Hellinger and the data-quality shares (quality.ts), where known */
+  quality?: FeatureQuality;
   nReference: number;
   nCurrent: number;
   histogram?: NumericHistogram | CategoryBars;

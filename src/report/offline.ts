@@ -5,6 +5,7 @@ import type { ColumnDrift, DriftRule } from '../stats/index.js';
 import { categoryBars, numericHistogram } from './histogram.js';
 import { offlineRuleWords } from './words.js';
 import { bySeverity, type FeatureSection, type ReportModel } from './model.js';
+import { qualityOfColumn } from './quality.js';
 
 /** A feature section from one column's drift (the statistics of src/stats, unchanged). */
 export function featureSection(c: ColumnDrift, histogram?: FeatureSection['histogram']): FeatureSection {
@@ -17,6 +18,7 @@ export function featureSection(c: ColumnDrift, histogram?: FeatureSection['histo
     test: c.ks ? { name: 'KS', statistic: c.ks.statistic, pValue: c.ks.pValue } : c.chi2 ? { name: 'chi2', statistic: c.chi2.statistic, pValue: c.chi2.pValue } : undefined,
     jsDistance: c.jsDistance,
     wassersteinNormed: c.wassersteinNormed,
+    quality: qualityOfColumn(c),
     nReference: c.nReference,
     nCurrent: c.nCurrent,
     histogram,

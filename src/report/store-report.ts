@@ -10,6 +10,7 @@ import { categoryBars, displayEdges, foldBin, histogramOf, DISPLAY_BINS, RANGE_T
 import { bySeverity, type AlertLine, type FeatureSection, type QualityPoint, type ReportModel, type WindowPoint } from './model.js';
 import { readAlertEvents, readBaseline, readCategoryCounts, readDriftResults, readNumericBins, readNumericRanges, type DriftRow, type Range } from './store-queries.js';
 import { number, psiSize, utc } from './words.js';
+import { qualityOfWindows } from './quality.js';
 
 export const DEFAULT_RANGE_MS = 7 * 24 * 3_600_000;
 
@@ -83,6 +84,7 @@ export function featureFromWindows(name: string, kind: 'numeric' | 'categorical'
     psi: latest?.value ?? 0,
     test: test ? { name: test.statistic === 'ks' ? 'KS' : 'chi2', statistic: test.value, pValue: test.pValue! } : undefined,
     jsDistance: js?.value,
+    quality: qualityOfWindows(name, rows),
     nReference,
     nCurrent: latest?.n ?? 0,
   };

@@ -6,10 +6,13 @@
 // (REFERENCE.md §7: at N = 30, PSI > 0.2 happens 74 % of the time with no drift at all).
 import { InputError } from '../domain/index.js';
 import { chi2Test, type Chi2Result } from './contingency.js';
+import { outOfRangeCount, unseenCount } from './data-quality.js';
+import { distanceBins, type DiscreteValues } from './distance-bins.js';
 import { hellingerDistance, jensenShannonDistance } from './divergence.js';
 import { compareSorted, compareWeighted, type WeightedEcdf } from './ecdf.js';
 import { ksPValue, type KsResult } from './ks.js';
-import { alignCategories, numericPsiBins, psiFromCounts } from './psi.js';
+import { alignCategories, binCounts, numericPsiBins, psiFromCounts } from './psi.js';
+import { rankTests } from './rank-tests.js';
 import type { SortedSample } from './sample.js';
 
 export interface DriftRule {
@@ -31,6 +34,10 @@ export interface NumericReference {
   edges: readonly number[];
   counts: readonly number[];
   std: number;
+  min: number;
+  max: number;
+  /** distinct values and their counts when there are few (distance-bins.ts); absent: binned by deciles */
+  discrete?: DiscreteValues;
   distribution: ReferenceDistribution;
 }
 
@@ -51,6 +58,18 @@ export interface ColumnDrift {
   chi2?: Chi2Result;
   jsDistance: number;
   hellinger: number;
+  /** tail-sensitive tests; only against an exact reference sample (a baseline kept as quantiles has none) */
+  cvm?: { statistic: number; pValue: number };
+  anderson?: { statistic: number; pValue: number };
+  /** share of the current non-missing values outside the reference's [min, max] (numeric) */
+  outOfRangeRate?: number;
+  /** share of the current non-missing values in categories the reference never saw (categorical) */
+  unseenRate?: number;
+  /** share of the current rows without a value, and with a value of another type (set by the caller that read them) */
+  missingRate?: number;
+  typeMismatchRate?: number;
+  /** the p-value the drift rule reads (KS for numeric, χ² for categorical) */
+  pValue: number;
   drift: boolean;
   reason: string;
 }
@@ -68,7 +87,26 @@ function decide(test: string, pValue: number, psi: number, rule: DriftRule): { d
   return { drift: false, reason: `no drift: ${p} >= ${rule.alpha} and ${s} < ${rule.psiThreshold}` };
 }
 
-/** Numeric column: PSI on reference deciles, KS, Wasserstein, JS and Hellinger on the PSI bins. */
+/** JS and Hellinger on the distance bins (distance-bins.ts), with the missing bin when either side has missing values. */
+function numericDistances(reference: NumericReference, current: SortedSample): { jsDistance: number; hellinger: number } {
+  const bins = distanceBins(reference);
+  const ref = [...bins.reference];
+  const cur = binCounts(current.values, bins.splits);
+  if (reference.missing > 0 || current.missing > 0) {
+    ref.push(reference.missing);
+    cur.push(current.missing);
+  }
+  return { jsDistance: jensenShannonDistance(ref, cur), hellinger: hellingerDistance(ref, cur) };
+}
+
+/** Cramér–von Mises and Anderson–Darling against an exact reference sample, where they are defined. */
+function tailTests(reference: NumericReference, current: SortedSample): Pick<ColumnDrift, 'cvm' | 'anderson'> {
+  if (reference.distribution.kind !== 'exact') return {};
+  const { cvm, anderson } = rankTests(reference.distribution.sorted, current.values);
+  return { ...(cvm ? { cvm: { statistic: cvm.statistic, pValue: cvm.pValue } } : {}), ...(anderson ? { anderson } : {}) };
+}
+
+/** Numeric column: PSI on reference deciles, KS, Wasserstein, CvM, Anderson–Darling; JS and Hellinger on the distance bins. */
 export function numericColumnDrift(column: string, reference: NumericReference, current: SortedSample, rule: DriftRule = DEFAULT_DRIFT_RULE): ColumnDrift {
   if (reference.count === 0) throw new InputError(`column "${column}": the reference has no values`);
   if (current.values.length === 0) throw new InputError(`column "${column}": the current sample has no values`);
@@ -92,8 +130,10 @@ export function numericColumnDrift(column: string, reference: NumericReference, 
     ks,
     wasserstein: compared.wasserstein,
     wassersteinNormed: compared.wasserstein / Math.max(reference.std, 0.001),
-    jsDistance: jensenShannonDistance(bins.reference, bins.current),
-    hellinger: hellingerDistance(bins.reference, bins.current),
+    ...numericDistances(reference, current),
+    ...tailTests(reference, current),
+    outOfRangeRate: outOfRangeCount(current.values, reference.min, reference.max) / current.values.length,
+    pValue: ks.pValue,
     ...decide('KS', ks.pValue, psi, rule),
   };
 }
@@ -121,6 +161,13 @@ export function categoricalColumnDrift(
     chi2,
     jsDistance: jensenShannonDistance(ref, cur),
     hellinger: hellingerDistance(ref, cur),
+    unseenRate: unseenShare(reference.frequencies, current),
+    pValue: chi2.pValue,
     ...decide('chi2', chi2.pValue, psi, rule),
   };
+}
+
+function unseenShare(reference: ReadonlyMap<string | null, number>, current: ReadonlyMap<string | null, number>): number {
+  const present = [...current].reduce((n, [k, c]) => (k === null ? n : n + c), 0);
+  return present === 0 ? 0 : unseenCount(reference, current) / present;
 }

@@ -49,3 +49,10 @@ export {
   type RegressionQuality,
 } from './quality.js';
 export { SeededRandom } from './random.js';
+export { cvmLimitCdf, CVM_EXACT_MAX_N, type CvmResult } from './cvm.js';
+export { type AndersonResult } from './anderson.js';
+export { adjustPValues, CORRECTIONS, type Correction } from './multiplicity.js';
+export { distanceBins, discreteValues, nextUp, DISCRETE_VALUES, type DistanceBins, type DiscreteValues, type BinnableReference } from './distance-bins.js';
+export { outOfRangeCount, unseenCount, expectedOutOfRangeShare, expectedUnseenShare } from './data-quality.js';
+export { datasetVerdict, type DatasetVerdict } from './verdict.js';
+export { rankTests, cramerVonMises, andersonDarling } from './rank-tests.js';

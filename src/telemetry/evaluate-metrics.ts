@@ -7,6 +7,10 @@ export interface EvaluateMetrics {
   ksStatistic: Gauge<'model' | 'feature'>;
   jsDistance: Gauge<'model' | 'feature'>;
   missingRatio: Gauge<'model' | 'feature'>;
+  hellinger: Gauge<'model' | 'feature'>;
+  outOfRangeRatio: Gauge<'model' | 'feature'>;
+  unseenRatio: Gauge<'model' | 'feature'>;
+  typeMismatchRatio: Gauge<'model' | 'feature'>;
   accuracy: Gauge<'model'>;
   labelCoverage: Gauge<'model'>;
   windowRows: Gauge<'model'>;
@@ -23,7 +27,11 @@ export function evaluateMetrics(registry: Registry): EvaluateMetrics {
   return {
     psi: new Gauge({ name: N.FEATURE_PSI, help: 'PSI of the feature in the last evaluated window against the baseline.', labelNames: feature, registers }),
     ksStatistic: new Gauge({ name: N.FEATURE_KS_STATISTIC, help: 'KS statistic (binned CDF, a lower bound of the exact D) in the last evaluated window.', labelNames: feature, registers }),
-    jsDistance: new Gauge({ name: N.FEATURE_JS_DISTANCE, help: 'Jensen-Shannon distance (base 2) over the PSI bins in the last evaluated window.', labelNames: feature, registers }),
+    jsDistance: new Gauge({ name: N.FEATURE_JS_DISTANCE, help: 'Jensen-Shannon distance (base 2) in the last evaluated window (deciles plus the baseline range as outer bins; per value for few distinct values).', labelNames: feature, registers }),
+    hellinger: new Gauge({ name: N.FEATURE_HELLINGER, help: 'Hellinger distance in the last evaluated window (the same bins as the JS distance).', labelNames: feature, registers }),
+    outOfRangeRatio: new Gauge({ name: N.FEATURE_OUT_OF_RANGE_RATIO, help: 'Share of the numeric feature\'s values outside the baseline\'s [min, max] in the last evaluated window.', labelNames: feature, registers }),
+    unseenRatio: new Gauge({ name: N.FEATURE_UNSEEN_RATIO, help: 'Share of the categorical feature\'s values in categories the baseline never saw, in the last evaluated window.', labelNames: feature, registers }),
+    typeMismatchRatio: new Gauge({ name: N.FEATURE_TYPE_MISMATCH_RATIO, help: 'Share of predictions whose value for the feature had another type than the baseline\'s (text for a numeric feature), in the last evaluated window.', labelNames: feature, registers }),
     missingRatio: new Gauge({ name: N.FEATURE_MISSING_RATIO, help: 'Share of predictions without a value for the feature in the last evaluated window.', labelNames: feature, registers }),
     accuracy: new Gauge({ name: N.MODEL_ACCURACY, help: 'Accuracy over the labelled predictions of the last window evaluated with labels.', labelNames: ['model'], registers }),
     labelCoverage: new Gauge({ name: N.LABEL_COVERAGE_RATIO, help: 'Share of the last evaluated window\'s predictions that have a label.', labelNames: ['model'], registers }),

@@ -10,6 +10,7 @@ import { freshStore } from '../support/services.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/evaluate/window.json', import.meta.url), 'utf8')) as {
   rows: number; missing: number; edges: number[]; current_counts: number[]; psi: number; ks_statistic: number; ks_p_value: number; js_distance: number;
+  hellinger: number; out_of_range_rate: number;
 };
 
 const HOUR = 3_600_000;
@@ -84,9 +85,12 @@ describe('window evaluation pushed down into ClickHouse', () => {
     expect(report.evaluated.map((e) => [e.start - START, e.rows])).toEqual([[0, 600], [HOUR, 0], [2 * HOUR, 1]]);
     const w0 = report.evaluated[0];
     const amount = w0.features.find((f) => f.feature === 'amount')!;
-    expect(amount.counts).toEqual({ kind: 'numeric', counts: fixture.current_counts, missing: fixture.missing });
+    const present = fixture.rows - fixture.missing;
+    expect(amount.counts).toEqual({ kind: 'numeric', counts: fixture.current_counts, missing: fixture.missing, outOfRange: Math.round(fixture.out_of_range_rate * present) });
     expect(amount.psi).toBeCloseTo(fixture.psi, 12);
     expect(amount.jsDistance).toBeCloseTo(fixture.js_distance, 12);
+    expect(amount.hellinger!).toBeCloseTo(fixture.hellinger, 12);
+    expect(amount.outOfRangeRate!).toBeCloseTo(fixture.out_of_range_rate, 14);
     expect(amount.missingRate).toBeCloseTo(fixture.missing / fixture.rows, 15);
     // binned CDF: the exact D lies between the statistic and its bound
     expect(amount.ksStatistic!).toBeLessThanOrEqual(fixture.ks_statistic + 1e-12);

@@ -1,5 +1,6 @@
 // `driftwatch drift`: offline drift between a reference (data file or baseline.json) and a current file — the
-// check users put in CI/CD before deploying a model. Exit 0 when computed (drift or not), 2 on bad input.
+// check users put in CI/CD before deploying a model. Exit 0 when computed, 1 with --fail-on-drift when the dataset
+// drifted, 2 on bad input or usage.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { InputError, type FeatureKind } from '../../domain/index.js';
@@ -14,14 +15,16 @@ import {
   referenceFromTable,
   type ReferenceSet,
 } from '../../baseline/index.js';
-import { DEFAULT_DRIFT_RULE, type ColumnDrift, type DriftRule } from '../../stats/index.js';
+import { CORRECTIONS, DEFAULT_DRIFT_RULE, datasetVerdict, type ColumnDrift, type Correction, type DriftRule } from '../../stats/index.js';
 import { EXIT, type CliIO } from '../io.js';
 
 const USAGE = `usage: driftwatch drift --reference (FILE | baseline.json) --current FILE [--categorical a,b] [--json]
-                       [--alpha 0.05] [--psi-threshold 0.1]
+                       [--alpha 0.05] [--psi-threshold 0.1] [--correction holm|bh|none] [--fail-on-drift]
   FILE: .csv with a header row, or .jsonl (flat rows or prediction messages)
   A column drifted when its test is significant (KS p for numeric, chi2 p for categorical, < --alpha)
-  AND its PSI >= --psi-threshold. Exit 0 when computed (drift or not), 2 on bad input.`;
+  AND its PSI >= --psi-threshold. The dataset drifted when a column does with its p-value adjusted for the
+  number of columns (--correction, default holm). Exit 0 when computed; with --fail-on-drift, 1 when the
+  dataset drifted; 2 on bad input or usage.`;
 
 function parse(argv: string[]) {
   try {
@@ -34,6 +37,8 @@ function parse(argv: string[]) {
         json: { type: 'boolean' },
         alpha: { type: 'string' },
         'psi-threshold': { type: 'string' },
+        correction: { type: 'string' },
+        'fail-on-drift': { type: 'boolean' },
         help: { type: 'boolean' },
       },
     }).values;
@@ -74,6 +79,12 @@ export async function loadReference(path: string, categorical: Map<string, Featu
   return referenceFromTable(await readTable(path, { kinds: categorical }));
 }
 
+function correctionOf(text: string | undefined): Correction {
+  if (text === undefined) return 'holm';
+  if (!(CORRECTIONS as readonly string[]).includes(text)) throw new InputError(`--correction must be one of ${CORRECTIONS.join(', ')}, got "${text}"`);
+  return text as Correction;
+}
+
 const round = (x: number | undefined): number | null => (x === undefined || !Number.isFinite(x) ? null : Number(x.toPrecision(10)));
 
 /** The JSON shape of one column (issue 3): ks/wasserstein for numeric, chi2 for categorical, null where not applicable. */
@@ -97,16 +108,31 @@ export function columnJson(c: ColumnDrift): Record<string, unknown> {
     chi2: c.chi2 ? { statistic: round(c.chi2.statistic), p_value: round(c.chi2.pValue), dof: c.chi2.dof } : null,
     js_distance: round(c.jsDistance),
     hellinger: round(c.hellinger),
+    ...qualityJson(c),
     drift: c.drift,
     reason: c.reason,
   };
 }
 
+const test = (t: { statistic: number; pValue: number } | undefined) => (t ? { statistic: round(t.statistic), p_value: round(t.pValue) } : null);
+
+/** The data-quality shares and the tail-sensitive tests of one column (issue 16); null where one does not apply. */
+function qualityJson(c: ColumnDrift): Record<string, unknown> {
+  return {
+    cvm: test(c.cvm),
+    anderson: test(c.anderson),
+    missing_rate: round(c.missingRate),
+    out_of_range_rate: round(c.outOfRangeRate),
+    unseen_rate: round(c.unseenRate),
+    type_mismatch_rate: round(c.typeMismatchRate),
+  };
+}
+
 const num = (x: number | undefined, digits = 4): string => (x === undefined ? '-' : x !== 0 && Math.abs(x) < 10 ** -digits ? x.toExponential(1) : x.toFixed(digits));
 
-function table(columns: ColumnDrift[]): string[] {
-  const header = ['column', 'kind', 'n_ref', 'n_cur', 'psi', 'test', 'stat', 'p_value', 'js', 'hellinger', 'w1_normed', 'drift'];
-  const rows = columns.map((c) => [
+function table(columns: ColumnDrift[], verdict: ReturnType<typeof datasetVerdict>): string[] {
+  const header = ['column', 'kind', 'n_ref', 'n_cur', 'psi', 'test', 'stat', 'p_value', 'p_adj', 'js', 'hellinger', 'w1_normed', 'missing', 'new', 'bad_type', 'drift'];
+  const rows = columns.map((c, i) => [
     c.column,
     c.kind,
     String(c.nReference),
@@ -115,21 +141,28 @@ function table(columns: ColumnDrift[]): string[] {
     c.ks ? 'KS' : 'chi2',
     num(c.ks ? c.ks.statistic : c.chi2?.statistic),
     num(c.ks ? c.ks.pValue : c.chi2?.pValue),
+    num(verdict.adjusted[i]),
     num(c.jsDistance),
     num(c.hellinger),
     num(c.wassersteinNormed),
-    c.drift ? 'DRIFT' : 'ok',
+    num(c.missingRate),
+    // out-of-range share for numeric columns, unseen-category share for categorical ones
+    num(c.outOfRangeRate ?? c.unseenRate),
+    num(c.typeMismatchRate),
+    verdict.driftedColumns.includes(c.column) ? 'DRIFT' : c.drift ? 'drift*' : 'ok',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  const drifted = columns.filter((c) => c.drift);
+  const drifted = verdict.driftedColumns;
+  const uncorrected = columns.filter((c) => c.drift && !drifted.includes(c.column)).map((c) => c.column);
   return [
     line(header),
     ...rows.map(line),
     '',
     ...columns.map((c) => `${c.column}: ${c.reason}`),
     '',
-    `${drifted.length} of ${columns.length} columns drifted${drifted.length ? `: ${drifted.map((c) => c.column).join(', ')}` : ''}`,
+    `${drifted.length} of ${columns.length} columns drifted (p adjusted: ${verdict.correction})${drifted.length ? `: ${drifted.join(', ')}` : ''}`,
+    ...(uncorrected.length ? [`drift* (only without the correction): ${uncorrected.join(', ')}`] : []),
   ];
 }
 
@@ -144,24 +177,29 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     alpha: probability(values.alpha, DEFAULT_DRIFT_RULE.alpha, 'alpha'),
     psiThreshold: probability(values['psi-threshold'], DEFAULT_DRIFT_RULE.psiThreshold, 'psi-threshold', Infinity),
   };
+  const correction = correctionOf(values.correction);
   formatOf(values.current);
   const reference = await loadReference(values.reference, categoricalList(values.categorical));
   // The current file is read with the reference's kinds, and only the columns the reference has.
-  const current = await readTable(values.current, { kinds: kindsOf(reference), columns: new Set(reference.columns.keys()) });
+  // values of another type than the reference's are a finding (type_mismatch_rate), not a reason to stop
+  const current = await readTable(values.current, { kinds: kindsOf(reference), columns: new Set(reference.columns.keys()), countTypeMismatches: true });
   const columns = compareToReference(reference, current, rule);
+  const verdict = datasetVerdict(columns, rule, correction);
   const notInCurrent = [...reference.columns.keys()].filter((name) => !current.columns.has(name));
   if (values.json) {
     io.out(
       JSON.stringify({
-        columns: columns.map(columnJson),
-        drift: columns.some((c) => c.drift),
+        columns: columns.map((c, i) => ({ ...columnJson(c), adjusted_p_value: round(verdict.adjusted[i]) })),
+        drift: verdict.drift,
+        drifted_columns: verdict.driftedColumns,
+        correction: verdict.correction,
         not_in_current: notInCurrent,
-        rule: { alpha: rule.alpha, psi_threshold: rule.psiThreshold },
+        rule: { alpha: rule.alpha, psi_threshold: rule.psiThreshold, correction: verdict.correction },
       }),
     );
   } else {
-    for (const l of table(columns)) io.out(l);
+    for (const l of table(columns, verdict)) io.out(l);
     if (notInCurrent.length > 0) io.out(`not in ${values.current}: ${notInCurrent.join(', ')}`);
   }
-  return EXIT.ok;
+  return values['fail-on-drift'] && verdict.drift ? EXIT.failed : EXIT.ok;
 }

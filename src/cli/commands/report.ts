@@ -58,7 +58,7 @@ function time(text: string | undefined, flag: string): number | undefined {
 async function offline(values: ReturnType<typeof parse>, rule: DriftRule, now: number): Promise<ReportModel> {
   formatOf(values.current!);
   const reference = await loadReference(values.reference!, categoricalList(values.categorical));
-  const current = await readTable(values.current!, { kinds: kindsOf(reference), columns: new Set(reference.columns.keys()) });
+  const current = await readTable(values.current!, { kinds: kindsOf(reference), columns: new Set(reference.columns.keys()), countTypeMismatches: true });
   return offlineReport(reference, current, { rule, generatedAt: now });
 }
 

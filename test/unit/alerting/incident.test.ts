@@ -63,6 +63,24 @@ describe('one page per model incident', () => {
     expect([...alertmanager.alerts.values()].map((a) => (a.labels as Record<string, string>).alert_id)).toEqual([incident]);
   });
 
+  it('asks for retraining once per incident, when its first stream that retraining answers fires (not a broken feed)', async () => {
+    const { dispatch } = path();
+    const before = webhook.accepted.length;
+    const step = async (hour: number, ...d: Parameters<AlertDispatch['decide']>[0]) => {
+      clock = T0 + hour * HOUR;
+      await dispatch.decide(d, T0 + hour * HOUR);
+      await dispatch.tick(T0 + hour * HOUR);
+    };
+    const unseen = decision('raised', 20, { feature: 'country', kind: 'data_quality', statistic: 'unseen_rate', value: 0.3, reason: 'unseen 0.30' });
+    await step(20, unseen);
+    expect(webhook.accepted.length - before).toBe(0); // the feed is fixed upstream, not by retraining
+    expect([...pagerduty.incidents.keys()]).toContain(alertId('fraud', 'country', 'data_quality'));
+    await step(21, decision('raised', 21));
+    expect(webhook.accepted.slice(before).map((r) => r.body.alert_id)).toEqual([alertId('fraud', 'country', 'data_quality')]);
+    await step(22, accuracy('raised', 22));
+    expect(webhook.accepted.length - before).toBe(1);
+  });
+
   it('notifies an incident of one stream exactly as that stream alone (ids and transitions)', async () => {
     const { events, outbox, dispatch } = path();
     await dispatch.decide([decision('raised', 3, { model: 'churn' })], T0);

@@ -134,3 +134,23 @@ describe('readTable', () => {
     expect(sum).toBe((119_999 * 120_000) / 2);
   });
 });
+
+describe('type mismatches against given kinds (the current file of driftwatch drift)', () => {
+  const kinds = new Map([['n', 'numeric' as const], ['c', 'categorical' as const]]);
+  it('counts text in a numeric column and objects in a categorical one, read as missing, rows kept aligned', async () => {
+    const csv = await readTable(write('mm.csv', 'n,c\n1,a\noops,b\n,c\n2.5,d\n'), { kinds, countTypeMismatches: true });
+    const n = csv.columns.get('n')!;
+    expect(n.kind).toBe('numeric');
+    expect(Array.from(n.values as Float64Array)).toEqual([1, NaN, NaN, 2.5]);
+    expect(n.mismatched).toBe(1);
+    expect(csv.columns.get('c')!.mismatched).toBe(0);
+    const jsonl = await readTable(write('mm.jsonl', '{"n": 1, "c": "a"}\n{"n": "x", "c": {"k": 1}}\n{"n": true, "c": 7}\n'), { kinds, countTypeMismatches: true });
+    expect(jsonl.columns.get('n')!.mismatched).toBe(2);
+    expect(jsonl.columns.get('c')!.mismatched).toBe(1);
+    // a number in a categorical column is read as its text, as before
+    expect(jsonl.columns.get('c')!.values).toEqual(['a', null, '7']);
+  });
+  it('still refuses them without the option, naming the line', async () => {
+    await expect(readTable(write('mm2.csv', 'n\n1\noops\n'), { kinds })).rejects.toThrow(/mm2\.csv:3: column "n" is numeric but holds "oops"/);
+  });
+});

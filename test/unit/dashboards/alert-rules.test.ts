@@ -64,6 +64,7 @@ describe('alert rules', () => {
     expect(route('alertname=GpuXidCritical', 'severity=page')).toBe('pagerduty');
     expect(route('alertname=ModelDriftDetected', 'severity=warning', 'action=retrain', 'model=fraud')).toBe('retraining');
     expect(route('alertname=GpuAllocatedButIdle', 'severity=ticket')).toBe('team-tickets');
+    expect(route('alertname=ModelDataQuality', 'severity=ticket', 'model=fraud')).toBe('team-tickets');
   });
 
   it('the helper finds metric names and would catch an unknown one', () => {

@@ -9,6 +9,7 @@ import { SeededRandom, binCounts, ksTest, sortSample } from '../../../src/stats/
 
 const fixture = JSON.parse(readFileSync(new URL('../../fixtures/evaluate/window.json', import.meta.url), 'utf8')) as {
   rows: number; missing: number; current_counts: number[]; psi: number; ks_statistic: number; ks_p_value: number; js_distance: number;
+  hellinger: number; out_of_range_rate: number;
 };
 
 function plan(values: Float64Array) {
@@ -34,9 +35,12 @@ describe('window statistics from binned counts', () => {
     const p = plan(train);
     const { fine, missing } = counted(p, current);
     const r = numericResult(p, current.length, fine, missing);
-    expect(r.counts).toEqual({ kind: 'numeric', counts: fixture.current_counts, missing: fixture.missing });
+    expect(r.counts).toEqual({ kind: 'numeric', counts: fixture.current_counts, missing: fixture.missing, outOfRange: Math.round(fixture.out_of_range_rate * (fixture.rows - fixture.missing)) });
     expect(r.psi).toBeCloseTo(fixture.psi, 12);
     expect(r.jsDistance).toBeCloseTo(fixture.js_distance, 12);
+    expect(r.hellinger!).toBeCloseTo(fixture.hellinger, 12);
+    expect(r.outOfRangeRate!).toBeCloseTo(fixture.out_of_range_rate, 14);
+    expect(r.outOfRangeRate!).toBeGreaterThan(0);
     expect(r.ksStatistic!).toBeLessThanOrEqual(fixture.ks_statistic + 1e-12);
     expect(r.ksUpperBound!).toBeGreaterThanOrEqual(fixture.ks_statistic);
     expect(r.missingRate).toBe(12 / 600);
@@ -55,7 +59,10 @@ describe('window statistics from binned counts', () => {
     expect(p.grid.cells).toBeLessThanOrEqual(513);
     expect(Math.log2(p.grid.scale) % 1).toBe(0);
     expect(p.thresholds).toHaveLength(1);
-    expect(p.splitCells).toEqual([...new Set(p.edges.map((e) => gridCell(p.grid, e)))]);
+    // cells holding an edge, or a bound of the distance bins (the baseline's min and just above its max, in the end cells)
+    expect(p.splitCells).toEqual([...new Set([...p.edges, ...p.distance!.splits].map((e) => gridCell(p.grid, e)))].sort((a, b) => a - b));
+    expect(p.splitCells[0]).toBe(0);
+    expect(p.splitCells.at(-1)).toBe(p.grid.cells - 1);
     // slots increase with the value: the binned CDF is a CDF
     const xs = Array.from({ length: 3000 }, (_, i) => -10 + i * 0.04);
     for (let i = 1; i < xs.length; i++) expect(slotOf(p, xs[i])).toBeGreaterThanOrEqual(slotOf(p, xs[i - 1]));

@@ -33,7 +33,7 @@ describe('driftwatch replay', () => {
     const line = JSON.parse(r.out[0]);
     expect(Object.keys(line)).toEqual(['status', 'model', 'feature', 'at', 'statistic', 'value', 'reason']);
     expect(line).toMatchObject({ status: 'firing', model: 'fraud', feature: 'amount', at: new Date(SHIFT_AT + 6 * HOUR).toISOString(), statistic: 'psi' });
-    expect(r.err.join('\n')).toMatch(/replayed \d+ messages in 72 windows of 1h: 1 alerts fired, 0 resolved; per-stream ARL0 2160 windows over 3 streams \(≤ 0\.033 false pages\/day overall\)/);
+    expect(r.err.join('\n')).toMatch(/replayed \d+ messages in 72 windows of 1h: 1 alerts fired, 0 resolved; per-stream ARL0 4320 windows over 6 streams \(≤ 0\.033 false pages\/day overall\)/);
   });
 
   it('reads the baseline profile `driftwatch baseline build` writes, with the same result', async () => {

@@ -81,6 +81,8 @@ describe('per-column drift rule (significant AND material)', () => {
     edges: [] as number[],
     counts: [] as number[],
     std: describeSorted(ref.values).std,
+    min: ref.values[0],
+    max: ref.values[ref.values.length - 1],
     distribution: { kind: 'exact' as const, sorted: ref.values },
   };
   const bins = numericBins(ref, ref);

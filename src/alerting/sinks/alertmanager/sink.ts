@@ -6,7 +6,7 @@ import { incidentStreamsText, notificationTitle } from '../../incident.js';
 import { postJson, type AlertSink, type DeliveryAttempt, type SendResult } from '../../sink.js';
 import { alertmanagerConfig, type AlertmanagerConfig } from './config.js';
 
-const ALERT_NAMES: Record<AlertEvent['kind'], string> = { feature_drift: 'DriftwatchFeatureDrift', metric_drop: 'DriftwatchMetricDrop', gpu_degradation: 'DriftwatchGpuDegradation' };
+const ALERT_NAMES: Record<AlertEvent['kind'], string> = { feature_drift: 'DriftwatchFeatureDrift', metric_drop: 'DriftwatchMetricDrop', gpu_degradation: 'DriftwatchGpuDegradation', data_quality: 'DriftwatchDataQuality' };
 
 /** The Alertmanager alert for a transition at time `now`; identical labels make it the same alert. */
 export function alertmanagerAlert(e: AlertEvent, now: number, resendIntervalMs: number, generatorUrl: string): Record<string, unknown> {

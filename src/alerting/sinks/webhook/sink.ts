@@ -1,6 +1,6 @@
 // Retraining webhook sink: a signed JSON request to the user's retraining pipeline when a model drifts: once per
 // model incident (when it opens, not when more streams join it), and at most once per model per cooldown.
-import type { AlertEvent } from '../../alert.js';
+import type { AlertEvent, AlertKind } from '../../alert.js';
 import { postJson, type AlertSink, type DeliveryAttempt, type SendResult } from '../../sink.js';
 import { retrainingWebhookConfig, type RetrainingWebhookConfig } from './config.js';
 import { webhookHeaders } from './signature.js';
@@ -23,6 +23,12 @@ export function retrainingRequest(e: AlertEvent, c: RetrainingWebhookConfig): Re
   };
 }
 
+/** Retraining answers model drift: a sick GPU is the fleet's problem, and a broken feed (out-of-range values, unseen
+ *  categories) is fixed upstream, not by retraining. */
+function retrains(kind: AlertKind): boolean {
+  return kind !== 'gpu_degradation' && kind !== 'data_quality';
+}
+
 export class RetrainingWebhookSink implements AlertSink {
   readonly config: RetrainingWebhookConfig;
   /** model → time of the last retraining request taken */
@@ -33,8 +39,12 @@ export class RetrainingWebhookSink implements AlertSink {
   }
 
   wants(e: AlertEvent): boolean {
-    // Retraining answers model drift; a sick GPU is the fleet's problem, not the model's.
-    if (e.status !== 'firing' || e.kind === 'gpu_degradation' || (e.incident !== undefined && e.incident.change !== 'opened')) return false;
+    if (e.status !== 'firing') return false;
+    if (e.incident) {
+      // once per model incident: when the first of its streams that retraining answers fires (the opener, or one joining)
+      const answered = e.incident.streams.filter((s) => retrains(s.kind));
+      if ((e.incident.change !== 'opened' && e.incident.change !== 'joined') || answered.length !== 1 || answered[0].since !== e.at) return false;
+    } else if (!retrains(e.kind)) return false;
     const last = this.lastRequest.get(e.model);
     if (last !== undefined && e.at - last < this.config.cooldownMs) return false;
     this.lastRequest.set(e.model, e.at);
