@@ -13,8 +13,10 @@ import {
   referenceFromBaseline,
   referenceFromTable,
   type ReferenceSet,
+  type Table,
 } from '../../baseline/index.js';
 import { DEFAULT_DRIFT_RULE, type ColumnDrift, type DriftRule } from '../../stats/index.js';
+import { offlineEstimates } from '../../estimate/offline.js';
 import { EXIT, type CliIO } from '../io.js';
 
 const USAGE = `usage: driftwatch drift --reference (FILE | baseline.json) --current FILE [--categorical a,b] [--json]
@@ -133,6 +135,13 @@ function table(columns: ColumnDrift[]): string[] {
   ];
 }
 
+/** The table without one column (the label read for the estimate is not a drift column). */
+function withoutColumn(table: Table, name: string): Table {
+  const columns = new Map(table.columns);
+  columns.delete(name);
+  return { ...table, columns };
+}
+
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const values = parse(argv);
   if (values.help) {
@@ -147,16 +156,22 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   formatOf(values.current);
   const reference = await loadReference(values.reference, categoricalList(values.categorical));
   // The current file is read with the reference's kinds, and only the columns the reference has.
-  const current = await readTable(values.current, { kinds: kindsOf(reference), columns: new Set(reference.columns.keys()) });
-  const columns = compareToReference(reference, current, rule);
+  // (and a baseline's label column, for the realized quality beside the estimate)
+  const label = reference.profile?.label?.column;
+  const current = await readTable(values.current, { kinds: kindsOf(reference), columns: new Set([...reference.columns.keys(), ...(label ? [label] : [])]) });
+  const columns = compareToReference(reference, label ? withoutColumn(current, label) : current, rule);
   const notInCurrent = [...reference.columns.keys()].filter((name) => !current.columns.has(name));
   if (values.json) {
+    const estimates = offlineEstimates(reference.profile, current);
     io.out(
       JSON.stringify({
         columns: columns.map(columnJson),
         drift: columns.some((c) => c.drift),
         not_in_current: notInCurrent,
         rule: { alpha: rule.alpha, psi_threshold: rule.psiThreshold },
+        performance_estimate: estimates.performance_estimate,
+        multivariate: estimates.multivariate,
+        ...(Object.keys(estimates.unavailable).length ? { estimates_unavailable: estimates.unavailable } : {}),
       }),
     );
   } else {
