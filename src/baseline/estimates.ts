@@ -2,7 +2,7 @@
 // (the PCA of the numeric features): learnt when the training data allows, absent otherwise, checked when read.
 import { InputError } from '../domain/index.js';
 import { fitMultivariate, type MultivariateBaseline } from '../estimate/index.js';
-import { CALIBRATION_MIN_ROWS, fitCalibration, type ScoreCalibration } from '../stats/index.js';
+import { CALIBRATION_GRID, CALIBRATION_MIN_ROWS, fitCalibration, type ScoreCalibration } from '../stats/index.js';
 import type { Column } from './table.js';
 
 /** Calibration of a binary model's scores from rows with a 0/1 label and a score in [0, 1]; null with fewer than the minimum. */
@@ -43,6 +43,8 @@ export function checkEstimates(value: Record<string, unknown>, where: string): v
     if (typeof c.threshold !== 'number' || !numbers(c.edges) || !numbers(c.rows, bins) || !numbers(c.positives, bins) || !numbers(c.probability, bins)) {
       throw bad('"calibration" needs a threshold, edges, and rows, positives and probability per bin (one more than edges)');
     }
+    // the live histogram decides a score's bin by its grid cell (estimate-sql.ts)
+    if (!(c.edges as number[]).every((e) => Number.isInteger(e * CALIBRATION_GRID))) throw bad(`"calibration" edges must be multiples of 1/${CALIBRATION_GRID}`);
   }
   const m = value.multivariate as Record<string, unknown> | null | undefined;
   if (m !== null && m !== undefined) {

@@ -6,10 +6,13 @@ import { DEFAULT_POLICY, WindowJudge, referenceFromProfile, type AlertPolicy, ty
 import type { Store } from '../store/client.js';
 import { StoreError } from '../store/client.js';
 import { sqlDateTime, sqlString } from '../store/sql.js';
+import { observeEstimate } from '../telemetry/estimate-metrics.js';
 import type { EvaluateMetrics } from '../telemetry/evaluate-metrics.js';
 import type { BaselineSource } from './baselines.js';
 import type { ModelDeclaration, ModelRegistry } from './models.js';
 import { planFromBaseline, type WindowPlan } from './plan.js';
+import { estimateSql, hasEstimates } from './estimate-sql.js';
+import { windowEstimate } from './estimate-window.js';
 import { driftResultRows, evaluationRow, failedEvaluationRow, type WindowEvaluation } from './results.js';
 import { LayoutBook, MAX_LAYOUTS } from './shape.js';
 import { CATEGORY_ROWS, categoryCountsSql, firstPredictionSql, labelArrivalsSql, labelsPresentSql, newestLabelSql, numericCountsSql, qualitySql, type FeatureLayout, type WindowRange } from './sql.js';
@@ -132,7 +135,8 @@ export class Evaluator {
 
   /** Queries and statistics for one window; writes nothing. */
   async compute(model: ModelDeclaration, start: number, end: number): Promise<{ evaluation: WindowEvaluation; plan: WindowPlan; quality: QualityCounts }> {
-    const plan = planFromBaseline(await this.o.baselines.baselineFor(model));
+    const profile = await this.o.baselines.baselineFor(model);
+    const plan = planFromBaseline(profile);
     const w = { model: model.id, start, end };
     // How to read the window (shape.ts). The checks run before the aggregates, not beside them: on two cores,
     // concurrent scans slow each other more than they overlap (measured: 7.1 s concurrent vs 4.7 s in this order for 10M rows).
@@ -142,12 +146,15 @@ export class Evaluator {
     ]);
     const catSql = categoryCountsSql(w, plan.categorical, final);
     const slices = timeSlices(start, end, final ? (this.o.slices ?? 2) : 1);
-    const [numeric, categories, [q]] = await Promise.all([
+    const estSql = hasEstimates(profile) ? estimateSql(w, profile, final, featureLayout) : null;
+    const [numeric, categories, [q], estimates] = await Promise.all([
       plan.numeric.length === 0
         ? Promise.resolve([])
         : Promise.all(slices.map(([a, b]) => this.o.store.query<{ key: string; c: string }>(numericSql({ model: model.id, start: a, end: b }, plan, final, featureLayout)))).then((parts) => parts.flat()),
       catSql ? this.o.store.query<{ name: string; value: string; c: string }>(catSql) : Promise.resolve([]),
       this.o.store.query<Record<string, unknown>>(qualitySql(w, labelled, final, !layouts)),
+      // score histogram and reconstruction error (estimate-sql.ts); by name when the layouts make it too long
+      estSql ? this.o.store.query<{ bin: string; c: string; error_sum: string }>(estSql.length <= MAX_QUERY_CHARS ? estSql : estimateSql(w, profile, final)) : Promise.resolve(null),
     ]);
     const rows = num(q?.rows);
     const counts = numericCounts(numeric, plan.numeric);
@@ -173,6 +180,7 @@ export class Evaluator {
     const carried = layouts ? layouts.flatMap((l) => [...l.names.num, ...l.names.cat, ...l.names.missing]) : Array.isArray(q?.feature_names) ? (q.feature_names as string[]) : [];
     const unknownFeatures = [...new Set(carried)].filter((n) => !known.has(n)).sort();
     const evaluation: WindowEvaluation = { model: model.id, start, end, baselineVersion: plan.baselineVersion, rows, features, quality: qualityResult(quality), unknownFeatures, evaluatedAt: this.clock() };
+    if (estimates) evaluation.estimate = windowEstimate(profile, estimates, evaluation.quality, Math.floor(start / 1000));
     return { evaluation, plan, quality };
   }
 
@@ -255,6 +263,7 @@ export class Evaluator {
     }
     if (e.quality.accuracy !== null) m.accuracy.set({ model: e.model }, e.quality.accuracy);
     if (e.quality.labelCoverage !== null) m.labelCoverage.set({ model: e.model }, e.quality.labelCoverage);
+    if (m.estimate && e.estimate) observeEstimate(m.estimate, e.model, e.estimate);
   }
 
   /**

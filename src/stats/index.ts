@@ -49,5 +49,5 @@ export {
   type RegressionQuality,
 } from './quality.js';
 export { SeededRandom } from './random.js';
-export { fitCalibration, calibrate, scoreHistogram, binOf, isotonic, CALIBRATION_MIN_ROWS, type ScoreCalibration } from './calibration.js';
+export { fitCalibration, calibrate, scoreHistogram, binOf, isotonic, CALIBRATION_MIN_ROWS, CALIBRATION_GRID, type ScoreCalibration } from './calibration.js';
 export { fitPca, reconstructionErrors, symmetricEigen, EXPLAINED_VARIANCE_TARGET, type PcaModel } from './pca.js';

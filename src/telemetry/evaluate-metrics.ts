@@ -1,5 +1,6 @@
 // The window evaluator's metrics, created once per registry.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { estimateMetrics, type EstimateMetrics } from './estimate-metrics.js';
 import * as N from './names/evaluate.js';
 
 export interface EvaluateMetrics {
@@ -13,6 +14,7 @@ export interface EvaluateMetrics {
   lastWindowEnd: Gauge<'model'>;
   seconds: Histogram<'kind'>;
   evaluations: Counter<'model' | 'kind' | 'outcome'>;
+  estimate?: EstimateMetrics;
 }
 
 export function evaluateMetrics(registry: Registry): EvaluateMetrics {
@@ -29,5 +31,6 @@ export function evaluateMetrics(registry: Registry): EvaluateMetrics {
     lastWindowEnd: new Gauge({ name: N.LAST_EVALUATED_WINDOW_END_SECONDS, help: 'End (unix seconds) of the newest evaluated window; alert when it stops moving.', labelNames: ['model'], registers }),
     seconds: new Histogram({ name: N.EVALUATION_SECONDS, help: 'Time to evaluate one window (push-down queries, statistics, writes), by kind (window|labels).', labelNames: ['kind'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers }),
     evaluations: new Counter({ name: N.EVALUATIONS_TOTAL, help: 'Window evaluations by model, kind (window|labels) and outcome (ok|empty|failed).', labelNames: ['model', 'kind', 'outcome'], registers }),
+    estimate: estimateMetrics(registry),
   };
 }
