@@ -1,6 +1,7 @@
 // What a drift report shows, as plain data built from aggregates only (bin shares, per-window statistics, alert
 // events): rendering reads nothing else, so the HTML stays small whatever the number of rows.
 import type { DriftRule } from '../stats/index.js';
+import type { EstimatePoint, MultivariatePoint } from './estimates.js';
 
 /** Baseline vs current shares over equal-width bins; values outside [edges[0], edges[last]] land in the outer bins. */
 export interface NumericHistogram {
@@ -89,6 +90,9 @@ export interface ReportModel {
   features: FeatureSection[];
   timeline: WindowPoint[];
   quality: QualityPoint[];
+  /** estimated accuracy per window before labels, and the multivariate reconstruction error (estimates.ts) */
+  estimates?: EstimatePoint[];
+  multivariate?: MultivariatePoint[];
   alerts: AlertLine[];
   /** caveats the reader should know (approximations, missing columns, sections without data) */
   notes: string[];
