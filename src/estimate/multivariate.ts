@@ -2,7 +2,7 @@
 // the training data; a current sample whose mean error leaves baseline mean ± 3σ has drifted — also when only how
 // features move together changed and every marginal distribution stayed put.
 import { InputError } from '../domain/index.js';
-import { fitPca, reconstructionErrors, EXPLAINED_VARIANCE_TARGET, type PcaModel } from '../stats/index.js';
+import { binCounts, decileEdges, fitPca, reconstructionErrors, sortSample, EXPLAINED_VARIANCE_TARGET, type PcaModel } from '../stats/index.js';
 
 /** A sample is flagged beyond this many baseline σ from the baseline mean (NannyML's rule). */
 export const MULTIVARIATE_SIGMAS = 3;
@@ -19,6 +19,12 @@ export interface MultivariateBaseline extends PcaModel {
   chunks: number;
   chunk_mean: number;
   chunk_std: number;
+  /**
+   * Deciles of the training rows' errors and the rows in each of their 10 bins: the distribution a window's errors
+   * are tested against by the same sequential PSI test as every feature (absent in baselines built before it).
+   */
+  error_edges?: number[];
+  error_counts?: number[];
 }
 
 export interface MultivariateDrift {
@@ -52,7 +58,9 @@ export function fitMultivariate(names: readonly string[], columns: readonly Floa
   const means = Array.from({ length: chunks }, (_, c) => meanOf(errors, c * chunkRows, (c + 1) * chunkRows));
   const chunkMean = meanOf(means);
   const chunkStd = Math.sqrt(means.reduce((s, m) => s + (m - chunkMean) ** 2, 0) / (chunks - 1));
-  return { method: 'pca_reconstruction', ...model, chunk_rows: chunkRows, chunks, chunk_mean: chunkMean, chunk_std: chunkStd };
+  const sorted = sortSample(errors).values;
+  const edges = decileEdges(sorted);
+  return { method: 'pca_reconstruction', ...model, chunk_rows: chunkRows, chunks, chunk_mean: chunkMean, chunk_std: chunkStd, error_edges: edges, error_counts: binCounts(sorted, edges) };
 }
 
 /** The verdict on a sample of `rows` rows whose mean reconstruction error is `error`. */

@@ -11,7 +11,7 @@ export const NO_SCORE_BIN = -1;
 
 /** Whether the baseline gives the live window anything to estimate. */
 export function hasEstimates(profile: BaselineProfile): boolean {
-  return Boolean((profile.calibration && profile.prediction) || profile.multivariate);
+  return Boolean(profile.calibration || profile.multivariate);
 }
 
 /** Standardized value z_j of each PCA feature, the squared norm and the projections: the error's parts. */
@@ -36,21 +36,25 @@ function errorExpression(profile: BaselineProfile, layout: FeatureLayout | undef
 }
 
 /**
- * `bin, c, error_sum` rows: bin = how many calibration edges are ≤ the score (NO_SCORE_BIN without a score; 0 for
- * every row when the baseline has no calibration), its rows and their summed reconstruction error.
+ * `bin, error_bin, c, error_sum` rows: bin = how many calibration edges are ≤ the score (NO_SCORE_BIN without a
+ * score; 0 for every row when the baseline has no calibration), error_bin = how many training error deciles are ≤
+ * the row's reconstruction error, their rows and summed reconstruction error.
  */
 export function estimateSql(w: WindowRange, profile: BaselineProfile, final: boolean, layout?: FeatureLayout): string {
-  const c = profile.prediction ? profile.calibration : null;
+  const c = profile.calibration ?? null;
   const { columns, error } = errorExpression(profile, layout);
   const cell = `if(isNull(prediction_num), toInt32(-2), toInt32(greatest(-1., least(${CALIBRATION_GRID}., floor(assumeNotNull(prediction_num) * ${CALIBRATION_GRID}.)))))`;
   // edges are grid points, so "edge ≤ score" is "edge cell ≤ the score's cell"; counted over the few distinct cells only
   const edgeCells = c && c.edges.length ? `[${c.edges.map((e) => Math.round(e * CALIBRATION_GRID)).join(', ')}]` : null;
   const bin = edgeCells ? `if(cell = -2, ${NO_SCORE_BIN}, toInt32(arraySum(arrayMap(e -> toInt32(e <= cell), ${edgeCells}))))` : `if(cell = -2, ${NO_SCORE_BIN}, 0)`;
+  // the error's decile bin against the training errors (the multivariate stream): plain comparisons, few per row
+  const edges = profile.multivariate?.error_edges ?? [];
+  const errorBin = edges.length ? `toUInt8(${edges.map((e) => `(err >= ${sqlFloat(e)})`).join(' + ')})` : 'toUInt8(0)';
   const source = final ? 'predictions FINAL' : 'predictions';
-  return `SELECT ${bin} AS bin, sum(n) AS c, sum(e) AS error_sum FROM (
-  SELECT cell, count() AS n, sum(err) AS e FROM (
+  return `SELECT ${bin} AS bin, error_bin, sum(n) AS c, sum(e) AS error_sum FROM (
+  SELECT cell, ${errorBin} AS error_bin, count() AS n, sum(err) AS e FROM (
     ${layoutHashes(layout)}SELECT ${[...columns, `${cell} AS cell`, `${error} AS err`].join(', ')}
     FROM ${source} WHERE model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(w.start)} AND ts < ${sqlDateTime(w.end)}
-  ) GROUP BY cell
-) GROUP BY bin`;
+  ) GROUP BY cell, error_bin
+) GROUP BY bin, error_bin`;
 }

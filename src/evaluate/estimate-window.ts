@@ -4,6 +4,7 @@
 import type { BaselineProfile } from '../baseline/index.js';
 import { estimatePerformance, multivariateDrift, ESTIMATED_METRICS, type MultivariateDrift, type PerformanceEstimate, type QualityName } from '../estimate/index.js';
 import { NO_SCORE_BIN } from './estimate-sql.js';
+import type { ModelReference, WindowSummary } from '../replay/index.js';
 import type { QualityResult } from './window-stats.js';
 
 /** Feature names of the estimate rows in drift_results. */
@@ -18,19 +19,24 @@ export interface WindowEstimate {
   scored: number;
   performance: PerformanceEstimate | null;
   multivariate: MultivariateDrift | null;
+  /** rows per training-error decile bin (the multivariate stream's counts; null when the baseline has no deciles) */
+  errorCounts: number[] | null;
   /** estimate − realized for the metrics the window's labels give (null without binary labels) */
   error: { labelled: number; realized: Partial<Record<QualityName, number>>; difference: Partial<Record<QualityName, number>> } | null;
 }
 
 const num = (v: unknown) => Number(v ?? 0);
 
-export function windowEstimate(profile: BaselineProfile, rows: ReadonlyArray<{ bin: unknown; c: unknown; error_sum: unknown }>, quality: QualityResult, seed: number): WindowEstimate {
-  const calibration = profile.prediction ? profile.calibration : null;
+export function windowEstimate(profile: BaselineProfile, rows: ReadonlyArray<{ bin: unknown; error_bin?: unknown; c: unknown; error_sum: unknown }>, quality: QualityResult, seed: number): WindowEstimate {
+  const calibration = profile.calibration ?? null;
   const counts = new Array<number>(calibration ? calibration.probability.length : 1).fill(0);
   let all = 0;
   let errorSum = 0;
+  const deciles = profile.multivariate?.error_edges;
+  const errorCounts = deciles ? new Array<number>(deciles.length + 1).fill(0) : null;
   for (const r of rows) {
     const bin = num(r.bin);
+    if (errorCounts) errorCounts[Math.min(num(r.error_bin), errorCounts.length - 1)] += num(r.c);
     all += num(r.c);
     errorSum += num(r.error_sum);
     if (bin !== NO_SCORE_BIN && bin >= 0 && bin < counts.length) counts[bin] += num(r.c);
@@ -51,7 +57,20 @@ export function windowEstimate(profile: BaselineProfile, rows: ReadonlyArray<{ b
     }
     error = { labelled: quality.labelled, realized, difference };
   }
-  return { scored, performance, multivariate, error };
+  return { scored, performance, multivariate, errorCounts: profile.multivariate && all > 0 ? errorCounts : null, error };
+}
+
+/** The multivariate stream in the sequential tests: a pseudo-feature whose bins are the training errors' deciles. */
+export function withMultivariateStream(reference: ModelReference, profile: BaselineProfile): ModelReference {
+  const m = profile.multivariate;
+  if (!m?.error_edges || !m.error_counts) return reference;
+  return { ...reference, features: { ...reference.features, [MULTIVARIATE_FEATURE]: { kind: 'numeric', edges: m.error_edges, counts: m.error_counts, missing: 0 } } };
+}
+
+/** The window's counts for that stream (the summary the sequential tests take). */
+export function withMultivariateCounts(summary: WindowSummary, estimate: WindowEstimate | undefined): WindowSummary {
+  if (!estimate?.errorCounts) return summary;
+  return { ...summary, features: { ...summary.features, [MULTIVARIATE_FEATURE]: { kind: 'numeric', counts: estimate.errorCounts, missing: 0 } } };
 }
 
 export interface EstimateRow {
@@ -79,7 +98,7 @@ export function estimateRows(e: WindowEstimate): EstimateRow[] {
   }
   const mv = e.multivariate;
   if (mv && Number.isFinite(mv.reconstruction_error)) {
-    out.push({ feature: MULTIVARIATE_FEATURE, n: mv.rows, statistic: 'reconstruction_error', value: mv.reconstruction_error, details: { baseline_mean: mv.baseline_mean, baseline_std: mv.baseline_std, drift: mv.drift } });
+    out.push({ feature: MULTIVARIATE_FEATURE, n: mv.rows, statistic: 'reconstruction_error', value: mv.reconstruction_error, details: { baseline_mean: mv.baseline_mean, baseline_std: mv.baseline_std, drift: mv.drift, error_counts: e.errorCounts } });
   }
   return out;
 }

@@ -12,7 +12,7 @@ import type { BaselineSource } from './baselines.js';
 import type { ModelDeclaration, ModelRegistry } from './models.js';
 import { planFromBaseline, type WindowPlan } from './plan.js';
 import { estimateSql, hasEstimates } from './estimate-sql.js';
-import { windowEstimate } from './estimate-window.js';
+import { windowEstimate, withMultivariateCounts, withMultivariateStream } from './estimate-window.js';
 import { driftResultRows, evaluationRow, failedEvaluationRow, type WindowEvaluation } from './results.js';
 import { LayoutBook, MAX_LAYOUTS } from './shape.js';
 import { CATEGORY_ROWS, categoryCountsSql, firstPredictionSql, labelArrivalsSql, labelsPresentSql, newestLabelSql, numericCountsSql, qualitySql, type FeatureLayout, type WindowRange } from './sql.js';
@@ -229,7 +229,7 @@ export class Evaluator {
     let entry = this.judges.get(model.id);
     if (!entry || entry.version !== plan.baselineVersion) {
       const profile = await this.o.baselines.baselineFor(model);
-      const reference = referenceFromProfile(profile);
+      const reference = withMultivariateStream(referenceFromProfile(profile), profile);
       const judge = new WindowJudge(new Map([[model.id, reference]]), this.o.policy ?? DEFAULT_POLICY, model.windowMs);
       // a saved state continues only against the baseline it was built on
       const saved = this.saved[model.id];
@@ -238,7 +238,7 @@ export class Evaluator {
       entry = { version: plan.baselineVersion, judge };
       this.judges.set(model.id, entry);
     }
-    const judged = entry.judge.judge(windowSummary(plan, e.start, e.end, e.rows, e.features, quality));
+    const judged = entry.judge.judge(withMultivariateCounts(windowSummary(plan, e.start, e.end, e.rows, e.features, quality), e.estimate));
     if (judged.decisions.length && this.o.onDecisions) await this.o.onDecisions(judged.decisions);
     return judged;
   }

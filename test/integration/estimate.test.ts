@@ -7,6 +7,7 @@ import { buildBaseline, type BaselineProfile, type Column } from '../../src/base
 import { estimatePerformance, multivariateDrift } from '../../src/estimate/index.js';
 import { Evaluator, ModelRegistry, declareModel, storedBaselines } from '../../src/evaluate/index.js';
 import { reconstructionErrors, scoreHistogram, SeededRandom } from '../../src/stats/index.js';
+import type { StreamDecision } from '../../src/alerting/lifecycle.js';
 import type { Store } from '../../src/store/index.js';
 import { evaluateMetrics } from '../../src/telemetry/evaluate-metrics.js';
 import * as N from '../../src/telemetry/names/index.js';
@@ -55,7 +56,8 @@ describe('estimates per window pushed down into ClickHouse', () => {
   const w1 = rows(1500, 3, 0);
   const registry = new Registry();
   const metrics = evaluateMetrics(registry);
-  const evaluator = () => new Evaluator({ store, models, baselines: storedBaselines(store), clock: () => START + 5 * HOUR, metrics });
+  const decisions: StreamDecision[] = [];
+  const evaluator = () => new Evaluator({ store, models, baselines: storedBaselines(store), clock: () => START + 5 * HOUR, metrics, onDecisions: (d) => void decisions.push(...d) });
 
   beforeAll(async () => {
     store = await freshStore('estimate');
@@ -96,6 +98,10 @@ describe('estimates per window pushed down into ClickHouse', () => {
     expect(stored.map((r) => r.statistic)).toEqual(['estimated_accuracy', 'estimated_f1', 'estimated_precision', 'estimated_recall', 'estimated_roc_auc', 'reconstruction_error']);
     expect(stored[0].value).toBeCloseTo(want0.perf.accuracy, 12);
     expect(JSON.parse(stored[0].details).interval).toEqual(want0.perf.interval.accuracy);
+    // the error's decile counts feed the same sequential test as every feature: the multivariate stream pages
+    expect(e1.estimate!.errorCounts!.reduce((a, b) => a + b, 0)).toBe(w1.length);
+    expect(decisions.filter((d) => d.feature === '__multivariate__' && d.outcome === 'raised')).toHaveLength(1);
+    expect(decisions.filter((d) => d.feature === 'b')).toEqual([]); // b alone did not move
     const text = await registry.metrics();
     expect(text).toContain(`${N.MODEL_ESTIMATED_ACCURACY}{model="churn"} ${e1.estimate!.performance!.accuracy}`);
     expect(text).toContain(`${N.MODEL_MULTIVARIATE_DRIFT}{model="churn"} 1`);

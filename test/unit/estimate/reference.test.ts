@@ -75,6 +75,8 @@ describe('PCA reconstruction error', () => {
     expect(m.chunks).toBe(p.chunks);
     close(m.chunk_mean, p.chunk_mean, 1e-10);
     close(m.chunk_std, p.chunk_std, 1e-9);
+    m.error_edges!.forEach((e, i) => close(e, p.error_edges[i], 1e-9));
+    expect(m.error_counts!.reduce((a, b) => a + b, 0)).toBe(p.reference_errors.length);
     const mean = p.current_errors.reduce((a, b) => a + b, 0) / p.current_errors.length;
     expect(multivariateDrift(m, mean, p.current_errors.length).drift).toBe(true);
   });
