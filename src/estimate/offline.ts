@@ -89,3 +89,22 @@ export function offlineEstimates(profile: BaselineProfile | undefined, current: 
   };
   return { performance_estimate: attempt('performance_estimate', (p) => performance(p, current)), multivariate: attempt('multivariate', (p) => multivariate(p, current)), unavailable };
 }
+
+const fmt = (v: unknown) => (typeof v === 'number' ? v.toFixed(4) : '-');
+
+/** The estimates for the text output of `driftwatch drift` (nothing for a data-file reference). */
+export function estimateLines(e: OfflineEstimates): string[] {
+  const out: string[] = [];
+  const p = e.performance_estimate;
+  if (p) {
+    const interval = p.interval as Record<string, unknown>;
+    const part = (m: string) => `${m} ${fmt(p[m])} [${((interval[m] as number[] | null) ?? []).map(fmt).join(', ')}]`;
+    out.push(`estimated without labels (CBPE, ${p.rows} rows, 95 % interval): ${['accuracy', 'precision', 'recall', 'f1', 'roc_auc'].map(part).join(', ')}`);
+    const realized = p.realized as Record<string, unknown> | undefined;
+    if (realized) out.push(`realized (${realized.rows} labelled rows): accuracy ${fmt(realized.accuracy)}, f1 ${fmt(realized.f1)}`);
+  }
+  const m = e.multivariate;
+  if (m) out.push(`multivariate (PCA reconstruction error): ${fmt(m.reconstruction_error)} vs baseline ${fmt(m.baseline_mean)} ± 3·${fmt(m.baseline_std)}: ${m.drift ? 'DRIFT' : 'ok'}`);
+  for (const [part, why] of Object.entries(e.unavailable)) if (why !== 'needs a baseline.json reference') out.push(`${part}: not available (${why})`);
+  return out;
+}

@@ -16,7 +16,7 @@ import {
   type Table,
 } from '../../baseline/index.js';
 import { DEFAULT_DRIFT_RULE, type ColumnDrift, type DriftRule } from '../../stats/index.js';
-import { offlineEstimates } from '../../estimate/offline.js';
+import { estimateLines, offlineEstimates } from '../../estimate/offline.js';
 import { EXIT, type CliIO } from '../io.js';
 
 const USAGE = `usage: driftwatch drift --reference (FILE | baseline.json) --current FILE [--categorical a,b] [--json]
@@ -176,6 +176,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     );
   } else {
     for (const l of table(columns)) io.out(l);
+    for (const l of estimateLines(offlineEstimates(reference.profile, current))) io.out(l);
     if (notInCurrent.length > 0) io.out(`not in ${values.current}: ${notInCurrent.join(', ')}`);
   }
   return EXIT.ok;

@@ -80,6 +80,13 @@ describe('baseline build learns a calibration and a PCA; drift --json estimates'
     expect(labelled.json.columns.map((c: { column: string }) => c.column)).not.toContain('y');
   });
 
+  it('the text output names the estimate, its interval and the multivariate verdict', async () => {
+    const { code, out } = await cli('drift', '--reference', baselinePath, '--current', csv('cur-text.csv', 500, 8, { rho: 0 }));
+    expect(code).toBe(0);
+    expect(out.join('\n')).toMatch(/estimated without labels \(CBPE, 500 rows, 95 % interval\): accuracy 0\.\d{4} \[0\.\d{4}, 0\.\d{4}\]/);
+    expect(out.join('\n')).toMatch(/multivariate \(PCA reconstruction error\): .*DRIFT/);
+  });
+
   it('concept drift (P(y | x) flatter): realized accuracy falls outside the interval — why labels are still checked', async () => {
     const { json } = await cli('drift', '--reference', baselinePath, '--current', csv('cur-concept.csv', 2000, 3, { slope: 0.3 }), '--json');
     const e = json.performance_estimate;
