@@ -58,3 +58,19 @@ export function estimateSql(w: WindowRange, profile: BaselineProfile, final: boo
   ) GROUP BY cell, error_bin
 ) GROUP BY bin, error_bin`;
 }
+
+/**
+ * The estimate query that fits `maxChars` (ClickHouse refuses queries beyond max_query_size): by layout, else by
+ * name, else without the PCA part (a very wide PCA — hundreds of features × components — is then only offline).
+ */
+export function fittingEstimateSql(w: WindowRange, profile: BaselineProfile, final: boolean, layout: FeatureLayout | undefined, maxChars: number): { sql: string; profile: BaselineProfile } | null {
+  for (const p of [profile, { ...profile, multivariate: null }]) {
+    if (!hasEstimates(p)) continue;
+    for (const l of [layout, undefined]) {
+      const sql = estimateSql(w, p, final, l);
+      // the profile the query was written from: without the PCA part, no multivariate result
+      if (sql.length <= maxChars) return { sql, profile: p };
+    }
+  }
+  return null;
+}

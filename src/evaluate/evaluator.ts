@@ -11,7 +11,7 @@ import type { EvaluateMetrics } from '../telemetry/evaluate-metrics.js';
 import type { BaselineSource } from './baselines.js';
 import type { ModelDeclaration, ModelRegistry } from './models.js';
 import { planFromBaseline, type WindowPlan } from './plan.js';
-import { estimateSql, hasEstimates } from './estimate-sql.js';
+import { fittingEstimateSql } from './estimate-sql.js';
 import { windowEstimate, withMultivariateCounts, withMultivariateStream } from './estimate-window.js';
 import { driftResultRows, evaluationRow, failedEvaluationRow, type WindowEvaluation } from './results.js';
 import { LayoutBook, MAX_LAYOUTS } from './shape.js';
@@ -146,15 +146,15 @@ export class Evaluator {
     ]);
     const catSql = categoryCountsSql(w, plan.categorical, final);
     const slices = timeSlices(start, end, final ? (this.o.slices ?? 2) : 1);
-    const estSql = hasEstimates(profile) ? estimateSql(w, profile, final, featureLayout) : null;
+    const est = fittingEstimateSql(w, profile, final, featureLayout, MAX_QUERY_CHARS);
     const [numeric, categories, [q], estimates] = await Promise.all([
       plan.numeric.length === 0
         ? Promise.resolve([])
         : Promise.all(slices.map(([a, b]) => this.o.store.query<{ key: string; c: string }>(numericSql({ model: model.id, start: a, end: b }, plan, final, featureLayout)))).then((parts) => parts.flat()),
       catSql ? this.o.store.query<{ name: string; value: string; c: string }>(catSql) : Promise.resolve([]),
       this.o.store.query<Record<string, unknown>>(qualitySql(w, labelled, final, !layouts)),
-      // score histogram and reconstruction error (estimate-sql.ts); by name when the layouts make it too long
-      estSql ? this.o.store.query<{ bin: string; c: string; error_sum: string }>(estSql.length <= MAX_QUERY_CHARS ? estSql : estimateSql(w, profile, final)) : Promise.resolve(null),
+      // score histogram and reconstruction error (estimate-sql.ts)
+      est ? this.o.store.query<{ bin: string; error_bin: string; c: string; error_sum: string }>(est.sql) : Promise.resolve(null),
     ]);
     const rows = num(q?.rows);
     const counts = numericCounts(numeric, plan.numeric);
@@ -180,7 +180,7 @@ export class Evaluator {
     const carried = layouts ? layouts.flatMap((l) => [...l.names.num, ...l.names.cat, ...l.names.missing]) : Array.isArray(q?.feature_names) ? (q.feature_names as string[]) : [];
     const unknownFeatures = [...new Set(carried)].filter((n) => !known.has(n)).sort();
     const evaluation: WindowEvaluation = { model: model.id, start, end, baselineVersion: plan.baselineVersion, rows, features, quality: qualityResult(quality), unknownFeatures, evaluatedAt: this.clock() };
-    if (estimates) evaluation.estimate = windowEstimate(profile, estimates, evaluation.quality, Math.floor(start / 1000));
+    if (est && estimates) evaluation.estimate = windowEstimate(est.profile, estimates, evaluation.quality, Math.floor(start / 1000));
     return { evaluation, plan, quality };
   }
 
