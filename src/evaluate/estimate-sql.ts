@@ -29,8 +29,14 @@ function errorExpression(profile: BaselineProfile, layout: FeatureLayout | undef
   });
   const used = z.flatMap((name, j) => (name ? [{ name, j }] : []));
   if (used.length === 0) return { columns, error: 'toFloat64(0)' };
+  const dot = (w: readonly number[], c: number) => columns.push(`(${used.map(({ name, j }) => `${sqlFloat(w[j])} * ${name}`).join(' + ')}) AS pc${c}`);
+  // fewer dot products: over the eigenvectors left out when they are fewer than the kept ones (pca.ts)
+  if (m.residual && m.residual.length < m.components.length && m.residual.every((u) => u.length === m.features.length)) {
+    m.residual.forEach(dot);
+    return { columns, error: `sqrt(${m.residual.map((_, c) => `pc${c} * pc${c}`).join(' + ')})` };
+  }
   const norm = used.map(({ name }) => `${name} * ${name}`).join(' + ');
-  m.components.forEach((w, c) => columns.push(`(${used.map(({ name, j }) => `${sqlFloat(w[j])} * ${name}`).join(' + ')}) AS pc${c}`));
+  m.components.forEach(dot);
   const projected = m.components.map((_, c) => `pc${c} * pc${c}`).join(' + ');
   return { columns, error: `sqrt(greatest(0., ${norm} - (${projected})))` };
 }

@@ -16,6 +16,11 @@ export interface PcaModel {
   /** share of the variance each kept component explains */
   explained: number[];
   target: number;
+  /**
+   * The eigenvectors not kept, when fewer than the kept ones: the error is then √Σ (u·z)² over these, fewer dot
+   * products for the same value (the eigenvectors are an orthonormal basis). Absent otherwise.
+   */
+  residual?: number[][];
 }
 
 /**
@@ -128,7 +133,8 @@ export function fitPca(names: readonly string[], columns: readonly Float64Array[
     explained.push(Math.max(0, values[k]) / total);
     sum += explained[k];
   }
-  return { features: kept.map((j) => names[j]), mean, std, components, explained, target };
+  const residual = vectors.slice(components.length);
+  return { features: kept.map((j) => names[j]), mean, std, components, explained, target, ...(residual.length < components.length ? { residual } : {}) };
 }
 
 /** Reconstruction error of each row: ‖z − WᵀWz‖ = √(‖z‖² − ‖Wz‖²) for orthonormal components W. */
