@@ -1,6 +1,6 @@
 // Model quality: accuracy & co. per window once labels arrive, with the label coverage they rest on.
 import { CLICKHOUSE, dashboard, queryVariable, sql } from './lib/panels.js';
-import { QUALITY_FEATURE, QUALITY_IN } from './lib/clickhouse.js';
+import { ESTIMATE_FEATURE, ESTIMATED_IN, MULTIVARIATE_FEATURE, QUALITY_FEATURE, QUALITY_IN } from './lib/clickhouse.js';
 
 export const modelQuality = dashboard({
   uid: 'driftwatch-model-quality',
@@ -33,6 +33,45 @@ export const modelQuality = dashboard({
           queries: [sql(`SELECT window_end AS time, max(value) AS label_coverage
             FROM drift_results FINAL
             WHERE model = \${model:sqlstring} AND feature = '${QUALITY_FEATURE}' AND statistic = 'label_coverage' AND $__timeFilter(window_end)
+            GROUP BY time
+            ORDER BY time`, 'timeseries')],
+        },
+      ],
+    },
+    {
+      row: 'Before the labels: estimated quality and multivariate drift',
+      panels: [
+        {
+          title: 'Estimated vs realized accuracy', type: 'timeseries', w: 16, h: 9, min: 0, max: 1,
+          description: 'Accuracy estimated from calibrated scores (CBPE) for every window, beside the realized accuracy once labels land. The estimate assumes no concept drift: when the two part, P(label | features) changed.',
+          queries: [sql(`SELECT window_end AS time, if(feature = '${ESTIMATE_FEATURE}', 'estimated', 'realized') AS series, max(value) AS value
+            FROM drift_results FINAL
+            WHERE model = \${model:sqlstring} AND ((feature = '${ESTIMATE_FEATURE}' AND statistic = 'estimated_accuracy') OR (feature = '${QUALITY_FEATURE}' AND statistic = 'accuracy')) AND $__timeFilter(window_end)
+            GROUP BY time, series
+            ORDER BY time`, 'timeseries')],
+        },
+        {
+          title: 'Latest estimates', type: 'stat', w: 8, h: 9,
+          queries: [sql(`SELECT statistic, argMax(value, window_end) AS value
+            FROM drift_results FINAL
+            WHERE model = \${model:sqlstring} AND feature = '${ESTIMATE_FEATURE}' AND statistic IN (${ESTIMATED_IN}) AND $__timeFilter(window_end)
+            GROUP BY statistic
+            ORDER BY statistic`)],
+        },
+        {
+          title: 'Estimation error once labels landed (estimated − realized)', type: 'timeseries', w: 12, h: 7,
+          queries: [sql(`SELECT window_end AS time, statistic, max(value) AS value
+            FROM drift_results FINAL
+            WHERE model = \${model:sqlstring} AND feature = '${ESTIMATE_FEATURE}' AND startsWith(statistic, 'estimation_error_') AND $__timeFilter(window_end)
+            GROUP BY time, statistic
+            ORDER BY time`, 'timeseries')],
+        },
+        {
+          title: 'Multivariate drift: PCA reconstruction error', type: 'timeseries', w: 12, h: 7,
+          description: 'Mean reconstruction error per window; drift when it leaves the baseline mean ± 3σ (a change in how features move together shows here even when every feature alone looks unchanged).',
+          queries: [sql(`SELECT window_end AS time, max(value) AS reconstruction_error
+            FROM drift_results FINAL
+            WHERE model = \${model:sqlstring} AND feature = '${MULTIVARIATE_FEATURE}' AND statistic = 'reconstruction_error' AND $__timeFilter(window_end)
             GROUP BY time
             ORDER BY time`, 'timeseries')],
         },

@@ -4,10 +4,14 @@
 /** drift_results feature names of the rows that are not features (src/evaluate/results.ts). */
 export const QUALITY_FEATURE = '__quality__';
 export const WINDOW_FEATURE = '__window__';
+/** estimated quality before labels and multivariate drift (src/evaluate/estimate-window.ts) */
+export const ESTIMATE_FEATURE = '__estimate__';
+export const MULTIVARIATE_FEATURE = '__multivariate__';
+export const ESTIMATED_IN = ['accuracy', 'precision', 'recall', 'f1', 'roc_auc'].map((m) => `'estimated_${m}'`).join(', ');
 export const QUALITY_STATISTICS = ['accuracy', 'precision', 'recall', 'f1', 'mae', 'rmse'] as const;
 
 const list = (xs: readonly string[]) => xs.map((x) => `'${x}'`).join(', ');
-export const NOT_A_FEATURE = `feature NOT IN ('${QUALITY_FEATURE}', '${WINDOW_FEATURE}')`;
+export const NOT_A_FEATURE = `feature NOT IN ('${QUALITY_FEATURE}', '${WINDOW_FEATURE}', '${ESTIMATE_FEATURE}', '${MULTIVARIATE_FEATURE}')`;
 export const QUALITY_IN = list(QUALITY_STATISTICS);
 
 /** One statistic of the selected model's features over time, one series per feature. */

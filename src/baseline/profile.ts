@@ -15,6 +15,9 @@ import {
   type MulticlassQuality,
   type RegressionQuality,
 } from '../stats/index.js';
+import type { MultivariateBaseline } from '../estimate/index.js';
+import type { ScoreCalibration } from '../stats/index.js';
+import { calibrationOf, multivariateOf } from './estimates.js';
 import type { Column, Table } from './table.js';
 
 export const BASELINE_SCHEMA_VERSION = 1;
@@ -79,6 +82,10 @@ export interface BaselineProfile {
   prediction: (FeatureProfile & { column: string }) | null;
   label: (FeatureProfile & { column: string }) | null;
   quality: QualityProfile | null;
+  /** binary scores → P(label = 1), for estimating quality without labels (absent in baselines built before it) */
+  calibration?: ScoreCalibration | null;
+  /** PCA of the standardized numeric features, for multivariate drift (absent in older baselines) */
+  multivariate?: MultivariateBaseline | null;
 }
 
 export interface BaselineOptions {
@@ -138,7 +145,7 @@ export function columnProfile(name: string, column: Column): FeatureProfile {
 const BINARY_WORDS: Record<string, number> = { '0': 0, '1': 1, false: 0, true: 1 };
 
 /** Label as 0/1 when every present label is binary, else undefined. */
-function asBinary(column: Column): (number | null)[] | undefined {
+export function asBinary(column: Column): (number | null)[] | undefined {
   const out: (number | null)[] = [];
   for (const v of column.values) {
     if (v === null || (typeof v === 'number' && Number.isNaN(v))) out.push(null);
@@ -209,5 +216,7 @@ export function buildBaseline(table: Table, options: BaselineOptions): BaselineP
     prediction: prediction ? { column: prediction[0], ...columnProfile(prediction[0], prediction[1]) } : null,
     label: label ? { column: label[0], ...columnProfile(label[0], label[1]) } : null,
     quality: label && prediction ? referenceQuality(label[1], prediction[1]) : null,
+    calibration: label && prediction ? calibrationOf(asBinary(label[1]), prediction[1]) : null,
+    multivariate: multivariateOf(new Map(Object.keys(features).map((name) => [name, table.columns.get(name)!]))),
   };
 }

@@ -3,6 +3,7 @@
 import { InputError, type FeatureKind } from '../domain/index.js';
 import { binCounts, decileEdges, describeSorted, discreteValues, sortSample, type CategoricalReference, type NumericReference, type WeightedEcdf } from '../stats/index.js';
 import { BASELINE_SCHEMA_VERSION, type BaselineProfile, type FeatureProfile } from './profile.js';
+import { checkEstimates } from './estimates.js';
 import type { Column, Table } from './table.js';
 
 export type ColumnReference = ({ kind: 'numeric' } & NumericReference) | ({ kind: 'categorical' } & CategoricalReference);
@@ -10,6 +11,8 @@ export type ColumnReference = ({ kind: 'numeric' } & NumericReference) | ({ kind
 export interface ReferenceSet {
   source: string;
   columns: Map<string, ColumnReference>;
+  /** the baseline the reference came from (none for a data file) */
+  profile?: BaselineProfile;
 }
 
 /** The exact reference of one data column. */
@@ -84,7 +87,7 @@ export function referenceFromBaseline(profile: BaselineProfile, source: string):
   const columns = new Map<string, ColumnReference>();
   for (const [name, feature] of Object.entries(profile.features)) columns.set(name, referenceFromProfile(feature));
   if (profile.prediction) columns.set(profile.prediction.column, referenceFromProfile(profile.prediction));
-  return { source, columns };
+  return { source, columns, profile };
 }
 
 export function kindsOf(reference: ReferenceSet): Map<string, FeatureKind> {
@@ -130,6 +133,7 @@ export function parseBaseline(value: unknown, where: string): BaselineProfile {
     if (!isObject(value.prediction) || typeof value.prediction.column !== 'string') throw new InputError(`${where}: "prediction" needs a "column"`, 'bad_baseline');
     checkFeature(value.prediction.column, value.prediction, where);
   }
+  checkEstimates(value, where);
   return value as unknown as BaselineProfile;
 }
 

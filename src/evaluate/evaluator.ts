@@ -7,11 +7,14 @@ import { DEFAULT_POLICY, WindowJudge, partsAtClose, referenceFromProfile, type A
 import type { Store } from '../store/client.js';
 import { StoreError } from '../store/client.js';
 import { sqlDateTime, sqlString } from '../store/sql.js';
+import { observeEstimate } from '../telemetry/estimate-metrics.js';
 import type { EvaluateMetrics } from '../telemetry/evaluate-metrics.js';
 import type { BaselineSource } from './baselines.js';
 import { LabelledQuality, type LabelledOutcome } from './labelled.js';
 import type { ModelDeclaration, ModelRegistry } from './models.js';
 import { planFromBaseline, type WindowPlan } from './plan.js';
+import { fittingEstimateSql } from './estimate-sql.js';
+import { windowEstimate, withMultivariateCounts, withMultivariateStream } from './estimate-window.js';
 import { driftResultRows, evaluationRow, failedEvaluationRow, type WindowEvaluation } from './results.js';
 import { LayoutBook, MAX_LAYOUTS } from './shape.js';
 import { CATEGORY_ROWS, categoryCountsSql, firstPredictionSql, labelArrivalsSql, labelsPresentSql, newestLabelSql, numericCountsSql, qualitySql, type FeatureLayout, type WindowRange } from './sql.js';
@@ -147,7 +150,8 @@ export class Evaluator {
 
   /** Queries and statistics for one window; writes nothing. */
   async compute(model: ModelDeclaration, start: number, end: number): Promise<{ evaluation: WindowEvaluation; plan: WindowPlan; quality: QualityCounts }> {
-    const plan = planFromBaseline(await this.o.baselines.baselineFor(model), { dataQuality: this.o.dataQuality });
+    const profile = await this.o.baselines.baselineFor(model);
+    const plan = planFromBaseline(profile, { dataQuality: this.o.dataQuality });
     const w = { model: model.id, start, end };
     // How to read the window (shape.ts). The checks run before the aggregates, not beside them: on two cores,
     // concurrent scans slow each other more than they overlap (measured: 7.1 s concurrent vs 4.7 s in this order for 10M rows).
@@ -157,12 +161,15 @@ export class Evaluator {
     ]);
     const catSql = categoryCountsSql(w, plan.categorical, final);
     const slices = timeSlices(start, end, final ? (this.o.slices ?? 2) : 1);
-    const [numeric, categories, [q]] = await Promise.all([
+    const est = fittingEstimateSql(w, profile, final, featureLayout, MAX_QUERY_CHARS);
+    const [numeric, categories, [q], estimates] = await Promise.all([
       plan.numeric.length === 0
         ? Promise.resolve([])
         : Promise.all(slices.map(([a, b]) => this.o.store.query<{ key: string; c: string }>(numericSql({ model: model.id, start: a, end: b }, plan, final, featureLayout)))).then((parts) => parts.flat()),
       catSql ? this.o.store.query<{ name: string; value: string; c: string }>(catSql) : Promise.resolve([]),
       this.o.store.query<Record<string, unknown>>(qualitySql(w, labelled, final, !layouts)),
+      // score histogram and reconstruction error (estimate-sql.ts)
+      est ? this.o.store.query<{ bin: string; error_bin: string; c: string; error_sum: string }>(est.sql) : Promise.resolve(null),
     ]);
     const rows = num(q?.rows);
     const counts = numericCounts(numeric, plan.numeric);
@@ -192,6 +199,7 @@ export class Evaluator {
     const carried = layouts ? layouts.flatMap((l) => [...l.names.num, ...l.names.cat, ...l.names.missing]) : Array.isArray(q?.feature_names) ? (q.feature_names as string[]) : [];
     const unknownFeatures = [...new Set(carried)].filter((n) => !known.has(n)).sort();
     const evaluation: WindowEvaluation = { model: model.id, start, end, baselineVersion: plan.baselineVersion, rows, features, quality: qualityResult(quality), unknownFeatures, evaluatedAt: this.clock() };
+    if (est && estimates) evaluation.estimate = windowEstimate(est.profile, estimates, evaluation.quality, Math.floor(start / 1000));
     return { evaluation, plan, quality };
   }
 
@@ -241,7 +249,7 @@ export class Evaluator {
   private async judge(model: ModelDeclaration, plan: WindowPlan, e: WindowEvaluation, quality: QualityCounts): Promise<JudgedWindow | undefined> {
     if (e.rows === 0) return undefined;
     const entry = await this.judgeOf(model, plan.baselineVersion);
-    const summary = windowSummary(plan, e.start, e.end, e.rows, e.features, quality);
+    const summary = withMultivariateCounts(windowSummary(plan, e.start, e.end, e.rows, e.features, quality), e.estimate);
     // the inputs now; the quality once its labels have landed (evaluate/labelled.ts)
     const judged = entry.judge.judge(summary, partsAtClose(entry.judge, model.id));
     this.labelled.offer(entry.judge, summary);
@@ -268,7 +276,7 @@ export class Evaluator {
     let entry = this.judges.get(model.id);
     if (!entry || entry.version !== baselineVersion) {
       const profile = await this.o.baselines.baselineFor(model);
-      const reference = referenceFromProfile(profile);
+      const reference = withMultivariateStream(referenceFromProfile(profile), profile);
       const judge = new WindowJudge(new Map([[model.id, reference]]), this.o.policy ?? DEFAULT_POLICY, model.windowMs);
       // a saved state continues only against the baseline it was built on
       const saved = this.saved[model.id];
@@ -301,6 +309,7 @@ export class Evaluator {
     }
     if (e.quality.accuracy !== null) m.accuracy.set({ model: e.model }, e.quality.accuracy);
     if (e.quality.labelCoverage !== null) m.labelCoverage.set({ model: e.model }, e.quality.labelCoverage);
+    if (m.estimate && e.estimate) observeEstimate(m.estimate, e.model, e.estimate);
   }
 
   /**

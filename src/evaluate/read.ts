@@ -1,6 +1,7 @@
 // Reads stored results back for the API: drift rows (features and prediction) or quality rows of a model's windows.
 import type { Store } from '../store/client.js';
 import { sqlDateTime, sqlString } from '../store/sql.js';
+import { ESTIMATE_FEATURE } from './estimate-window.js';
 import { QUALITY_FEATURE, WINDOW_FEATURE } from './results.js';
 
 export interface ResultQuery {
@@ -28,7 +29,9 @@ export interface StoredResult {
 const iso = (s: unknown) => new Date(Number(s) * 1000).toISOString();
 
 export async function readResults(store: Store, q: ResultQuery): Promise<StoredResult[]> {
-  const which = q.kind === 'quality' ? `feature IN (${sqlString(QUALITY_FEATURE)}, ${sqlString(WINDOW_FEATURE)})` : `feature NOT IN (${sqlString(QUALITY_FEATURE)}, ${sqlString(WINDOW_FEATURE)})`;
+  // quality: realized and estimated (before labels); drift: the features, the prediction and the multivariate error
+  const quality = [QUALITY_FEATURE, WINDOW_FEATURE, ESTIMATE_FEATURE].map(sqlString).join(', ');
+  const which = q.kind === 'quality' ? `feature IN (${quality})` : `feature NOT IN (${quality})`;
   const rows = await store.query<Record<string, unknown>>(
     `SELECT feature, toUInt32(window_start) AS ws, toUInt32(window_end) AS we, n, statistic, value, p_value, baseline_version, toUInt32(evaluated_at) AS ea, details
      FROM drift_results FINAL

@@ -1,5 +1,6 @@
 // How a window's evaluation becomes rows: drift_results (one row per feature × statistic, plus the window's row
 // count and its quality) and the evaluations mark that says the window is done. Also the rows' JSON-line form.
+import { estimateRows, type WindowEstimate } from './estimate-window.js';
 import type { FeatureResult, QualityResult } from './window-stats.js';
 
 /** Feature names of the rows that are not features. */
@@ -19,6 +20,8 @@ export interface WindowEvaluation {
   unknownFeatures: string[];
   /** epoch ms */
   evaluatedAt: number;
+  /** estimated quality and multivariate drift (when the baseline has a calibration or a PCA) */
+  estimate?: WindowEstimate;
 }
 
 export interface DriftResultRow {
@@ -60,6 +63,7 @@ export function driftResultRows(e: WindowEvaluation): DriftResultRow[] {
     add(QUALITY_FEATURE, q.labelled, statistic, value, null, { label_coverage: q.labelCoverage });
   }
   add(QUALITY_FEATURE, q.rows, 'label_coverage', q.labelCoverage, null, { labelled: q.labelled });
+  if (e.estimate) for (const r of estimateRows(e.estimate)) add(r.feature, r.n, r.statistic, r.value, null, r.details);
   return rows;
 }
 

@@ -124,31 +124,72 @@ export function timelineSpec(model: ReportModel): TopLevelSpec | undefined {
   } as TopLevelSpec;
 }
 
-/** Model quality per window (line) over label coverage (bars, right axis). */
+/**
+ * Model quality per window (line) over label coverage (bars, right axis), with the accuracy estimated before labels
+ * (dashed, its interval shaded) beside it when the baseline has a calibration.
+ */
 export function qualitySpec(model: ReportModel): TopLevelSpec | undefined {
-  if (model.quality.length === 0) return undefined;
+  const estimates = model.estimates ?? [];
+  if (model.quality.length === 0 && estimates.length === 0) return undefined;
   const values = model.quality.map((p) => ({ start: p.start, end: p.end, metric: p.metric, value: p.value, coverage: p.rows > 0 ? p.labeled / p.rows : 0 }));
   const x = { field: 'start', type: 'temporal', title: 'window start (UTC)', scale: { type: 'utc' }, axis: { format: '%b %d %H:%M', labelOverlap: true } };
+  const title = values[0]?.metric ?? 'accuracy';
+  const realized = values.length === 0 ? [] : [
+    {
+      data: { values },
+      mark: { type: 'bar', color: '#e9ecef', stroke: '#fff', strokeWidth: 1 },
+      encoding: {
+        x,
+        x2: { field: 'end' },
+        y: { field: 'coverage', type: 'quantitative', title: 'label coverage', axis: { format: '.0%', orient: 'right' }, scale: { domain: [0, 1] } },
+        y2: { datum: 0 },
+      },
+    },
+    {
+      data: { values },
+      mark: { type: 'line', point: { size: 18 }, color: COLORS.current, strokeWidth: 1.8 },
+      encoding: { x, y: { field: 'value', type: 'quantitative', title, scale: { zero: false } } },
+    },
+  ];
+  const estimated = estimates.length === 0 ? [] : [
+    {
+      data: { values: estimates.filter((e) => e.low !== null && e.high !== null) },
+      mark: { type: 'area', color: COLORS.baseline, opacity: 0.25 },
+      encoding: { x, y: { field: 'low', type: 'quantitative', title, scale: { zero: false } }, y2: { field: 'high' } },
+    },
+    {
+      data: { values: estimates },
+      mark: { type: 'line', color: COLORS.baseline, strokeDash: [5, 3], strokeWidth: 1.5 },
+      encoding: { x, y: { field: 'value', type: 'quantitative', title, scale: { zero: false } } },
+    },
+  ];
   return {
     width: WIDTH + 220,
     height: 180,
-    data: { values },
+    layer: [...realized, ...estimated],
+    resolve: { scale: { y: values.length && estimates.length ? 'shared' : 'independent' } },
+    config: CONFIG,
+  } as TopLevelSpec;
+}
+
+/** Mean PCA reconstruction error per window against the baseline band (mean ± 3σ); flagged windows in the drift colour. */
+export function multivariateSpec(model: ReportModel): TopLevelSpec | undefined {
+  const points = model.multivariate ?? [];
+  if (points.length === 0) return undefined;
+  const x = { field: 'start', type: 'temporal', title: 'window start (UTC)', scale: { type: 'utc' }, axis: { format: '%b %d %H:%M', labelOverlap: true } };
+  const y = { type: 'quantitative', title: 'reconstruction error', scale: { zero: false } } as const;
+  return {
+    width: WIDTH + 220,
+    height: 160,
+    data: { values: points },
     layer: [
+      { mark: { type: 'area', color: COLORS.baseline, opacity: 0.25 }, encoding: { x, y: { field: 'low', ...y }, y2: { field: 'high' } } },
+      { mark: { type: 'line', color: COLORS.current, strokeWidth: 1.8 }, encoding: { x, y: { field: 'error', ...y } } },
       {
-        mark: { type: 'bar', color: '#e9ecef', stroke: '#fff', strokeWidth: 1 },
-        encoding: {
-          x,
-          x2: { field: 'end' },
-          y: { field: 'coverage', type: 'quantitative', title: 'label coverage', axis: { format: '.0%', orient: 'right' }, scale: { domain: [0, 1] } },
-          y2: { datum: 0 },
-        },
-      },
-      {
-        mark: { type: 'line', point: { size: 18 }, color: COLORS.current, strokeWidth: 1.8 },
-        encoding: { x, y: { field: 'value', type: 'quantitative', title: values[0].metric, scale: { zero: false } } },
+        mark: { type: 'point', filled: true, size: 30 },
+        encoding: { x, y: { field: 'error', ...y }, color: { field: 'drift', type: 'nominal', scale: { domain: [false, true], range: [COLORS.current, COLORS.drifted] }, legend: null } },
       },
     ],
-    resolve: { scale: { y: 'independent' } },
     config: CONFIG,
   } as TopLevelSpec;
 }

@@ -1,6 +1,6 @@
 // The report as one self-contained HTML page: inline CSS and inline SVG charts, no script, no network fetch.
 import type { TopLevelSpec } from 'vega-lite';
-import { histogramSpec, overviewSpec, qualitySpec, renderSvg, timelineSpec } from './charts.js';
+import { histogramSpec, multivariateSpec, overviewSpec, qualitySpec, renderSvg, timelineSpec } from './charts.js';
 import type { FeatureSection, ReportModel } from './model.js';
 import { number, psiSize, summaryLines, utc } from './words.js';
 import { QUALITY_LABELS } from './quality.js';
@@ -80,7 +80,8 @@ export async function renderReport(model: ReportModel): Promise<string> {
   const cards: string[] = [];
   for (const [i, f] of model.features.entries()) cards.push(await featureCard(f, i));
   const timeline = await figure(timelineSpec(model), 'timeline', 'timeline', 'PSI per window for the most severe features');
-  const quality = await figure(qualitySpec(model), 'quality', 'quality', 'model quality and label coverage per window');
+  const quality = await figure(qualitySpec(model), 'quality', 'quality', 'model quality and label coverage per window, the accuracy estimated before labels dashed');
+  const multivariate = await figure(multivariateSpec(model), 'multivariate', 'multivariate', 'mean PCA reconstruction error per window against the baseline band');
   const range = model.range ? ` · ${utc(model.range.from)} → ${utc(model.range.to)}` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -95,7 +96,8 @@ export async function renderReport(model: ReportModel): Promise<string> {
 ${await figure(overviewSpec(model), 'overview', 'overview', 'PSI per feature, most severe first')}</section>
 ${alertsTable(model)}
 ${timeline ? `<section class="panel" id="drift-over-time"><h2>Drift over time</h2>${timeline}</section>` : ''}
-${quality ? `<section class="panel" id="quality"><h2>Model quality and label coverage</h2>${quality}</section>` : ''}
+${quality ? `<section class="panel" id="quality"><h2>Model quality and label coverage</h2>${quality}${model.estimates?.length ? '<p>Dashed: accuracy estimated from calibrated scores before labels (CBPE), its 95 % interval shaded; it assumes no concept drift, so the realized line is the one to trust once labels land.</p>' : ''}</section>` : ''}
+${multivariate ? `<section class="panel" id="multivariate"><h2>Multivariate drift</h2>${multivariate}</section>` : ''}
 <section id="features"><h2>Features, most severe first</h2><div class="features">${cards.join('\n')}</div></section>
 ${model.notes.length > 0 ? `<section class="panel" id="notes"><h2>Notes</h2><ul class="words">${model.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul></section>` : ''}
 </main></body></html>

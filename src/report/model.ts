@@ -2,6 +2,7 @@
 // events): rendering reads nothing else, so the HTML stays small whatever the number of rows.
 import type { DriftRule } from '../stats/index.js';
 import type { FeatureQuality } from './quality.js';
+import type { EstimatePoint, MultivariatePoint } from './estimates.js';
 
 /** Baseline vs current shares over equal-width bins; values outside [edges[0], edges[last]] land in the outer bins. */
 export interface NumericHistogram {
@@ -92,6 +93,9 @@ export interface ReportModel {
   features: FeatureSection[];
   timeline: WindowPoint[];
   quality: QualityPoint[];
+  /** estimated accuracy per window before labels, and the multivariate reconstruction error (estimates.ts) */
+  estimates?: EstimatePoint[];
+  multivariate?: MultivariatePoint[];
   alerts: AlertLine[];
   /** caveats the reader should know (approximations, missing columns, sections without data) */
   notes: string[];

@@ -6,6 +6,7 @@ import { LayoutBook, PREDICTION_FEATURE } from '../evaluate/index.js';
 import { ACCURACY_STREAM } from '../replay/index.js';
 import { DEFAULT_DRIFT_RULE, type DriftRule } from '../stats/index.js';
 import type { Store } from '../store/index.js';
+import { estimatePoints, multivariatePoints } from './estimates.js';
 import { categoryBars, displayEdges, foldBin, histogramOf, DISPLAY_BINS, RANGE_TAIL } from './histogram.js';
 import { bySeverity, type AlertLine, type FeatureSection, type QualityPoint, type ReportModel, type WindowPoint } from './model.js';
 import { readAlertEvents, readBaseline, readCategoryCounts, readDriftResults, readNumericBins, readNumericRanges, type DriftRow, type Range } from './store-queries.js';
@@ -165,6 +166,8 @@ export async function storeReport(store: Store, options: StoreReportOptions): Pr
     features: features.sort(bySeverity),
     timeline: rows.filter(isFeature).map(({ feature, start, end, statistic, value, n }) => ({ feature, start, end, statistic, value, n })),
     quality: qualityPoints(rows),
+    estimates: estimatePoints(rows),
+    multivariate: multivariatePoints(rows),
     alerts,
     notes,
   };

@@ -56,3 +56,5 @@ export { distanceBins, discreteValues, nextUp, DISCRETE_VALUES, type DistanceBin
 export { outOfRangeCount, unseenCount, expectedOutOfRangeShare, expectedUnseenShare } from './data-quality.js';
 export { datasetVerdict, type DatasetVerdict } from './verdict.js';
 export { rankTests, cramerVonMises, andersonDarling } from './rank-tests.js';
+export { fitCalibration, calibrate, scoreHistogram, binOf, isotonic, CALIBRATION_MIN_ROWS, CALIBRATION_GRID, type ScoreCalibration } from './calibration.js';
+export { fitPca, reconstructionErrors, symmetricEigen, EXPLAINED_VARIANCE_TARGET, type PcaModel } from './pca.js';

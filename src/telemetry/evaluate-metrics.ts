@@ -1,5 +1,6 @@
 // The window evaluator's metrics, created once per registry.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { estimateMetrics, type EstimateMetrics } from './estimate-metrics.js';
 import * as N from './names/evaluate.js';
 
 export interface EvaluateMetrics {
@@ -19,6 +20,7 @@ export interface EvaluateMetrics {
   evaluations: Counter<'model' | 'kind' | 'outcome'>;
   labelledWindows: Counter<'model' | 'outcome'>;
   awaitingLabels: Gauge<'model'>;
+  estimate?: EstimateMetrics;
 }
 
 export function evaluateMetrics(registry: Registry): EvaluateMetrics {
@@ -41,5 +43,6 @@ export function evaluateMetrics(registry: Registry): EvaluateMetrics {
     labelledWindows: new Counter({ name: N.LABELLED_WINDOWS_TOTAL, help: 'Windows whose accuracy entered the tests once labelled (judged) or never got enough labels by the label horizon (unlabelled).', labelNames: ['model', 'outcome'], registers }),
     awaitingLabels: new Gauge({ name: N.WINDOWS_AWAITING_LABELS, help: 'Evaluated windows whose accuracy still waits for labels (label coverage or horizon).', labelNames: ['model'], registers }),
     evaluations: new Counter({ name: N.EVALUATIONS_TOTAL, help: 'Window evaluations by model, kind (window|labels) and outcome (ok|empty|failed).', labelNames: ['model', 'kind', 'outcome'], registers }),
+    estimate: estimateMetrics(registry),
   };
 }

@@ -81,6 +81,7 @@ describe('ClickHouse panels against a real ClickHouse', () => {
       result('amount', 'psi', 0.8), result('amount', 'psi', 0.1, T - 3600), result('country', 'psi', 0.05), result('amount', 'ks', 0.4),
       result('amount', 'missing_rate', 0), result('amount', 'out_of_range_rate', 0.02), result('amount', 'type_mismatch_rate', 0), result('amount', 'js', 0.3), result('amount', 'hellinger', 0.25),
       result(QUALITY_FEATURE, 'accuracy', 0.91), result(QUALITY_FEATURE, 'label_coverage', 0.5), result(WINDOW_FEATURE, 'rows', 10),
+      result('__estimate__', 'estimated_accuracy', 0.9), result('__estimate__', 'estimation_error_accuracy', -0.01), result('__multivariate__', 'reconstruction_error', 1.2),
     ]);
     await store.insert('alert_events', [{ at: T, at_ms: T * 1000, alert_id: 'dw-x', model: 'fraud', feature: 'amount', kind: 'feature_drift', status: 'firing', statistic: 'psi', value: 0.8, reason: 'r', payload: '{}' }]);
     await store.insert('nccl_collectives', [{ ts: T, ts_ms: T * 1000, source: 'nccl-tests', host: 'n1', comm: 'c', rank: 0, nranks: 8, collective: 'AllReduce', bytes: 1 << 20, time_us: 100, algbw_gbs: 10, busbw_gbs: 17.5 }]);

@@ -14,8 +14,10 @@ import {
   referenceFromBaseline,
   referenceFromTable,
   type ReferenceSet,
+  type Table,
 } from '../../baseline/index.js';
 import { CORRECTIONS, DEFAULT_DRIFT_RULE, datasetVerdict, type ColumnDrift, type Correction, type DriftRule } from '../../stats/index.js';
+import { estimateLines, offlineEstimates } from '../../estimate/offline.js';
 import { EXIT, type CliIO } from '../io.js';
 
 const USAGE = `usage: driftwatch drift --reference (FILE | baseline.json) --current FILE [--categorical a,b] [--json]
@@ -166,6 +168,13 @@ function table(columns: ColumnDrift[], verdict: ReturnType<typeof datasetVerdict
   ];
 }
 
+/** The table without one column (the label read for the estimate is not a drift column). */
+function withoutColumn(table: Table, name: string): Table {
+  const columns = new Map(table.columns);
+  columns.delete(name);
+  return { ...table, columns };
+}
+
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const values = parse(argv);
   if (values.help) {
@@ -182,11 +191,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const reference = await loadReference(values.reference, categoricalList(values.categorical));
   // The current file is read with the reference's kinds, and only the columns the reference has.
   // values of another type than the reference's are a finding (type_mismatch_rate), not a reason to stop
-  const current = await readTable(values.current, { kinds: kindsOf(reference), columns: new Set(reference.columns.keys()), countTypeMismatches: true });
-  const columns = compareToReference(reference, current, rule);
+  // (and a baseline's label column is read too, for the realized quality beside the estimate)
+  const label = reference.profile?.label?.column;
+  const current = await readTable(values.current, { kinds: kindsOf(reference), columns: new Set([...reference.columns.keys(), ...(label ? [label] : [])]), countTypeMismatches: true });
+  const columns = compareToReference(reference, label ? withoutColumn(current, label) : current, rule);
   const verdict = datasetVerdict(columns, rule, correction);
   const notInCurrent = [...reference.columns.keys()].filter((name) => !current.columns.has(name));
   if (values.json) {
+    const estimates = offlineEstimates(reference.profile, current);
     io.out(
       JSON.stringify({
         columns: columns.map((c, i) => ({ ...columnJson(c), adjusted_p_value: round(verdict.adjusted[i]) })),
@@ -195,10 +207,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         correction: verdict.correction,
         not_in_current: notInCurrent,
         rule: { alpha: rule.alpha, psi_threshold: rule.psiThreshold, correction: verdict.correction },
+        performance_estimate: estimates.performance_estimate,
+        multivariate: estimates.multivariate,
+        ...(Object.keys(estimates.unavailable).length ? { estimates_unavailable: estimates.unavailable } : {}),
       }),
     );
   } else {
     for (const l of table(columns, verdict)) io.out(l);
+    for (const l of estimateLines(offlineEstimates(reference.profile, current))) io.out(l);
     if (notInCurrent.length > 0) io.out(`not in ${values.current}: ${notInCurrent.join(', ')}`);
   }
   return values['fail-on-drift'] && verdict.drift ? EXIT.failed : EXIT.ok;

@@ -17,3 +17,12 @@ export const EVALUATIONS_TOTAL = 'driftwatch_evaluations_total';
 /** windows whose accuracy the label gate let go, by outcome (judged | unlabelled), and those still awaiting labels */
 export const LABELLED_WINDOWS_TOTAL = 'driftwatch_labelled_windows_total';
 export const WINDOWS_AWAITING_LABELS = 'driftwatch_windows_awaiting_labels';
+// Estimated quality before labels (CBPE) and multivariate drift, per model (estimate-metrics.ts).
+export const MODEL_ESTIMATED_ACCURACY = 'driftwatch_model_estimated_accuracy';
+export const MODEL_ESTIMATED_PRECISION = 'driftwatch_model_estimated_precision';
+export const MODEL_ESTIMATED_RECALL = 'driftwatch_model_estimated_recall';
+export const MODEL_ESTIMATED_F1 = 'driftwatch_model_estimated_f1';
+export const MODEL_ESTIMATED_ROC_AUC = 'driftwatch_model_estimated_roc_auc';
+export const MODEL_ESTIMATION_ERROR = 'driftwatch_model_estimation_error';
+export const MODEL_RECONSTRUCTION_ERROR = 'driftwatch_model_reconstruction_error';
+export const MODEL_MULTIVARIATE_DRIFT = 'driftwatch_model_multivariate_drift';

@@ -1,0 +1,43 @@
+// Gauges of a window's estimates: quality expected before labels, how far it was off once labels landed, and the
+// multivariate reconstruction error with its verdict.
+import { Gauge, type Registry } from 'prom-client';
+import type { WindowEstimate } from '../evaluate/estimate-window.js';
+import { ESTIMATED_METRICS, type QualityName } from '../estimate/index.js';
+import * as N from './names/evaluate.js';
+
+export interface EstimateMetrics {
+  estimated: Record<QualityName, Gauge<'model'>>;
+  estimationError: Gauge<'model' | 'metric'>;
+  reconstructionError: Gauge<'model'>;
+  multivariateDrift: Gauge<'model'>;
+}
+
+const NAMES: Record<QualityName, [string, string]> = {
+  accuracy: [N.MODEL_ESTIMATED_ACCURACY, 'accuracy'],
+  precision: [N.MODEL_ESTIMATED_PRECISION, 'precision'],
+  recall: [N.MODEL_ESTIMATED_RECALL, 'recall'],
+  f1: [N.MODEL_ESTIMATED_F1, 'f1'],
+  rocAuc: [N.MODEL_ESTIMATED_ROC_AUC, 'roc_auc'],
+};
+
+export function estimateMetrics(registry: Registry): EstimateMetrics {
+  const registers = [registry];
+  const estimated = Object.fromEntries(
+    ESTIMATED_METRICS.map((m) => [m, new Gauge({ name: NAMES[m][0], help: `Estimated ${NAMES[m][1]} of the last evaluated window from calibrated scores (CBPE), before labels.`, labelNames: ['model'], registers })]),
+  ) as Record<QualityName, Gauge<'model'>>;
+  return {
+    estimated,
+    estimationError: new Gauge({ name: N.MODEL_ESTIMATION_ERROR, help: 'Estimated minus realized quality of the last window evaluated with labels, by metric.', labelNames: ['model', 'metric'], registers }),
+    reconstructionError: new Gauge({ name: N.MODEL_RECONSTRUCTION_ERROR, help: 'Mean PCA reconstruction error of the last evaluated window (multivariate drift).', labelNames: ['model'], registers }),
+    multivariateDrift: new Gauge({ name: N.MODEL_MULTIVARIATE_DRIFT, help: '1 when the last window\'s reconstruction error left the baseline mean +- 3 sigma, else 0.', labelNames: ['model'], registers }),
+  };
+}
+
+export function observeEstimate(m: EstimateMetrics, model: string, e: WindowEstimate): void {
+  if (e.performance) for (const q of ESTIMATED_METRICS) if (Number.isFinite(e.performance[q])) m.estimated[q].set({ model }, e.performance[q]);
+  if (e.error) for (const [q, d] of Object.entries(e.error.difference) as Array<[QualityName, number]>) m.estimationError.set({ model, metric: NAMES[q][1] }, d);
+  if (e.multivariate && Number.isFinite(e.multivariate.reconstruction_error)) {
+    m.reconstructionError.set({ model }, e.multivariate.reconstruction_error);
+    m.multivariateDrift.set({ model }, e.multivariate.drift ? 1 : 0);
+  }
+}
