@@ -31,7 +31,7 @@ function errorExpression(profile: BaselineProfile, layout: FeatureLayout | undef
   if (used.length === 0) return { columns, error: 'toFloat64(0)' };
   const dot = (w: readonly number[], c: number) => columns.push(`(${used.map(({ name, j }) => `${sqlFloat(w[j])} * ${name}`).join(' + ')}) AS pc${c}`);
   // fewer dot products: over the eigenvectors left out when they are fewer than the kept ones (pca.ts)
-  if (m.residual && m.residual.length < m.components.length && m.residual.every((u) => u.length === m.features.length)) {
+  if (m.residual && m.residual.length > 0 && m.residual.length < m.components.length && m.residual.every((u) => u.length === m.features.length)) {
     m.residual.forEach(dot);
     return { columns, error: `sqrt(${m.residual.map((_, c) => `pc${c} * pc${c}`).join(' + ')})` };
   }

@@ -128,7 +128,8 @@ export function fitPca(names: readonly string[], columns: readonly Float64Array[
   const components: number[][] = [];
   const explained: number[] = [];
   let sum = 0;
-  for (let k = 0; k < d && sum < target * (1 - 1e-12); k++) {
+  // at most d − 1 components: with every one kept the reconstruction error is 0 for any row, and nothing is measured
+  for (let k = 0; k < d - 1 && sum < target * (1 - 1e-12); k++) {
     components.push(vectors[k]);
     explained.push(Math.max(0, values[k]) / total);
     sum += explained[k];

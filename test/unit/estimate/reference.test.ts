@@ -81,6 +81,14 @@ describe('PCA reconstruction error', () => {
     expect(multivariateDrift(m, mean, p.current_errors.length).drift).toBe(true);
   });
 
+  it('leaves at least one component out (two independent features: all kept would make every error 0)', () => {
+    const a = new Float64Array(400).map((_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
+    const b = new Float64Array(400).map((_, i) => Math.cos(i * 78.233) * 12345.6789 % 1);
+    const two = fitPca(['a', 'b'], [a, b]);
+    expect(two.components).toHaveLength(1);
+    expect(reconstructionErrors(two, [a, b]).some((e) => e > 0)).toBe(true);
+  });
+
   it('Jacobi eigenvalues of a symmetric matrix', () => {
     const { values, vectors } = symmetricEigen([[2, 1], [1, 2]]);
     close(values[0], 3, 1e-14);
