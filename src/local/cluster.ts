@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serverCommand, serverConfigXml, usersXml } from './clickhouse.js';
 import { freePort, waitFor } from './ports.js';
 
 export interface ClusterNode {
@@ -41,12 +42,6 @@ export interface ClusterOptions {
 }
 
 const ZOOKEEPER_JARS = '/usr/share/java';
-const SERVER_BINARIES = ['/usr/sbin/clickhouse-server', '/usr/bin/clickhouse-server', '/usr/bin/clickhouse'];
-
-function serverCommand(): string[] {
-  for (const bin of SERVER_BINARIES) if (existsSync(bin)) return bin.endsWith('/clickhouse') ? [bin, 'server'] : [bin];
-  throw new Error('clickhouse-server is not installed: run scripts/setup.sh');
-}
 
 function zookeeperClasspath(): string {
   if (!existsSync(join(ZOOKEEPER_JARS, 'zookeeper.jar'))) throw new Error('ZooKeeper is not installed: run scripts/setup.sh (apt-get install zookeeper)');
@@ -75,40 +70,17 @@ function clusterXml(name: string, layout: Ports[][]): string {
 }
 
 function nodeConfig(dir: string, ports: Ports, zookeeperPort: number, shard: number, replica: number): string {
-  return `<?xml version="1.0"?>
-<yandex>
-  <logger><level>warning</level><log>${dir}/log/server.log</log><errorlog>${dir}/log/error.log</errorlog><console>0</console></logger>
-  <listen_host>127.0.0.1</listen_host>
-  <http_port>${ports.http}</http_port>
-  <tcp_port>${ports.tcp}</tcp_port>
-  <interserver_http_port>${ports.interserver}</interserver_http_port>
-  <interserver_http_host>127.0.0.1</interserver_http_host>
-  <path>${dir}/data/</path>
-  <tmp_path>${dir}/tmp/</tmp_path>
-  <user_files_path>${dir}/user_files/</user_files_path>
-  <format_schema_path>${dir}/format_schemas/</format_schema_path>
-  <users_config>${dir}/users.xml</users_config>
-  <default_profile>default</default_profile>
-  <default_database>default</default_database>
-  <timezone>UTC</timezone>
-  <mark_cache_size>268435456</mark_cache_size>
-  <max_concurrent_queries>100</max_concurrent_queries>
-  <zookeeper><node><host>127.0.0.1</host><port>${zookeeperPort}</port></node><session_timeout_ms>6000</session_timeout_ms></zookeeper>
-  <distributed_ddl><path>/clickhouse/task_queue/ddl</path></distributed_ddl>
-  <macros><shard>${String(shard).padStart(2, '0')}</shard><replica>r${replica}</replica></macros>
-  <include_from>${dir}/cluster.xml</include_from>
-  <remote_servers incl="remote_servers" />
-</yandex>
-`;
+  return serverConfigXml(dir, ports, [
+    `<interserver_http_port>${ports.interserver}</interserver_http_port>`,
+    '<interserver_http_host>127.0.0.1</interserver_http_host>',
+    `<zookeeper><node><host>127.0.0.1</host><port>${zookeeperPort}</port></node><session_timeout_ms>6000</session_timeout_ms></zookeeper>`,
+    '<distributed_ddl><path>/clickhouse/task_queue/ddl</path></distributed_ddl>',
+    `<macros><shard>${String(shard).padStart(2, '0')}</shard><replica>r${replica}</replica></macros>`,
+    `<include_from>${dir}/cluster.xml</include_from>`,
+    '<remote_servers incl="remote_servers" />',
+  ]);
 }
 
-const USERS_XML = `<?xml version="1.0"?>
-<yandex>
-  <profiles><default><max_memory_usage>4000000000</max_memory_usage><log_queries>0</log_queries></default></profiles>
-  <users><default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>default</profile><quota>default</quota></default></users>
-  <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
-</yandex>
-`;
 
 interface Managed { child?: ChildProcess; exited: boolean; stderr: string }
 
@@ -171,7 +143,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<LocalC
         for (const sub of ['log', 'data', 'tmp', 'user_files', 'format_schemas']) mkdirSync(join(nodeDir, sub), { recursive: true });
         writeFileSync(join(nodeDir, 'config.xml'), nodeConfig(nodeDir, ports, zookeeperPort, s + 1, r + 1));
         writeFileSync(join(nodeDir, 'cluster.xml'), `<?xml version="1.0"?>\n<yandex>\n  ${clusterXml(name, layout)}\n</yandex>\n`);
-        writeFileSync(join(nodeDir, 'users.xml'), USERS_XML);
+        writeFileSync(join(nodeDir, 'users.xml'), usersXml(4_000_000_000));
         const url = `http://127.0.0.1:${ports.http}`;
         let current: Managed | undefined;
         const start = async () => {
