@@ -2,6 +2,24 @@
 import { CLICKHOUSE, dashboard, queryVariable, sql } from './lib/panels.js';
 import { ESTIMATE_FEATURE, ESTIMATED_IN, MULTIVARIATE_FEATURE, QUALITY_FEATURE, QUALITY_IN } from './lib/clickhouse.js';
 
+/** One series per statistic of one of the model's pseudo-features, per window. */
+function perWindow(feature: string, statistics: string): ReturnType<typeof sql> {
+  return sql(`SELECT window_end AS time, statistic, max(value) AS value
+            FROM drift_results FINAL
+            WHERE model = \${model:sqlstring} AND feature = '${feature}' AND ${statistics} AND $__timeFilter(window_end)
+            GROUP BY time, statistic
+            ORDER BY time`, 'timeseries');
+}
+
+/** The newest value of each statistic of one of the model's pseudo-features. */
+function latest(feature: string, statistics: string): ReturnType<typeof sql> {
+  return sql(`SELECT statistic, argMax(value, window_end) AS value
+            FROM drift_results FINAL
+            WHERE model = \${model:sqlstring} AND feature = '${feature}' AND ${statistics} AND $__timeFilter(window_end)
+            GROUP BY statistic
+            ORDER BY statistic`);
+}
+
 export const modelQuality = dashboard({
   uid: 'driftwatch-model-quality',
   title: 'driftwatch / Model quality',
@@ -13,19 +31,11 @@ export const modelQuality = dashboard({
       panels: [
         {
           title: 'Quality per window', type: 'timeseries', w: 16, h: 9,
-          queries: [sql(`SELECT window_end AS time, statistic, max(value) AS value
-            FROM drift_results FINAL
-            WHERE model = \${model:sqlstring} AND feature = '${QUALITY_FEATURE}' AND statistic IN (${QUALITY_IN}) AND $__timeFilter(window_end)
-            GROUP BY time, statistic
-            ORDER BY time`, 'timeseries')],
+          queries: [perWindow(QUALITY_FEATURE, `statistic IN (${QUALITY_IN})`)],
         },
         {
           title: 'Latest quality', type: 'stat', w: 8, h: 9,
-          queries: [sql(`SELECT statistic, argMax(value, window_end) AS value
-            FROM drift_results FINAL
-            WHERE model = \${model:sqlstring} AND feature = '${QUALITY_FEATURE}' AND statistic IN (${QUALITY_IN}) AND $__timeFilter(window_end)
-            GROUP BY statistic
-            ORDER BY statistic`)],
+          queries: [latest(QUALITY_FEATURE, `statistic IN (${QUALITY_IN})`)],
         },
         {
           title: 'Label coverage per window', type: 'timeseries', w: 24, h: 7, unit: 'percentunit', min: 0, max: 1,
@@ -52,19 +62,11 @@ export const modelQuality = dashboard({
         },
         {
           title: 'Latest estimates', type: 'stat', w: 8, h: 9,
-          queries: [sql(`SELECT statistic, argMax(value, window_end) AS value
-            FROM drift_results FINAL
-            WHERE model = \${model:sqlstring} AND feature = '${ESTIMATE_FEATURE}' AND statistic IN (${ESTIMATED_IN}) AND $__timeFilter(window_end)
-            GROUP BY statistic
-            ORDER BY statistic`)],
+          queries: [latest(ESTIMATE_FEATURE, `statistic IN (${ESTIMATED_IN})`)],
         },
         {
           title: 'Estimation error once labels landed (estimated − realized)', type: 'timeseries', w: 12, h: 7,
-          queries: [sql(`SELECT window_end AS time, statistic, max(value) AS value
-            FROM drift_results FINAL
-            WHERE model = \${model:sqlstring} AND feature = '${ESTIMATE_FEATURE}' AND startsWith(statistic, 'estimation_error_') AND $__timeFilter(window_end)
-            GROUP BY time, statistic
-            ORDER BY time`, 'timeseries')],
+          queries: [perWindow(ESTIMATE_FEATURE, "startsWith(statistic, 'estimation_error_')")],
         },
         {
           title: 'Multivariate drift: PCA reconstruction error', type: 'timeseries', w: 12, h: 7,
