@@ -260,8 +260,8 @@ export class Evaluator {
   /** Lets go the windows whose labels have landed (or whose horizon passed) and feeds their quality to the tests. */
   private async releaseLabelled(model: ModelDeclaration, now: number, report: TickReport): Promise<void> {
     if (this.o.judge === false || !this.owns(model.id) || !this.labelled.due(model.id, now)) return;
-    const plan = planFromBaseline(await this.o.baselines.baselineFor(model));
-    const entry = await this.judgeOf(model, plan.baselineVersion);
+    const { version } = await this.o.baselines.baselineFor(model);
+    const entry = await this.judgeOf(model, version);
     const { judged, outcomes } = this.labelled.release(entry.judge, model.id, now);
     report.labelled.push(...outcomes);
     for (const o of outcomes) this.o.metrics?.labelledWindows.inc({ model: model.id, outcome: o.outcome });
