@@ -3,7 +3,7 @@
 // regression (pool adjacent violators, weighted by rows). A step function, so a score histogram counted on the same
 // edges (in ClickHouse, per window) gives exactly what row-by-row calibration gives.
 import { InputError } from '../domain/index.js';
-import { quantileSorted, sortSample } from './sample.js';
+import { countAtMost, quantileSorted, sortSample } from './sample.js';
 
 /** Fewer labelled reference rows than this and no calibration is learnt (an estimate would be mostly noise). */
 export const CALIBRATION_MIN_ROWS = 200;
@@ -59,14 +59,7 @@ export function isotonic(values: readonly number[], weights: readonly number[]):
 
 /** The bin of a score: how many edges are ≤ it. */
 export function binOf(edges: readonly number[], score: number): number {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (edges[mid] <= score) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return countAtMost(edges, score);
 }
 
 /** Rows per bin of the given scores (NaN scores are skipped). */
