@@ -74,11 +74,8 @@ export async function startClickHouse(options: { keepData?: boolean } = {}): Pro
   child.on('exit', () => (exited = true));
   const url = `http://127.0.0.1:${httpPort}`;
   try {
-    await waitFor('ClickHouse', async () => {
-      if (exited) throw new Error(`clickhouse-server exited during start: ${stderr}`);
-      const res = await fetch(`${url}/ping`);
-      return res.ok;
-    }, 60_000);
+    await waitFor('ClickHouse', async () => (await fetch(`${url}/ping`)).ok, 60_000,
+      () => (exited ? `clickhouse-server exited during start: ${stderr}` : undefined));
   } catch (error) {
     child.kill('SIGKILL');
     throw error;

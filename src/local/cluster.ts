@@ -3,7 +3,7 @@
 // <remote_servers> (internal_replication: ReplicatedMergeTree copies rows between a shard's replicas) and
 // <distributed_ddl> for ON CLUSTER. ClickHouse starts only once ZooKeeper answers (18.16 can crash otherwise).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,8 @@ export interface LocalCluster {
   /** The node of shard s (1-based), replica r (1-based). */
   node(shard: number, replica: number): ClusterNode;
   dir: string;
+  /** Processes that died on their own (not kill()/stop()), with their last words: a test prints them when it fails. */
+  crashes(): ClusterCrash[];
   stop(): Promise<void>;
 }
 
@@ -82,19 +84,35 @@ function nodeConfig(dir: string, ports: Ports, zookeeperPort: number, shard: num
 }
 
 
-interface Managed { child?: ChildProcess; exited: boolean; stderr: string }
+interface Managed { child?: ChildProcess; exited: boolean; stderr: string; halting: boolean; label: string; logDir?: string }
 
-function launch(bin: string, args: string[], cwd: string): Managed {
-  const m: Managed = { exited: false, stderr: '' };
+/** A process that exited without being told to: which, how, and the tail of what it logged. */
+export interface ClusterCrash { process: string; exit: string; stderr: string; errorLog: string }
+
+function launch(bin: string, args: string[], cwd: string, label: string, logDir?: string, onCrash?: (m: Managed, exit: string) => void): Managed {
+  const m: Managed = { exited: false, stderr: '', halting: false, label, logDir };
   const child = spawn(bin, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr?.on('data', (d: Buffer) => (m.stderr = (m.stderr + d.toString()).slice(-4000)));
-  child.on('exit', () => (m.exited = true));
+  child.on('exit', (code, signal) => {
+    m.exited = true;
+    if (!m.halting) onCrash?.(m, signal ?? `code ${code}`);
+  });
   m.child = child;
   return m;
 }
 
+function tail(file: string, bytes: number): string {
+  try {
+    const text = readFileSync(file, 'utf8');
+    return text.slice(-bytes);
+  } catch {
+    return '';
+  }
+}
+
 async function halt(m: Managed | undefined, signal: NodeJS.Signals): Promise<void> {
   if (!m?.child || m.exited) return;
+  m.halting = true;
   const done = new Promise((r) => m.child!.once('exit', r));
   m.child.kill(signal);
   const timer = setTimeout(() => m.child!.kill('SIGKILL'), 10_000);
@@ -114,8 +132,15 @@ export async function startCluster(options: ClusterOptions = {}): Promise<LocalC
     'tickTime=500', `dataDir=${zkDir}/data`, `clientPort=${zookeeperPort}`, 'clientPortAddress=127.0.0.1',
     'admin.enableServer=false', '4lw.commands.whitelist=ruok,srvr', 'maxClientCnxns=0', '',
   ].join('\n'));
+  const crashes: ClusterCrash[] = [];
+  const onCrash = (m: Managed, exit: string) => {
+    const crash = { process: m.label, exit, stderr: m.stderr, errorLog: m.logDir ? tail(join(m.logDir, 'error.log'), 4000) : '' };
+    crashes.push(crash);
+    // on stderr at once: the cluster's files are gone by the time a test reports its failure
+    process.stderr.write(`driftwatch local cluster: ${m.label} exited on its own (${exit})\n${crash.errorLog || crash.stderr}\n`);
+  };
   const zookeeper = launch('java', ['-Xmx256m', '-Dzookeeper.log.dir=' + zkDir, '-cp', zookeeperClasspath(),
-    'org.apache.zookeeper.server.quorum.QuorumPeerMain', join(zkDir, 'zoo.cfg')], zkDir);
+    'org.apache.zookeeper.server.quorum.QuorumPeerMain', join(zkDir, 'zoo.cfg')], zkDir, 'ZooKeeper', undefined, onCrash);
   const managed: Managed[] = [];
   const stopAll = async () => {
     // data thrown away: no need to wait for 18.16's orderly shutdown (seconds per server)
@@ -125,10 +150,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<LocalC
     if (!options.keepData) rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitFor('ZooKeeper', async () => {
-      if (zookeeper.exited) throw new Error(`zookeeper exited during start: ${zookeeper.stderr}`);
-      return zookeeperAnswers(zookeeperPort);
-    }, 60_000);
+    await waitFor('ZooKeeper', () => zookeeperAnswers(zookeeperPort), 60_000,
+      () => (zookeeper.exited ? `zookeeper exited during start: ${zookeeper.stderr}` : undefined));
     const layout: Ports[][] = [];
     for (let s = 0; s < shardCount; s++) {
       layout.push([]);
@@ -147,13 +170,27 @@ export async function startCluster(options: ClusterOptions = {}): Promise<LocalC
         const url = `http://127.0.0.1:${ports.http}`;
         let current: Managed | undefined;
         const start = async () => {
-          current = launch(bin, [...args, `--config-file=${join(nodeDir, 'config.xml')}`], nodeDir);
-          managed.push(current);
-          const m = current;
-          await waitFor(`ClickHouse shard ${s + 1} replica ${r + 1}`, async () => {
-            if (m.exited) throw new Error(`clickhouse-server exited during start: ${m.stderr}`);
-            return (await fetch(`${url}/ping`)).ok;
-          }, 60_000);
+          for (let attempt = 1; ; attempt++) {
+            current = launch(bin, [...args, `--config-file=${join(nodeDir, 'config.xml')}`], nodeDir, `ClickHouse shard ${s + 1} replica ${r + 1}`, join(nodeDir, 'log'), onCrash);
+            managed.push(current);
+            const m = current;
+            const exited = () => (m.exited ? `clickhouse-server exited during start: ${tail(join(nodeDir, 'log', 'error.log'), 1000) || m.stderr}` : undefined);
+            try {
+              await waitFor(`ClickHouse shard ${s + 1} replica ${r + 1}`, async () => (await fetch(`${url}/ping`)).ok, 60_000, exited);
+              // 18.16 answers /ping before its ZooKeeper session is up, and an ON CLUSTER query in that gap can crash
+              // it: ready once it reads the DDL queue in ZooKeeper
+              await waitFor(`ClickHouse shard ${s + 1} replica ${r + 1} in ZooKeeper`, async () => {
+                const sql = "SELECT count() FROM system.zookeeper WHERE path = '/clickhouse/task_queue'";
+                const res = await fetch(`${url}/?query=${encodeURIComponent(sql)}`);
+                return res.ok && Number(await res.text()) > 0;
+              }, 60_000, exited);
+              return;
+            } catch (error) {
+              // a port of its own taken meanwhile by another process's connection: it is usually free again soon
+              if (attempt === 3 || !/Address already in use/.test(String(error))) throw error;
+              await new Promise((done) => setTimeout(done, 1000));
+            }
+          }
         };
         nodes.push({
           shard: s + 1, replica: r + 1, url, httpPort: ports.http, tcpPort: ports.tcp,
@@ -170,6 +207,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<LocalC
       nodes,
       node: (shard, replica) => nodes.find((n) => n.shard === shard && n.replica === replica)!,
       dir,
+      crashes: () => [...crashes],
       stop: stopAll,
     };
   } catch (error) {

@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchWriter } from '../../src/ingest/writer.js';
 import type { LabelRow, PredictionRow } from '../../src/ingest/rows.js';
-import { startCluster, type LocalCluster } from '../../src/local/cluster.js';
+import type { LocalCluster } from '../../src/local/cluster.js';
 import { clusterState, type Store } from '../../src/store/index.js';
-import { freshClusterStore, perNode, syncReplicas } from '../support/cluster.js';
+import { freshClusterStore, perNode, startWarmCluster, syncReplicas } from '../support/cluster.js';
 import { engine } from '../support/services.js';
 
 const T0 = Date.UTC(2026, 3, 1, 9);
@@ -40,7 +40,7 @@ async function counts(store: Store): Promise<{ rows: number; distinct: number; l
   let store: Store;
   let writer: BatchWriter;
   beforeAll(async () => {
-    cluster = await startCluster();
+    cluster = await startWarmCluster();
     store = await freshClusterStore(cluster, 'faults');
     writer = new BatchWriter(store, { batchSize: 400, maxWaitMs: 20, retryMinMs: 50, retryMaxMs: 500 });
   });

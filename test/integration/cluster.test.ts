@@ -14,11 +14,11 @@ import { isSqlQuery, queriesOf } from '../../dashboards/lib/panels.js';
 import { buildBaseline, type Column } from '../../src/baseline/index.js';
 import { duplicatesSql, labelArrivalsSql, labelsPresentSql, layoutsSql, qualitySql, readResults } from '../../src/evaluate/index.js';
 import type { CliIO } from '../../src/cli/io.js';
-import { startCluster, type LocalCluster } from '../../src/local/cluster.js';
+import type { LocalCluster } from '../../src/local/cluster.js';
 import { main } from '../../src/main.js';
 import { writeReport } from '../../src/report/index.js';
 import { applyRetention, createStore, migrate, MIGRATIONS, type Store } from '../../src/store/index.js';
-import { clusterStore, freshClusterStore, perNode, syncReplicas } from '../support/cluster.js';
+import { clusterStore, freshClusterStore, onceMoreIfCrashed, perNode, startWarmCluster, syncReplicas } from '../support/cluster.js';
 import { clickhouseUrl, engine, freshStore, uniqueName } from '../support/services.js';
 import { expandSql } from '../unit/dashboards/grafana-sql.js';
 
@@ -77,11 +77,11 @@ function io(env: NodeJS.ProcessEnv): CliIO & { stdout: string[]; stderr: string[
   let pair: { single: Store; onCluster: Store } | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'dw-cluster-'));
   beforeAll(async () => {
-    cluster = await startCluster();
+    cluster = await startWarmCluster();
   });
   afterAll(async () => cluster?.stop());
 
-  it('migrate: replicated local tables on every server and Distributed tables of the usual names; again, and from two processes at once', async () => {
+  it('migrate: replicated local tables on every server and Distributed tables of the usual names; again, and from two processes at once', () => onceMoreIfCrashed(cluster, async () => {
     const database = uniqueName('migrate');
     const stores = [clusterStore(cluster, database), clusterStore(cluster, database, cluster.node(2, 2).url)];
     const admins = [clusterStore(cluster, 'default'), clusterStore(cluster, 'default', cluster.node(2, 2).url)];
@@ -104,18 +104,18 @@ function io(env: NodeJS.ProcessEnv): CliIO & { stdout: string[]; stderr: string[
     const [column] = await stores[0].query<{ default_kind: string }>(`SELECT default_kind FROM system.columns WHERE database = '${database}' AND table = 'predictions_local' AND name = 'name_layout'`);
     expect(column.default_kind).toBe('MATERIALIZED');
     await Promise.all([...stores, ...admins].map((s) => s.close()));
-  });
+  }));
 
-  it('`driftwatch migrate` with DRIFTWATCH_CLICKHOUSE_CLUSTER does the same from the command line', async () => {
+  it('`driftwatch migrate` with DRIFTWATCH_CLICKHOUSE_CLUSTER does the same from the command line', () => onceMoreIfCrashed(cluster, async () => {
     const database = uniqueName('cli');
     const cli = io({ DRIFTWATCH_CLICKHOUSE_URL: cluster.node(2, 1).url, DRIFTWATCH_CLICKHOUSE_DATABASE: database, DRIFTWATCH_CLICKHOUSE_CLUSTER: cluster.name });
     expect(await main(['migrate', '--json'], cli)).toBe(0);
     expect((JSON.parse(cli.stdout[0]) as { applied: unknown[] }).applied).toHaveLength(MIGRATIONS.length);
     const engines = await perNode(cluster, database, `SELECT engine FROM system.tables WHERE database = '${database}' AND name IN ('predictions', 'predictions_local') ORDER BY name`);
     expect(Object.values(engines)).toEqual(Array(4).fill(JSON.stringify([{ engine: 'Distributed' }, { engine: 'ReplicatedReplacingMergeTree' }])));
-  });
+  }));
 
-  it('migrate refuses a database a single server migrated (its tables would be skipped, rows left on one server)', async () => {
+  it('migrate refuses a database a single server migrated (its tables would be skipped, rows left on one server)', () => onceMoreIfCrashed(cluster, async () => {
     const database = uniqueName('plain');
     const url = cluster.node(1, 1).url;
     const plainAdmin = createStore({ url, database: 'default' });
@@ -124,9 +124,9 @@ function io(env: NodeJS.ProcessEnv): CliIO & { stdout: string[]; stderr: string[
     const [admin, store] = [clusterStore(cluster, 'default'), clusterStore(cluster, database)];
     await expect(migrate(admin, store, new Date())).rejects.toThrow(/holds tables that are not on the cluster \(\w+: \w*MergeTree/);
     await Promise.all([plainAdmin, plain, admin, store].map((s) => s.close()));
-  });
+  }));
 
-  it('evaluate --json and the report: the same as one server given the same rows (duplicates, labels, two layouts)', async () => {
+  it('evaluate --json and the report: the same as one server given the same rows (duplicates, labels, two layouts)', () => onceMoreIfCrashed(cluster, async () => {
     const single = await freshStore('single', clickhouseUrl());
     const onCluster = await freshClusterStore(cluster, 'evaluate');
     await fill(single);
@@ -175,9 +175,9 @@ function io(env: NodeJS.ProcessEnv): CliIO & { stdout: string[]; stderr: string[
     expect(html[0]).toContain('<svg');
     expect(html[1]).toBe(html[0]);
     pair = { single, onCluster };
-  });
+  }));
 
-  it("every dashboard panel's SQL, the evaluator's other reads and the API's results give the same rows on the cluster as on one server", async () => {
+  it("every dashboard panel's SQL, the evaluator's other reads and the API's results give the same rows on the cluster as on one server", () => onceMoreIfCrashed(cluster, async () => {
     const { single, onCluster } = pair!;
     const t = Math.floor((START + MIN10) / 1000);
     for (const store of [single, onCluster]) {
@@ -217,9 +217,9 @@ function io(env: NodeJS.ProcessEnv): CliIO & { stdout: string[]; stderr: string[
       expect(await read(onCluster), kind).toEqual(one);
     }
     await Promise.all([single.close(), onCluster.close()]);
-  });
+  }));
 
-  it('retention drops old partitions from every shard and replica, and keeps the rest', async () => {
+  it('retention drops old partitions from every shard and replica, and keeps the rest', () => onceMoreIfCrashed(cluster, async () => {
     const store = await freshClusterStore(cluster, 'retention');
     const now = Date.UTC(2026, 5, 30, 12);
     const day = 86_400_000;
@@ -242,5 +242,5 @@ function io(env: NodeJS.ProcessEnv): CliIO & { stdout: string[]; stderr: string[
     const [{ n }] = await store.query<{ n: string }>('SELECT count() AS n FROM dead_letters');
     expect(Number(n)).toBe(0);
     await store.close();
-  });
+  }));
 });
