@@ -46,7 +46,7 @@ function errorExpression(profile: BaselineProfile, layout: FeatureLayout | undef
  * score; 0 for every row when the baseline has no calibration), error_bin = how many training error deciles are ≤
  * the row's reconstruction error, their rows and summed reconstruction error.
  */
-export function estimateSql(w: WindowRange, profile: BaselineProfile, final: boolean, layout?: FeatureLayout): string {
+export function estimateSql(w: WindowRange, profile: BaselineProfile, final: boolean, layout?: FeatureLayout, segment?: string): string {
   const c = profile.calibration ?? null;
   const { columns, error } = errorExpression(profile, layout);
   const cell = `if(isNull(prediction_num), toInt32(-2), toInt32(greatest(-1., least(${CALIBRATION_GRID}., floor(assumeNotNull(prediction_num) * ${CALIBRATION_GRID}.)))))`;
@@ -57,23 +57,25 @@ export function estimateSql(w: WindowRange, profile: BaselineProfile, final: boo
   const edges = profile.multivariate?.error_edges ?? [];
   const errorBin = edges.length ? `toUInt8(${edges.map((e) => `(err >= ${sqlFloat(e)})`).join(' + ')})` : 'toUInt8(0)';
   const source = final ? 'predictions FINAL' : 'predictions';
-  return `SELECT ${bin} AS bin, error_bin, sum(n) AS c, sum(e) AS error_sum FROM (
-  SELECT cell, ${errorBin} AS error_bin, count() AS n, sum(err) AS e FROM (
-    ${layoutHashes(layout)}SELECT ${[...columns, `${cell} AS cell`, `${error} AS err`].join(', ')}
+  // with a segment column (segments.ts): `seg, bin, error_bin, c, error_sum`
+  const seg = segment ? 'seg, ' : '';
+  return `SELECT ${seg}${bin} AS bin, error_bin, sum(n) AS c, sum(e) AS error_sum FROM (
+  SELECT ${seg}cell, ${errorBin} AS error_bin, count() AS n, sum(err) AS e FROM (
+    ${layoutHashes(layout)}SELECT ${[...(segment ? [segment] : []), ...columns, `${cell} AS cell`, `${error} AS err`].join(', ')}
     FROM ${source} WHERE model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(w.start)} AND ts < ${sqlDateTime(w.end)}
-  ) GROUP BY cell, error_bin
-) GROUP BY bin, error_bin`;
+  ) GROUP BY ${seg}cell, error_bin
+) GROUP BY ${seg}bin, error_bin`;
 }
 
 /**
  * The estimate query that fits `maxChars` (ClickHouse refuses queries beyond max_query_size): by layout, else by
  * name, else without the PCA part (a very wide PCA — hundreds of features × components — is then only offline).
  */
-export function fittingEstimateSql(w: WindowRange, profile: BaselineProfile, final: boolean, layout: FeatureLayout | undefined, maxChars: number): { sql: string; profile: BaselineProfile } | null {
+export function fittingEstimateSql(w: WindowRange, profile: BaselineProfile, final: boolean, layout: FeatureLayout | undefined, maxChars: number, segment?: string): { sql: string; profile: BaselineProfile } | null {
   for (const p of [profile, { ...profile, multivariate: null }]) {
     if (!hasEstimates(p)) continue;
     for (const l of [layout, undefined]) {
-      const sql = estimateSql(w, p, final, l);
+      const sql = estimateSql(w, p, final, l, segment);
       // the profile the query was written from: without the PCA part, no multivariate result
       if (sql.length <= maxChars) return { sql, profile: p };
     }

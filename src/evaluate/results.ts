@@ -1,6 +1,7 @@
 // How a window's evaluation becomes rows: drift_results (one row per feature × statistic, plus the window's row
 // count and its quality) and the evaluations mark that says the window is done. Also the rows' JSON-line form.
 import { estimateRows, type WindowEstimate } from './estimate-window.js';
+import type { SegmentEvaluation } from './segment-window.js';
 import type { FeatureResult, QualityResult } from './window-stats.js';
 
 /** Feature names of the rows that are not features. */
@@ -22,6 +23,8 @@ export interface WindowEvaluation {
   evaluatedAt: number;
   /** estimated quality and multivariate drift (when the baseline has a calibration or a PCA) */
   estimate?: WindowEstimate;
+  /** per segment of the model's segment features (segments.ts), its rows, features and estimates */
+  segments?: SegmentEvaluation[];
 }
 
 export interface DriftResultRow {
@@ -64,8 +67,29 @@ export function driftResultRows(e: WindowEvaluation): DriftResultRow[] {
   }
   add(QUALITY_FEATURE, q.rows, 'label_coverage', q.labelCoverage, null, { labelled: q.labelled });
   if (e.estimate) for (const r of estimateRows(e.estimate)) add(r.feature, r.n, r.statistic, r.value, null, r.details);
+  for (const s of e.segments ?? []) rows.push(...segmentRows(e, s));
   return rows;
 }
+
+/**
+ * A segment's rows: its window row, features and estimates as for the whole window, with the segment after the
+ * statistic (`psi{country=DE}`) so every reader asking for a statistic by name keeps reading whole-model rows only
+ * (segmentFree); `segment: {feature, value}` in their details.
+ */
+function segmentRows(e: WindowEvaluation, s: SegmentEvaluation): DriftResultRow[] {
+  const own = driftResultRows({ ...e, rows: s.rows, features: s.features, estimate: s.estimate, segments: undefined });
+  return own
+    .filter((r) => r.feature !== QUALITY_FEATURE)
+    .map((r) => ({ ...r, statistic: segmentStatistic(r.statistic, s.name), details: JSON.stringify({ ...(JSON.parse(r.details) as object), segment: { feature: s.feature, value: s.value } }) }));
+}
+
+/** The statistic name of a segment's row. */
+export function segmentStatistic(statistic: string, segment: string): string {
+  return `${statistic}{${segment}}`;
+}
+
+/** SQL condition: a drift_results row of the whole model, not of a segment (statistic names have no brace). */
+export const WHOLE_MODEL_ROWS = "position(statistic, '{') = 0";
 
 export interface EvaluationRow {
   model: string;

@@ -117,10 +117,13 @@ export function layoutHashes(layout?: FeatureLayout): string {
   return layout?.kind === 'layouts' ? `WITH CAST([${layout.layouts.map((l) => uint64(l.layout)).join(', ')}] AS Array(UInt64)) AS layout_hashes ` : '';
 }
 
-/** Per numeric feature, its counts per slot and of missing values, as `key, c` rows that keyLayout decodes. */
-export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], final = true, layout?: FeatureLayout): string {
+/**
+ * Per numeric feature, its counts per slot and of missing values, as `key, c` rows that keyLayout decodes; with a
+ * `segment` column (segments.ts) counted per segment too (`seg, key, c`).
+ */
+export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], final = true, layout?: FeatureLayout, segment?: string): string {
   const keys = keyLayout(plans);
-  const columns: string[] = [];
+  const columns: string[] = segment ? [segment] : [];
   const keyNames = plans.map((p, k) => {
     const v = valueOf(p, k, layout);
     if (v.absent) return `to${keys.type}(${keys.bases[k] + keys.slots[k]})`;
@@ -128,11 +131,12 @@ export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], 
     return `k${k}`;
   });
   const hashes = layoutHashes(layout);
-  return `SELECT key, count() AS c FROM (
-  SELECT [${keyNames.join(', ')}] AS keys FROM (
+  const seg = segment ? 'seg, ' : '';
+  return `SELECT ${seg}key, count() AS c FROM (
+  SELECT ${seg}[${keyNames.join(', ')}] AS keys FROM (
     ${hashes}SELECT ${columns.length ? columns.join(', ') : '1 AS one'} FROM ${predictions(final)} WHERE ${windowFilter(w)}
   )
-) ARRAY JOIN keys AS key GROUP BY key`;
+) ARRAY JOIN keys AS key GROUP BY ${seg}key`;
 }
 
 /** The `name` of categoryCountsSql's row counting the window's rows (feature names are never empty). */
@@ -143,20 +147,23 @@ export const CATEGORY_ROWS = '';
  * name), with the window's rows under CATEGORY_ROWS: counted by the same query as the categories, so the missing
  * share stays right while rows still arrive (another query may see more or fewer of them).
  */
-export function categoryCountsSql(w: WindowRange, plans: readonly CategoricalPlan[], final = true): string | null {
+export function categoryCountsSql(w: WindowRange, plans: readonly CategoricalPlan[], final = true, segment?: string): string | null {
   const features = plans.filter((p) => p.source === 'feature').map((p) => p.name);
   const prediction = plans.find((p) => p.source === 'prediction');
   const parts: string[] = [];
+  // with a segment column (segments.ts): `seg, name, value, c`
+  const seg = segment ? `${segment}, ` : '';
+  const by = segment ? 'seg, ' : '';
   if (features.length) {
-    parts.push(`SELECT name, value, count() AS c FROM ${predictions(final)} ARRAY JOIN cat_names AS name, cat_values AS value
-  WHERE ${windowFilter(w)} AND has(${sqlValue(features)}, name) GROUP BY name, value`);
+    parts.push(`SELECT ${seg}name, value, count() AS c FROM ${predictions(final)} ARRAY JOIN cat_names AS name, cat_values AS value
+  WHERE ${windowFilter(w)} AND has(${sqlValue(features)}, name) GROUP BY ${by}name, value`);
   }
   if (prediction) {
-    parts.push(`SELECT ${sqlString(prediction.name)} AS name, assumeNotNull(prediction_str) AS value, count() AS c FROM ${predictions(final)}
-  WHERE ${windowFilter(w)} AND isNotNull(prediction_str) GROUP BY value`);
+    parts.push(`SELECT ${seg}${sqlString(prediction.name)} AS name, assumeNotNull(prediction_str) AS value, count() AS c FROM ${predictions(final)}
+  WHERE ${windowFilter(w)} AND isNotNull(prediction_str) GROUP BY ${by}value`);
   }
   if (parts.length === 0) return null;
-  parts.push(`SELECT ${sqlString(CATEGORY_ROWS)} AS name, '' AS value, count() AS c FROM ${predictions(final)} WHERE ${windowFilter(w)}`);
+  parts.push(`SELECT ${seg}${sqlString(CATEGORY_ROWS)} AS name, '' AS value, count() AS c FROM ${predictions(final)} WHERE ${windowFilter(w)}${segment ? ' GROUP BY seg' : ''}`);
   return parts.join('\nUNION ALL\n');
 }
 
