@@ -10,7 +10,7 @@ import { qualityStreamCount, qualityWindows } from './quality-streams.js';
 import type { ModelReference } from './reference.js';
 import { alignBins, psiOfBins } from './statistics.js';
 import type { WindowSummary } from './windows.js';
-import { segmentStream } from './segment-stream.js';
+import { segmentStream } from '../alerting/segment.js';
 
 /** One stream's statistic in one window, with the test's state after it (drift_results, /metrics). */
 export interface StreamResult {

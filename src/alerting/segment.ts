@@ -1,5 +1,5 @@
-// How a segment's stream is named (issue 17): `feature{segment}`, e.g. `amount{country=DE}`, in alerts, their
-// incident and the tests' results; the segment is `feature=value` (evaluate/segments.ts).
+// How a segment's stream is named (issue 17): `feature{segment}`, e.g. `amount{country=DE}`, in alerts (their id,
+// Alertmanager labels, PagerDuty summary), the model incident and the tests' results; segment = `feature=value`.
 
 export function segmentStream(feature: string, segment: string): string {
   return `${feature}{${segment}}`;
