@@ -23,7 +23,7 @@ const COUNTRIES: Array<[string, number]> = [['US', 0.4], ['GB', 0.2], ['FR', 0.1
 const DEVICES: Array<[string, number]> = [['ios', 0.5], ['android', 0.4], ['web', 0.1]];
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-interface Row { amount: number | null; country: string; device: string; version: string; score: number; y: number }
+interface Row { amount: number | null; country: string; device: string; version: string; score: number; y: number; text?: true }
 
 function pick(rng: SeededRandom, shares: Array<[string, number]>): string {
   let u = rng.next();
@@ -54,9 +54,12 @@ function baseline(): BaselineProfile {
 }
 
 function predictionRow(model: string, r: Row, i: number, ts: number) {
+  // a text amount (type mismatch) sits with the categories
+  const num = r.amount !== null && !r.text;
   return {
     model, model_version: r.version, prediction_id: `p-${ts}-${i}`, ts: Math.floor(ts / 1000), ts_ms: ts,
-    num_names: r.amount === null ? [] : ['amount'], num_values: r.amount === null ? [] : [r.amount], cat_names: ['country', 'device'], cat_values: [r.country, r.device],
+    num_names: num ? ['amount'] : [], num_values: num ? [r.amount] : [],
+    cat_names: r.text ? ['country', 'device', 'amount'] : ['country', 'device'], cat_values: r.text ? [r.country, r.device, String(r.amount)] : [r.country, r.device],
     missing_names: r.amount === null ? ['amount'] : [], prediction_num: r.score, prediction_str: null, label_num: null, label_str: null, metadata: '', ingested_at: Math.floor(ts / 1000),
   };
 }
@@ -66,6 +69,8 @@ describe('per-segment drift pushed down into ClickHouse', () => {
   const profile = baseline();
   const reference = referenceFromProfile(profile);
   const windows = Array.from({ length: WINDOWS }, (_, k) => rows(2000, 10 + k, k >= 2 ? 1.5 : 0));
+  // window 3: a few French amounts arrive as text (a data-quality problem of one segment)
+  for (const [i, r] of windows[3].entries()) if (r.country === 'FR' && r.amount !== null && i % 10 === 1) r.text = true;
   const common = { windowMs: HOUR, graceMs: 60_000, labelHorizonMs: 24 * HOUR };
   const models = new ModelRegistry([
     declareModel('shop', { ...common, segments: ['country', 'model_version'], segmentTop: 4 }),
@@ -89,18 +94,20 @@ describe('per-segment drift pushed down into ClickHouse', () => {
   const of = (model: string, k: number) => evaluated.find((e) => e.model === model && e.start === START + k * HOUR)!;
 
   /** Node's PSI of `amount` and `device` over some raw rows, against the baseline. */
-  function expectedPsi(raw: Row[]): { amount: number; device: number; missing: number } {
+  function expectedPsi(raw: Row[]): { amount: number; device: number; missing: number; mismatch: number } {
     const a = reference.features.amount;
     if (a.kind !== 'numeric') throw new Error('amount is numeric');
     const counts = new Array<number>(a.edges.length + 1).fill(0);
-    for (const r of raw) if (r.amount !== null) counts[binIndex(a.edges, r.amount)] += 1;
-    const missing = raw.filter((r) => r.amount === null).length;
+    for (const r of raw) if (r.amount !== null && !r.text) counts[binIndex(a.edges, r.amount)] += 1;
+    const missing = raw.filter((r) => r.amount === null || r.text).length;
+    const text = raw.filter((r) => r.text).length;
     const device: Record<string, number> = {};
     for (const r of raw) device[r.device] = (device[r.device] ?? 0) + 1;
     return {
       amount: psiOfBins(alignBins(a, { kind: 'numeric', counts, missing })),
       device: psiOfBins(alignBins(reference.features.device, { kind: 'categorical', counts: device, missing: 0 })),
-      missing: missing / raw.length,
+      missing: (missing - text) / raw.length,
+      mismatch: text / raw.length,
     };
   }
 
@@ -117,6 +124,8 @@ describe('per-segment drift pushed down into ClickHouse', () => {
       const amount = s.features.find((f) => f.feature === 'amount')!;
       expect(amount.psi, s.name).toBeCloseTo(want.amount, 12);
       expect(amount.missingRate, s.name).toBeCloseTo(want.missing, 12);
+      expect(amount.typeMismatchRate, s.name).toBeCloseTo(want.mismatch, 12);
+      if (s.name === 'country=FR') expect(amount.typeMismatchRate).toBeGreaterThan(0);
       expect(s.features.find((f) => f.feature === 'device')!.psi, s.name).toBeCloseTo(want.device, 12);
       // a segment leaves out its own segment feature (one value there)
       if (s.feature === 'country') expect(s.features.some((f) => f.feature === 'country')).toBe(false);
@@ -132,6 +141,7 @@ describe('per-segment drift pushed down into ClickHouse', () => {
       const g = e.features.find((x) => x.feature === f.feature)!;
       expect(g.psi, f.feature).toBeCloseTo(f.psi!, 12);
       expect(g.missingRate).toBe(f.missingRate);
+      expect(g.typeMismatchRate).toBe(f.typeMismatchRate);
     }
     expect(e.estimate!.performance!.accuracy).toBeCloseTo(plain.estimate!.performance!.accuracy, 12);
   });
