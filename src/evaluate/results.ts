@@ -1,6 +1,6 @@
 // How a window's evaluation becomes rows: drift_results (one row per feature × statistic, plus the window's row
 // count and its quality) and the evaluations mark that says the window is done. Also the rows' JSON-line form.
-import { estimateRows, type WindowEstimate } from './estimate-window.js';
+import { estimateJson, estimateRows, type WindowEstimate } from './estimate-window.js';
 import type { SegmentEvaluation } from './segment-window.js';
 import type { FeatureResult, QualityResult } from './window-stats.js';
 
@@ -125,19 +125,26 @@ export function failedEvaluationRow(model: string, start: number, end: number, a
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** `driftwatch evaluate --json`: one line per (window, feature), then the window's quality line (feature null). */
+/**
+ * `driftwatch evaluate --json`: one line per (window, feature), then the window's quality line (feature null) with
+ * its estimates; for a model with segments, then the same per segment (lines with `segment`, its line without quality).
+ */
 export function jsonLines(e: WindowEvaluation): Record<string, unknown>[] {
   const window = { model: e.model, window_start: iso(e.start), window_end: iso(e.end) };
-  const lines: Record<string, unknown>[] = e.features.map((f) => ({
-    ...window, feature: f.feature, n: f.rows, psi: f.psi, ks_statistic: f.ksStatistic, ks_p_value: f.ksPValue,
+  const featureLines = (features: readonly FeatureResult[], extra: object = {}) => features.map((f) => ({
+    ...window, ...extra, feature: f.feature, n: f.rows, psi: f.psi, ks_statistic: f.ksStatistic, ks_p_value: f.ksPValue,
     js_distance: f.jsDistance, missing_rate: f.missingRate, ks_upper_bound: f.ksUpperBound, chi2_p_value: f.chi2PValue,
     hellinger: f.hellinger, out_of_range_rate: f.outOfRangeRate, unseen_rate: f.unseenRate, type_mismatch_rate: f.typeMismatchRate,
   }));
+  const lines: Record<string, unknown>[] = featureLines(e.features);
   const q = e.quality;
   lines.push({
     ...window, feature: null, n: e.rows, labelled: q.labelled, label_coverage: q.labelCoverage, accuracy: q.accuracy,
     precision: q.precision, recall: q.recall, f1: q.f1, mae: q.mae, rmse: q.rmse, baseline_version: e.baselineVersion,
-    unknown_features: e.unknownFeatures,
+    unknown_features: e.unknownFeatures, ...estimateJson(e.estimate),
   });
+  for (const s of e.segments ?? []) {
+    lines.push(...featureLines(s.features, { segment: s.name }), { ...window, segment: s.name, feature: null, n: s.rows, ...estimateJson(s.estimate) });
+  }
   return lines;
 }

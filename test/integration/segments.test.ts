@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { buildBaseline, type BaselineProfile, type Column } from '../../src/baseline/index.js';
 import { estimatePerformance } from '../../src/estimate/index.js';
-import { Evaluator, ModelRegistry, declareModel, readResults, storedBaselines, type WindowEvaluation } from '../../src/evaluate/index.js';
+import { Evaluator, ModelRegistry, declareModel, jsonLines, readResults, storedBaselines, type WindowEvaluation } from '../../src/evaluate/index.js';
 import { SEGMENT_OTHER } from '../../src/evaluate/segments.js';
 import { alignBins, binIndex, psiOfBins, referenceFromProfile, SeededRandom } from '../../src/replay/index.js';
 import { scoreHistogram } from '../../src/stats/index.js';
@@ -144,6 +144,12 @@ describe('per-segment drift pushed down into ClickHouse', () => {
       expect(g.typeMismatchRate).toBe(f.typeMismatchRate);
     }
     expect(e.estimate!.performance!.accuracy).toBeCloseTo(plain.estimate!.performance!.accuracy, 12);
+    // evaluate --json: the segments' lines after the window's, the estimates on the lines without a feature
+    const lines = jsonLines(e);
+    const de = e.segments!.find((s) => s.name === 'country=DE')!;
+    expect(lines.find((l) => l.segment === 'country=DE' && l.feature === 'amount')!.psi).toBe(de.features.find((f) => f.feature === 'amount')!.psi);
+    expect(lines.find((l) => l.segment === 'country=DE' && l.feature === null)).toMatchObject({ n: de.rows, performance_estimate: { rows: de.rows, accuracy: de.estimate!.performance!.accuracy } });
+    expect(lines.find((l) => l.segment === undefined && l.feature === null)).toMatchObject({ n: e.rows, performance_estimate: { accuracy: e.estimate!.performance!.accuracy }, multivariate: null });
   });
 
   it('pages for the drifting segment only: not the whole-model stream, not the other segments', () => {
