@@ -14,6 +14,7 @@ import { LabelledQuality, type LabelledOutcome } from './labelled.js';
 import type { ModelDeclaration, ModelRegistry } from './models.js';
 import { planFromBaseline, type WindowPlan } from './plan.js';
 import { fittingEstimateSql } from './estimate-sql.js';
+import { foldedEstimate, unfold, type FoldedEstimate } from './estimate-fold.js';
 import { windowEstimate, withMultivariateCounts, withMultivariateStream } from './estimate-window.js';
 import { driftResultRows, evaluationRow, failedEvaluationRow, type WindowEvaluation } from './results.js';
 import { LayoutBook, MAX_LAYOUTS } from './shape.js';
@@ -52,6 +53,11 @@ export interface EvaluatorOptions {
    * PSI bins, no out-of-range share, no type-mismatch query): what bench:evaluate measures their cost against
    */
   dataQuality?: boolean;
+  /**
+   * count the estimates (score bins, reconstruction error) in the numeric scan's pass (default true); false: in a
+   * query of their own, as before (what bench:evaluate compares)
+   */
+  foldEstimates?: boolean;
   /** above this many name layouts in a window, features are found by name per row (default 1024) */
   maxLayouts?: number;
   /** most windows one tick evaluates per model (catch-up happens over several ticks) */
@@ -121,9 +127,9 @@ const LABEL_SETTLE_MS = 60_000;
 const MAX_QUERY_CHARS = 200_000;
 
 /** The numeric push-down by layout, or by name when listing the layouts would make the query too long. */
-function numericSql(w: WindowRange, plan: WindowPlan, final: boolean, layout: FeatureLayout | undefined, segment?: string): string {
-  const sql = numericCountsSql(w, plan.numeric, final, layout, segment);
-  return sql.length <= MAX_QUERY_CHARS ? sql : numericCountsSql(w, plan.numeric, final, undefined, segment);
+function numericSql(w: WindowRange, plan: WindowPlan, final: boolean, layout: FeatureLayout | undefined, segment?: string, fold?: FoldedEstimate | null): string {
+  const sql = numericCountsSql(w, plan.numeric, final, layout, segment, fold?.fold);
+  return sql.length <= MAX_QUERY_CHARS ? sql : numericCountsSql(w, plan.numeric, final, undefined, segment, fold?.fold);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -169,16 +175,20 @@ export class Evaluator {
     const seg = spec ? segmentColumn(spec) : undefined;
     const catSql = categoryCountsSql(w, plan.categorical, final, seg);
     const slices = timeSlices(start, end, final ? (this.o.slices ?? 2) : 1);
-    const est = fittingEstimateSql(w, profile, final, featureLayout, MAX_QUERY_CHARS, seg);
-    const [numeric, categories, [q], estimates] = await Promise.all([
+    // the estimates counted by the numeric scan itself (estimate-fold.ts) when that query stays short enough, else apart
+    const folding = this.o.foldEstimates === false ? null : foldedEstimate(profile, plan.numeric);
+    const folded = folding && numericSql(w, plan, final, featureLayout, seg, folding).length <= MAX_QUERY_CHARS ? folding : null;
+    const est = folded ? { sql: null, profile } : fittingEstimateSql(w, profile, final, featureLayout, MAX_QUERY_CHARS, seg);
+    const [scanned, categories, [q], apart] = await Promise.all([
       plan.numeric.length === 0
         ? Promise.resolve([])
-        : Promise.all(slices.map(([a, b]) => this.o.store.query<{ key: string; c: string }>(numericSql({ model: model.id, start: a, end: b }, plan, final, featureLayout, seg)))).then((parts) => parts.flat()),
+        : Promise.all(slices.map(([a, b]) => this.o.store.query<{ key: string; c: string; v_sum?: string }>(numericSql({ model: model.id, start: a, end: b }, plan, final, featureLayout, seg, folded)))).then((parts) => parts.flat()),
       catSql ? this.o.store.query<{ name: string; value: string; c: string }>(catSql) : Promise.resolve([]),
       this.o.store.query<Record<string, unknown>>(qualitySql(w, labelled, final, !layouts)),
       // score histogram and reconstruction error (estimate-sql.ts)
-      est ? this.o.store.query<{ bin: string; error_bin: string; c: string; error_sum: string }>(est.sql) : Promise.resolve(null),
+      est?.sql ? this.o.store.query<{ bin: string; error_bin: string; c: string; error_sum: string }>(est.sql) : Promise.resolve(null),
     ]);
+    const { numeric, estimates }: { numeric: typeof scanned; estimates: ReadonlyArray<{ bin: unknown; error_bin?: unknown; c: unknown; error_sum: unknown }> | null } = folded ? unfold(scanned, folded) : { numeric: scanned, estimates: apart };
     const rows = num(q?.rows);
     // data quality: values of the other kind, counted only where the layouts show some (issue 16)
     const mismatchSql = rows > 0 && this.o.dataQuality !== false && mayHaveTypeMismatches(plan, layouts) ? typeMismatchSql(w, plan, final, seg) : null;

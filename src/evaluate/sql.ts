@@ -121,22 +121,43 @@ export function layoutHashes(layout?: FeatureLayout): string {
  * Per numeric feature, its counts per slot and of missing values, as `key, c` rows that keyLayout decodes; with a
  * `segment` column (segments.ts) counted per segment too (`seg, key, c`).
  */
-export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], final = true, layout?: FeatureLayout, segment?: string): string {
+export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], final = true, layout?: FeatureLayout, segment?: string, fold?: NumericFold): string {
   const keys = keyLayout(plans);
   const columns: string[] = segment ? [segment] : [];
+  const values = new Map<string, { x: string; present: string | null }>();
   const keyNames = plans.map((p, k) => {
     const v = valueOf(p, k, layout);
     if (v.absent) return `to${keys.type}(${keys.bases[k] + keys.slots[k]})`;
+    if (p.source === 'feature') values.set(p.name, { x: `x${k}`, present: v.present });
     columns.push(...v.columns, ...keyOf(p, k, keys.bases[k], keys.type, v.present));
     return `k${k}`;
   });
+  // a folded one (estimate-fold.ts): one more key per row past the features' keys, and a value summed per key
+  const folded = fold?.((name) => values.get(name) ?? null);
+  if (folded) {
+    columns.push(...folded.columns);
+    keyNames.push(`to${keys.type}(${keySpace(keys)} + ${folded.key})`);
+  }
   const hashes = layoutHashes(layout);
   const seg = segment ? 'seg, ' : '';
-  return `SELECT ${seg}key, count() AS c FROM (
-  SELECT ${seg}[${keyNames.join(', ')}] AS keys FROM (
+  return `SELECT ${seg}key, count() AS c${folded ? `, sumIf(v, key >= ${keySpace(keys)}) AS v_sum` : ''} FROM (
+  SELECT ${seg}[${keyNames.join(', ')}] AS keys${folded ? `, ${folded.value} AS v` : ''} FROM (
     ${hashes}SELECT ${columns.length ? columns.join(', ') : '1 AS one'} FROM ${predictions(final)} WHERE ${windowFilter(w)}
   )
 ) ARRAY JOIN keys AS key GROUP BY ${seg}key`;
+}
+
+/**
+ * More to count in the numeric scan's one pass (estimate-fold.ts), given where each feature's value is (x{k} and
+ * its presence; null: no row has it): columns of the innermost SELECT, a key from 0 (placed after the features'
+ * keys) and a Float64 value summed per such key (`v_sum`).
+ */
+export type NumericFold = (value: (feature: string) => { x: string; present: string | null } | null) => { columns: string[]; key: string; value: string };
+
+/** The first key after every feature's slots and missing key. */
+export function keySpace(keys: KeyLayout): number {
+  const last = keys.bases.length - 1;
+  return last < 0 ? 0 : keys.bases[last] + keys.slots[last] + 1;
 }
 
 /** The `name` of categoryCountsSql's row counting the window's rows (feature names are never empty). */
