@@ -5,7 +5,8 @@
 // the same data: Debian's ClickHouse 18.16 server and ClickHouse 26 embedded in the worker process (its peak RSS
 // includes the engine). The cost of the data-quality signals (issue 16: distance-bin splits in the push-down, shares,
 // the type-mismatch check) is the push-down beside the same evaluator with dataQuality off, and the cost of the
-// estimates (score histogram + PCA reconstruction error, estimate-sql.ts) the same window with them on; all three
+// estimates (score histogram + PCA reconstruction error, folded into the numeric scan: estimate-fold.ts; and in a
+// query of their own, as before) the same window with them on; all
 // interleaved in one run, and the cost of per-segment evaluation (segments: [model_version], 12 versions → the top 10
 // and the rest: 11 segments counted by the same queries) beside them. Prints one JSON object.
 //   npm run bench:evaluate [-- --rows 10000000 --pull-rows 1000000 --slices 2 --engine both|server|embedded]
@@ -77,14 +78,14 @@ function measured(rows: number, wallMs: number, features: FeatureResult[]): Meas
 }
 
 /** Worker: push-down evaluation of the window (the evaluator's compute: numeric, category and quality queries). */
-type PushVariant = 'push' | 'push-without-quality' | 'push-estimates' | 'push-segments';
+type PushVariant = 'push' | 'push-without-quality' | 'push-estimates' | 'push-estimates-apart' | 'push-segments';
 
 async function pushDown(url: string, database: string, slices: number, variant: PushVariant = 'push'): Promise<Measured> {
   const store = createStore({ url, database, requestTimeoutMs: 600_000 });
   const model = declareModel(MODEL, variant === 'push-segments' ? { segments: ['model_version'] } : {});
   const evaluator = new Evaluator({
-    store, models: new ModelRegistry([model]), baselines: fixedBaselines([baseline(variant === 'push-estimates')]), judge: false, slices,
-    dataQuality: variant !== 'push-without-quality',
+    store, models: new ModelRegistry([model]), baselines: fixedBaselines([baseline(variant.startsWith('push-estimates'))]), judge: false, slices,
+    dataQuality: variant !== 'push-without-quality', foldEstimates: variant !== 'push-estimates-apart',
   });
   // The first evaluation in a process is the cold one: an embedded engine starts with empty caches and compiles its
   // expressions (JIT) on use. A service evaluates window after window in one process, so the second is measured.
@@ -219,6 +220,7 @@ async function benchEngine(engine: Engine, total: number, pullAt: number, slices
       const before: Measured[] = [];
       const withEstimates: Measured[] = [];
       const withSegments: Measured[] = [];
+      const estimatesApart: Measured[] = [];
       // interleaved with the evaluator as before issue 16 (dataQuality off) and with the estimates on, so the
       // machine's drift hits all alike
       for (let i = 0; i < 3; i++) {
@@ -226,18 +228,22 @@ async function benchEngine(engine: Engine, total: number, pullAt: number, slices
         before.push(await worker('push-without-quality'));
         withEstimates.push(await worker('push-estimates'));
         withSegments.push(await worker('push-segments'));
+        estimatesApart.push(await worker('push-estimates-apart'));
       }
       const median = (ms: Measured[]) => [...ms].sort((a, b) => a.wall_s - b.wall_s)[1];
       const push = median(runs);
       const old = median(before);
       const est = median(withEstimates);
       const seg = median(withSegments);
+      const apart = median(estimatesApart);
       if (push.psi.some((p, k) => p !== old.psi[k])) throw new Error('PSI differs with and without the data-quality signals');
       if (push.psi.some((p, k) => p !== seg.psi[k])) throw new Error('the whole window\'s PSI differs with and without segments');
       const newSignals = { without_wall_s: old.wall_s, with_wall_s: push.wall_s, ratio: +(push.wall_s / old.wall_s).toFixed(3), runs_without_wall_s: before.map((r) => r.wall_s), aim_ratio: 1.15 };
       const step: Record<string, unknown> = {
         rows, insert_s: +insertS.toFixed(1), ...settle, push_down: { ...push, psi: undefined, runs_wall_s: runs.map((r) => r.wall_s) }, data_quality_cost: newSignals,
         with_estimates: { ...est, psi: undefined, runs_wall_s: withEstimates.map((r) => r.wall_s), added_cost: +(est.wall_s / push.wall_s - 1).toFixed(3) },
+        // the estimates in a query of their own (before they were folded into the numeric scan)
+        with_estimates_apart: { ...apart, psi: undefined, runs_wall_s: estimatesApart.map((r) => r.wall_s), added_cost: +(apart.wall_s / push.wall_s - 1).toFixed(3) },
         with_segments: { ...seg, psi: undefined, runs_wall_s: withSegments.map((r) => r.wall_s), added_cost: +(seg.wall_s / push.wall_s - 1).toFixed(3) },
       };
       if (rows === Math.min(pullAt, total)) {
@@ -256,6 +262,7 @@ async function benchEngine(engine: Engine, total: number, pullAt: number, slices
     const last = stepsOut[stepsOut.length - 1];
     out.push_down_wall_s = last.push_down.wall_s;
     out.estimates_added_cost = (last as unknown as { with_estimates: { added_cost: number } }).with_estimates.added_cost;
+    out.estimates_apart_added_cost = (last as unknown as { with_estimates_apart: { added_cost: number } }).with_estimates_apart.added_cost;
     out.segments_added_cost = (last as unknown as { with_segments: { added_cost: number } }).with_segments.added_cost;
     out.push_down_peak_rss_mb = last.push_down.peak_rss_mb;
     out.data_quality_cost_ratio = (last as unknown as { data_quality_cost: { ratio: number } }).data_quality_cost.ratio;
