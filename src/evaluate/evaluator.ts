@@ -289,6 +289,8 @@ export class Evaluator {
       // a saved state continues only against the baseline it was built on
       const saved = this.saved[model.id];
       if (saved && saved.baselineVersion === baselineVersion) judge.restore(saved.streams);
+      // only the segments changed: the streams go on with their evidence, under the new split of the budget
+      else if (entry && entry.version === baselineVersion) judge.restore(entry.judge.snapshot());
       delete this.saved[model.id];
       entry = { version: baselineVersion, judge, segments: segmentStreams(model) };
       this.judges.set(model.id, entry);
