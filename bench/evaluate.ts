@@ -85,7 +85,7 @@ async function pushDown(url: string, database: string, slices: number, variant: 
   const model = declareModel(MODEL, variant === 'push-segments' ? { segments: ['model_version'] } : {});
   const evaluator = new Evaluator({
     store, models: new ModelRegistry([model]), baselines: fixedBaselines([baseline(variant.startsWith('push-estimates'))]), judge: false, slices,
-    dataQuality: variant !== 'push-without-quality', foldEstimates: variant !== 'push-estimates-apart',
+    dataQuality: variant !== 'push-without-quality', foldEstimates: variant === 'push-estimates',
   });
   // The first evaluation in a process is the cold one: an embedded engine starts with empty caches and compiles its
   // expressions (JIT) on use. A service evaluates window after window in one process, so the second is measured.

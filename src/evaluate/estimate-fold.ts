@@ -24,7 +24,8 @@ export function foldedEstimate(profile: BaselineProfile, plans: readonly Numeric
   const base = keySpace(keys);
   const { cell, errorBin, errorBins } = binExpressions(profile);
   const edges = profile.calibration?.edges ?? [];
-  if (keys.type === 'UInt16' && base + (edges.length + 2) * errorBins > 65_536) return null;
+  const size = (edges.length + 2) * errorBins;
+  if (keys.type === 'UInt16' && base + size > 65_536) return null;
   // per row, plain comparisons with the edge cells (a constant array per row would be copied for every row)
   const bin = edges.length ? `if(cell = -2, ${NO_SCORE_BIN}, toInt32(${edges.map((e) => `(cell >= ${Math.round(e * CALIBRATION_GRID)})`).join(' + ')}))` : `if(cell = -2, ${NO_SCORE_BIN}, 0)`;
   const fold: NumericFold = (value) => {
@@ -32,7 +33,7 @@ export function foldedEstimate(profile: BaselineProfile, plans: readonly Numeric
       const v = value(name);
       return v ? { columns: [], ...v } : null;
     });
-    return { columns: [...columns, `${cell} AS cell`, `${error} AS err`, `${errorBin} AS error_bin`], key: `toInt32(${bin} + 1) * ${errorBins} + error_bin`, value: 'err' };
+    return { columns: [...columns, `${cell} AS cell`, `${error} AS err`, `${errorBin} AS error_bin`], key: `toInt32(${bin} + 1) * ${errorBins} + error_bin`, value: 'err', size };
   };
   return { fold, base, errorBins };
 }

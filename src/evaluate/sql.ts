@@ -119,7 +119,7 @@ export function layoutHashes(layout?: FeatureLayout): string {
 
 /**
  * Per numeric feature, its counts per slot and of missing values, as `key, c` rows that keyLayout decodes; with a
- * `segment` column (segments.ts) counted per segment too (`seg, key, c`).
+ * `segment` column (segments.ts) counted per segment too (`seg, key, c`), and with a fold one more key per row.
  */
 export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], final = true, layout?: FeatureLayout, segment?: string, fold?: NumericFold): string {
   const keys = keyLayout(plans);
@@ -139,12 +139,27 @@ export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], 
     keyNames.push(`to${keys.type}(${keySpace(keys)} + ${folded.key})`);
   }
   const hashes = layoutHashes(layout);
-  const seg = segment ? 'seg, ' : '';
-  return `SELECT ${seg}key, count() AS c${folded ? `, sumIf(v, key >= ${keySpace(keys)}) AS v_sum` : ''} FROM (
-  SELECT ${seg}[${keyNames.join(', ')}] AS keys${folded ? `, ${folded.value} AS v` : ''} FROM (
-    ${hashes}SELECT ${columns.length ? columns.join(', ') : '1 AS one'} FROM ${predictions(final)} WHERE ${windowFilter(w)}
+  const inner = `${hashes}SELECT ${columns.length ? columns.join(', ') : '1 AS one'} FROM ${predictions(final)} WHERE ${windowFilter(w)}`;
+  const base = keySpace(keys);
+  if (!segment) {
+    return `SELECT key, count() AS c${folded ? `, sumIf(v, key >= ${base}) AS v_sum` : ''} FROM (
+  SELECT [${keyNames.join(', ')}] AS keys${folded ? `, ${folded.value} AS v` : ''} FROM (
+    ${inner}
   )
-) ARRAY JOIN keys AS key GROUP BY ${seg}key`;
+) ARRAY JOIN keys AS key GROUP BY key`;
+  }
+  // per segment: one packed key seg · space + key (grouping by the pair is 2× slower on 18.16), split again after
+  const space = base + (folded ? folded.size : 0);
+  const packed = keyNames.map((k) => `toUInt32(${k}) + s`);
+  return `SELECT intDiv(packed, ${space}) AS seg, packed % ${space} AS key, c${folded ? ', v_sum' : ''} FROM (
+  SELECT key AS packed, count() AS c${folded ? `, sumIf(v, key % ${space} >= ${base}) AS v_sum` : ''} FROM (
+    SELECT [${packed.join(', ')}] AS keys${folded ? `, ${folded.value} AS v` : ''} FROM (
+      SELECT *, toUInt32(seg) * ${space} AS s FROM (
+        ${inner}
+      )
+    )
+  ) ARRAY JOIN keys AS key GROUP BY key
+)`;
 }
 
 /**
@@ -152,7 +167,7 @@ export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], 
  * its presence; null: no row has it): columns of the innermost SELECT, a key from 0 (placed after the features'
  * keys) and a Float64 value summed per such key (`v_sum`).
  */
-export type NumericFold = (value: (feature: string) => { x: string; present: string | null } | null) => { columns: string[]; key: string; value: string };
+export type NumericFold = (value: (feature: string) => { x: string; present: string | null } | null) => { columns: string[]; key: string; value: string; size: number };
 
 /** The first key after every feature's slots and missing key. */
 export function keySpace(keys: KeyLayout): number {
