@@ -55,8 +55,9 @@ export interface EvaluatorOptions {
   dataQuality?: boolean;
   /**
    * count the estimates (score bins, reconstruction error) in the numeric scan's pass instead of a query of their own.
-   * Default: on the embedded engine only — bench:evaluate measured it faster on ClickHouse 26 (+42 % vs +87 % at 1M
-   * rows) but slower on 18.16 (+192 % vs +86 %: its ARRAY JOIN copies the error to every key of the row)
+   * Default: on the embedded engine only — bench:evaluate at 1M rows, two runs: ClickHouse 26 +42 / +69 % folded vs
+   * +87 / +62 % apart (within the noise), 18.16 +192 / +154 % folded vs +86 / +14 % apart (its ARRAY JOIN copies the
+   * error to every key of the row)
    */
   foldEstimates?: boolean;
   /** above this many name layouts in a window, features are found by name per row (default 1024) */
