@@ -5,8 +5,10 @@
 // the same data: Debian's ClickHouse 18.16 server and ClickHouse 26 embedded in the worker process (its peak RSS
 // includes the engine). The cost of the data-quality signals (issue 16: distance-bin splits in the push-down, shares,
 // the type-mismatch check) is the push-down beside the same evaluator with dataQuality off, and the cost of the
-// estimates (score histogram + PCA reconstruction error, estimate-sql.ts) the same window with them on; all three
-// interleaved in one run. Prints one JSON object.
+// estimates (score histogram + PCA reconstruction error, folded into the numeric scan: estimate-fold.ts; and in a
+// query of their own, as before) the same window with them on; all
+// interleaved in one run, and the cost of per-segment evaluation (segments: [model_version], 12 versions → the top 10
+// and the rest: 11 segments counted by the same queries) beside them. Prints one JSON object.
 //   npm run bench:evaluate [-- --rows 10000000 --pull-rows 1000000 --slices 2 --engine both|server|embedded]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,7 +46,7 @@ function baseline(estimates = false): BaselineProfile {
 function insertSql(from: number, to: number): string {
   const list = `[${Array.from({ length: FEATURES }, (_, k) => sqlString(`f${k}`)).join(', ')}]`;
   const s = START / 1000;
-  return `INSERT INTO predictions SELECT ${sqlString(MODEL)}, '1', concat('b', toString(number)), toDateTime(${s} + number % 3600), (${s} + number % 3600) * 1000,
+  return `INSERT INTO predictions SELECT ${sqlString(MODEL)}, toString(number % 12), concat('b', toString(number)), toDateTime(${s} + number % 3600), (${s} + number % 3600) * 1000,
     ${list}, arrayMap(k -> k + (intHash64(number * 32 + k) % 1000000) / 10000 + if(k < 5, 2, 0), range(${FEATURES})), [], [], [],
     (intHash64(number * 32 + 31) % 100) / 100, NULL, if(number % 3 = 0, toNullable(toFloat64(number % 2)), NULL), NULL, '', toDateTime(${s})
   FROM (SELECT number + ${from} AS number FROM system.numbers LIMIT ${to - from})`;
@@ -61,6 +63,8 @@ interface Measured {
   /** push-down with estimates: the window's estimated accuracy and mean reconstruction error */
   estimated_accuracy?: number;
   reconstruction_error?: number;
+  /** push-down with segments: how many segments the window had */
+  segments?: number;
 }
 
 function measured(rows: number, wallMs: number, features: FeatureResult[]): Measured {
@@ -74,25 +78,29 @@ function measured(rows: number, wallMs: number, features: FeatureResult[]): Meas
 }
 
 /** Worker: push-down evaluation of the window (the evaluator's compute: numeric, category and quality queries). */
-type PushVariant = 'push' | 'push-without-quality' | 'push-estimates';
+type PushVariant = 'push' | 'push-without-quality' | 'push-estimates' | 'push-estimates-apart' | 'push-segments';
 
 async function pushDown(url: string, database: string, slices: number, variant: PushVariant = 'push'): Promise<Measured> {
   const store = createStore({ url, database, requestTimeoutMs: 600_000 });
+  const model = declareModel(MODEL, variant === 'push-segments' ? { segments: ['model_version'] } : {});
   const evaluator = new Evaluator({
-    store, models: new ModelRegistry([declareModel(MODEL)]), baselines: fixedBaselines([baseline(variant === 'push-estimates')]), judge: false, slices,
-    dataQuality: variant !== 'push-without-quality',
+    store, models: new ModelRegistry([model]), baselines: fixedBaselines([baseline(variant.startsWith('push-estimates'))]), judge: false, slices,
+    dataQuality: variant !== 'push-without-quality', foldEstimates: variant === 'push-estimates',
   });
   // The first evaluation in a process is the cold one: an embedded engine starts with empty caches and compiles its
   // expressions (JIT) on use. A service evaluates window after window in one process, so the second is measured.
   let began = performance.now();
-  await evaluator.compute(declareModel(MODEL), START, START + HOUR);
+  await evaluator.compute(model, START, START + HOUR);
   const cold = performance.now() - began;
   began = performance.now();
-  const { evaluation } = await evaluator.compute(declareModel(MODEL), START, START + HOUR);
+  const { evaluation } = await evaluator.compute(model, START, START + HOUR);
   const wall = performance.now() - began;
   await store.close();
   const e = evaluation.estimate;
-  return { ...measured(evaluation.rows, wall, evaluation.features), cold_wall_s: +(cold / 1000).toFixed(3), estimated_accuracy: e?.performance?.accuracy, reconstruction_error: e?.multivariate?.reconstruction_error };
+  return {
+    ...measured(evaluation.rows, wall, evaluation.features), cold_wall_s: +(cold / 1000).toFixed(3), estimated_accuracy: e?.performance?.accuracy, reconstruction_error: e?.multivariate?.reconstruction_error,
+    ...(evaluation.segments ? { segments: evaluation.segments.length } : {}),
+  };
 }
 
 /** Counts pulled rows into the plan's slots in Node, as the push-down counts them in ClickHouse. */
@@ -211,22 +219,32 @@ async function benchEngine(engine: Engine, total: number, pullAt: number, slices
       const runs: Measured[] = [];
       const before: Measured[] = [];
       const withEstimates: Measured[] = [];
+      const withSegments: Measured[] = [];
+      const estimatesApart: Measured[] = [];
       // interleaved with the evaluator as before issue 16 (dataQuality off) and with the estimates on, so the
       // machine's drift hits all alike
       for (let i = 0; i < 3; i++) {
         runs.push(await worker('push'));
         before.push(await worker('push-without-quality'));
         withEstimates.push(await worker('push-estimates'));
+        withSegments.push(await worker('push-segments'));
+        estimatesApart.push(await worker('push-estimates-apart'));
       }
       const median = (ms: Measured[]) => [...ms].sort((a, b) => a.wall_s - b.wall_s)[1];
       const push = median(runs);
       const old = median(before);
       const est = median(withEstimates);
+      const seg = median(withSegments);
+      const apart = median(estimatesApart);
       if (push.psi.some((p, k) => p !== old.psi[k])) throw new Error('PSI differs with and without the data-quality signals');
+      if (push.psi.some((p, k) => p !== seg.psi[k])) throw new Error('the whole window\'s PSI differs with and without segments');
       const newSignals = { without_wall_s: old.wall_s, with_wall_s: push.wall_s, ratio: +(push.wall_s / old.wall_s).toFixed(3), runs_without_wall_s: before.map((r) => r.wall_s), aim_ratio: 1.15 };
       const step: Record<string, unknown> = {
         rows, insert_s: +insertS.toFixed(1), ...settle, push_down: { ...push, psi: undefined, runs_wall_s: runs.map((r) => r.wall_s) }, data_quality_cost: newSignals,
         with_estimates: { ...est, psi: undefined, runs_wall_s: withEstimates.map((r) => r.wall_s), added_cost: +(est.wall_s / push.wall_s - 1).toFixed(3) },
+        // the estimates in a query of their own (before they were folded into the numeric scan)
+        with_estimates_apart: { ...apart, psi: undefined, runs_wall_s: estimatesApart.map((r) => r.wall_s), added_cost: +(apart.wall_s / push.wall_s - 1).toFixed(3) },
+        with_segments: { ...seg, psi: undefined, runs_wall_s: withSegments.map((r) => r.wall_s), added_cost: +(seg.wall_s / push.wall_s - 1).toFixed(3) },
       };
       if (rows === Math.min(pullAt, total)) {
         progress(`bench:evaluate [${engine}]: pulling ${rows} rows into Node`);
@@ -244,6 +262,8 @@ async function benchEngine(engine: Engine, total: number, pullAt: number, slices
     const last = stepsOut[stepsOut.length - 1];
     out.push_down_wall_s = last.push_down.wall_s;
     out.estimates_added_cost = (last as unknown as { with_estimates: { added_cost: number } }).with_estimates.added_cost;
+    out.estimates_apart_added_cost = (last as unknown as { with_estimates_apart: { added_cost: number } }).with_estimates_apart.added_cost;
+    out.segments_added_cost = (last as unknown as { with_segments: { added_cost: number } }).with_segments.added_cost;
     out.push_down_peak_rss_mb = last.push_down.peak_rss_mb;
     out.data_quality_cost_ratio = (last as unknown as { data_quality_cost: { ratio: number } }).data_quality_cost.ratio;
     out.growth_wall_ratio = +(last.push_down.wall_s / first.push_down.wall_s).toFixed(2);

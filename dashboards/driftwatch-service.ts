@@ -48,7 +48,7 @@ export const driftwatchService = dashboard({
         },
         { title: 'Evaluations by outcome', type: 'timeseries', queries: [prom(`sum by (model, outcome) (increase(${N.EVALUATIONS_TOTAL}${I}[$__rate_interval]))`, '{{model}} {{outcome}}')] },
         { title: 'Age of the newest evaluated window, per model', type: 'timeseries', unit: 's', queries: [prom(`time() - max by (model) (${N.LAST_EVALUATED_WINDOW_END_SECONDS}${I})`, '{{model}}')] },
-        { title: 'Rows in the last window, per model', type: 'timeseries', queries: [prom(`max by (model) (${N.WINDOW_ROWS}${I})`, '{{model}}')] },
+        { title: 'Rows in the last window, per model', type: 'timeseries', queries: [prom(`max by (model) (${N.WINDOW_ROWS}{instance=~"$instance",segment=""})`, '{{model}}')] },
       ],
     },
     {

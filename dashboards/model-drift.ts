@@ -44,12 +44,12 @@ export const modelDrift = dashboard({
         },
         {
           title: 'Data quality now (out-of-range, unseen, type mismatch)', type: 'table', w: 24, h: 7,
-          description: 'Per feature, the shares in its last evaluated window (gauges): values outside the baseline\'s range, categories the baseline never saw, values of another type. driftwatch pages when out-of-range or unseen shares rise beyond policy tolerance.dataQuality.',
+          description: 'Per feature, the shares in its last evaluated window (gauges; the whole model, not its segments): values outside the baseline\'s range, categories the baseline never saw, values of another type. driftwatch pages when out-of-range or unseen shares rise beyond policy tolerance.dataQuality.',
           unit: 'percentunit',
           queries: [
-            promTable(`max by (feature) (${N.FEATURE_OUT_OF_RANGE_RATIO}{model="$model"})`),
-            promTable(`max by (feature) (${N.FEATURE_UNSEEN_RATIO}{model="$model"})`),
-            promTable(`max by (feature) (${N.FEATURE_TYPE_MISMATCH_RATIO}{model="$model"})`),
+            promTable(`max by (feature) (${N.FEATURE_OUT_OF_RANGE_RATIO}{model="$model",segment=""})`),
+            promTable(`max by (feature) (${N.FEATURE_UNSEEN_RATIO}{model="$model",segment=""})`),
+            promTable(`max by (feature) (${N.FEATURE_TYPE_MISMATCH_RATIO}{model="$model",segment=""})`),
           ],
         },
         {

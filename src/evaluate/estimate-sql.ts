@@ -14,16 +14,27 @@ export function hasEstimates(profile: BaselineProfile): boolean {
   return Boolean(profile.calibration || profile.multivariate);
 }
 
+/**
+ * Where a PCA feature's value is in the query: a column `x` and its presence (null: in every row), or null when no
+ * row has it. Default: read here (valueOf); folded into the numeric scan (estimate-fold.ts): that scan's own x{k}.
+ */
+export type PcaValue = (name: string, j: number) => { columns: string[]; x: string; present: string | null } | null;
+
+const readHere = (layout: FeatureLayout | undefined): PcaValue => (name, j) => {
+  const v = valueOf({ source: 'feature', name }, j, layout);
+  return v.absent ? null : { columns: v.columns, x: `x${j}`, present: v.present };
+};
+
 /** Standardized value z_j of each PCA feature, the squared norm and the projections: the error's parts. */
-function errorExpression(profile: BaselineProfile, layout: FeatureLayout | undefined): { columns: string[]; error: string } {
+export function errorExpression(profile: BaselineProfile, layout: FeatureLayout | undefined, value: PcaValue = readHere(layout)): { columns: string[]; error: string } {
   const m = profile.multivariate;
   if (!m) return { columns: [], error: 'toFloat64(0)' };
   const columns: string[] = [];
   const z = m.features.map((name, j) => {
-    const v = valueOf({ source: 'feature', name }, j, layout);
-    if (v.absent) return null; // missing in every row: z = 0 (the mean)
+    const v = value(name, j);
+    if (!v) return null; // missing in every row: z = 0 (the mean)
     columns.push(...v.columns);
-    const standardized = `(x${j} - ${sqlFloat(m.mean[j])}) * ${sqlFloat(1 / m.std[j])}`;
+    const standardized = `(${v.x} - ${sqlFloat(m.mean[j])}) * ${sqlFloat(1 / m.std[j])}`;
     columns.push(`${v.present === null ? standardized : `if(${v.present}, ${standardized}, 0.)`} AS z${j}`);
     return `z${j}`;
   });
@@ -46,9 +57,9 @@ function errorExpression(profile: BaselineProfile, layout: FeatureLayout | undef
  * score; 0 for every row when the baseline has no calibration), error_bin = how many training error deciles are ≤
  * the row's reconstruction error, their rows and summed reconstruction error.
  */
-export function estimateSql(w: WindowRange, profile: BaselineProfile, final: boolean, layout?: FeatureLayout): string {
+/** The score's cell on the calibration grid (−2 without a score), its calibration bin from `cell`, and the error's decile bin from `err`. */
+export function binExpressions(profile: BaselineProfile): { cell: string; bin: string; errorBin: string; errorBins: number } {
   const c = profile.calibration ?? null;
-  const { columns, error } = errorExpression(profile, layout);
   const cell = `if(isNull(prediction_num), toInt32(-2), toInt32(greatest(-1., least(${CALIBRATION_GRID}., floor(assumeNotNull(prediction_num) * ${CALIBRATION_GRID}.)))))`;
   // edges are grid points, so "edge ≤ score" is "edge cell ≤ the score's cell"; counted over the few distinct cells only
   const edgeCells = c && c.edges.length ? `[${c.edges.map((e) => Math.round(e * CALIBRATION_GRID)).join(', ')}]` : null;
@@ -56,24 +67,32 @@ export function estimateSql(w: WindowRange, profile: BaselineProfile, final: boo
   // the error's decile bin against the training errors (the multivariate stream): plain comparisons, few per row
   const edges = profile.multivariate?.error_edges ?? [];
   const errorBin = edges.length ? `toUInt8(${edges.map((e) => `(err >= ${sqlFloat(e)})`).join(' + ')})` : 'toUInt8(0)';
+  return { cell, bin, errorBin, errorBins: edges.length + 1 };
+}
+
+export function estimateSql(w: WindowRange, profile: BaselineProfile, final: boolean, layout?: FeatureLayout, segment?: string): string {
+  const { columns, error } = errorExpression(profile, layout);
+  const { cell, bin, errorBin } = binExpressions(profile);
   const source = final ? 'predictions FINAL' : 'predictions';
-  return `SELECT ${bin} AS bin, error_bin, sum(n) AS c, sum(e) AS error_sum FROM (
-  SELECT cell, ${errorBin} AS error_bin, count() AS n, sum(err) AS e FROM (
-    ${layoutHashes(layout)}SELECT ${[...columns, `${cell} AS cell`, `${error} AS err`].join(', ')}
+  // with a segment column (segments.ts): `seg, bin, error_bin, c, error_sum`
+  const seg = segment ? 'seg, ' : '';
+  return `SELECT ${seg}${bin} AS bin, error_bin, sum(n) AS c, sum(e) AS error_sum FROM (
+  SELECT ${seg}cell, ${errorBin} AS error_bin, count() AS n, sum(err) AS e FROM (
+    ${layoutHashes(layout)}SELECT ${[...(segment ? [segment] : []), ...columns, `${cell} AS cell`, `${error} AS err`].join(', ')}
     FROM ${source} WHERE model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(w.start)} AND ts < ${sqlDateTime(w.end)}
-  ) GROUP BY cell, error_bin
-) GROUP BY bin, error_bin`;
+  ) GROUP BY ${seg}cell, error_bin
+) GROUP BY ${seg}bin, error_bin`;
 }
 
 /**
  * The estimate query that fits `maxChars` (ClickHouse refuses queries beyond max_query_size): by layout, else by
  * name, else without the PCA part (a very wide PCA — hundreds of features × components — is then only offline).
  */
-export function fittingEstimateSql(w: WindowRange, profile: BaselineProfile, final: boolean, layout: FeatureLayout | undefined, maxChars: number): { sql: string; profile: BaselineProfile } | null {
+export function fittingEstimateSql(w: WindowRange, profile: BaselineProfile, final: boolean, layout: FeatureLayout | undefined, maxChars: number, segment?: string): { sql: string; profile: BaselineProfile } | null {
   for (const p of [profile, { ...profile, multivariate: null }]) {
     if (!hasEstimates(p)) continue;
     for (const l of [layout, undefined]) {
-      const sql = estimateSql(w, p, final, l);
+      const sql = estimateSql(w, p, final, l, segment);
       // the profile the query was written from: without the PCA part, no multivariate result
       if (sql.length <= maxChars) return { sql, profile: p };
     }

@@ -102,3 +102,14 @@ export function estimateRows(e: WindowEstimate): EstimateRow[] {
   }
   return out;
 }
+
+/** `driftwatch evaluate --json`: the window's estimates as `drift --json` names them (null when the baseline has none). */
+export function estimateJson(e: WindowEstimate | undefined): { performance_estimate: Record<string, unknown> | null; multivariate: Record<string, unknown> | null } {
+  const p = e?.performance;
+  const mv = e?.multivariate;
+  const interval = p ? Object.fromEntries([['level', p.interval.level], ...ESTIMATED_METRICS.map((m) => [METRIC_NAMES[m], p.interval[m] ?? null])]) : null;
+  return {
+    performance_estimate: p && e ? { method: 'cbpe', rows: e.scored, ...Object.fromEntries(ESTIMATED_METRICS.map((m) => [METRIC_NAMES[m], Number.isFinite(p[m]) ? p[m] : null])), interval } : null,
+    multivariate: mv ? { reconstruction_error: mv.reconstruction_error, baseline_mean: mv.baseline_mean, baseline_std: mv.baseline_std, drift: mv.drift, rows: mv.rows } : null,
+  };
+}

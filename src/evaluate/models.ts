@@ -22,12 +22,25 @@ export interface ModelDeclaration {
    * horizon, whichever comes first; absent: 0.9 (detect/label-gate.ts)
    */
   labelCoverage?: number;
+  /**
+   * drift, data quality and the estimates also per value of these (categorical features or `model_version`): the
+   * `segmentTop` values with most rows in each window, the others together as SEGMENT_OTHER (evaluate/segments.ts)
+   */
+  segments?: string[];
+  /** values per segment feature evaluated on their own; absent: DEFAULT_SEGMENT_TOP */
+  segmentTop?: number;
 }
+
+/** Segment values evaluated on their own per segment feature unless a model says otherwise; at most MAX_SEGMENT_TOP. */
+export const DEFAULT_SEGMENT_TOP = 10;
+export const MAX_SEGMENT_TOP = 100;
+/** Segment features per model at most (each one multiplies the streams the false-page budget is split over). */
+export const MAX_SEGMENT_FEATURES = 4;
 
 export const MODEL_DEFAULTS = { windowMs: 3_600_000, graceMs: 300_000, labelHorizonMs: 7 * 86_400_000 } as const;
 
 const MODEL_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-const KEYS = ['id', 'features', 'task', 'baseline_version', 'window', 'grace', 'label_horizon', 'label_coverage'];
+const KEYS = ['id', 'features', 'task', 'baseline_version', 'window', 'grace', 'label_horizon', 'label_coverage', 'segments', 'segment_top'];
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -68,6 +81,7 @@ export function readModel(raw: unknown, where = 'model'): ModelDeclaration {
   if (coverage !== undefined && (typeof coverage !== 'number' || !(coverage > 0 && coverage <= 1))) {
     throw new InputError(`${where}.label_coverage must be a share of labelled predictions in (0, 1], got ${JSON.stringify(coverage)}`);
   }
+  const segments = readSegments(raw.segments, raw.segment_top, features, where);
   return {
     id,
     features,
@@ -77,7 +91,27 @@ export function readModel(raw: unknown, where = 'model'): ModelDeclaration {
     graceMs: duration(raw.grace, `${where}.grace`, MODEL_DEFAULTS.graceMs),
     labelHorizonMs: duration(raw.label_horizon, `${where}.label_horizon`, MODEL_DEFAULTS.labelHorizonMs),
     ...(coverage !== undefined ? { labelCoverage: coverage } : {}),
+    ...segments,
   };
+}
+
+/** `segments: [feature, …]` and `segment_top: N`: distinct names, none of a feature declared numeric. */
+function readSegments(raw: unknown, top: unknown, features: Record<string, FeatureKind>, where: string): Pick<ModelDeclaration, 'segments' | 'segmentTop'> {
+  const out: Pick<ModelDeclaration, 'segments' | 'segmentTop'> = {};
+  if (raw !== undefined) {
+    if (!Array.isArray(raw) || raw.some((n) => typeof n !== 'string' || n === '')) throw new InputError(`${where}.segments must be a list of categorical feature names or model_version`);
+    const names = raw as string[];
+    if (new Set(names).size !== names.length) throw new InputError(`${where}.segments names a feature twice`);
+    if (names.length > MAX_SEGMENT_FEATURES) throw new InputError(`${where}.segments: at most ${MAX_SEGMENT_FEATURES} segment features, got ${names.length}`);
+    const numeric = names.find((n) => features[n] === 'numeric');
+    if (numeric !== undefined) throw new InputError(`${where}.segments: "${numeric}" is declared numeric; segments are categorical features or model_version`);
+    if (names.length) out.segments = [...names];
+  }
+  if (top !== undefined) {
+    if (typeof top !== 'number' || !Number.isInteger(top) || top < 1 || top > MAX_SEGMENT_TOP) throw new InputError(`${where}.segment_top must be a whole number in [1, ${MAX_SEGMENT_TOP}], got ${JSON.stringify(top)}`);
+    out.segmentTop = top;
+  }
+  return out;
 }
 
 /** A declaration in its YAML/JSON form (what readModel reads back): how declarations made through the API are saved. */
@@ -91,6 +125,8 @@ export function writeModel(m: ModelDeclaration): Record<string, unknown> {
     grace: `${m.graceMs}ms`,
     label_horizon: `${m.labelHorizonMs}ms`,
     ...(m.labelCoverage !== undefined ? { label_coverage: m.labelCoverage } : {}),
+    ...(m.segments ? { segments: [...m.segments] } : {}),
+    ...(m.segmentTop !== undefined ? { segment_top: m.segmentTop } : {}),
   };
 }
 
@@ -129,6 +165,8 @@ export function declareModel(id: string, options: Partial<Omit<ModelDeclaration,
     graceMs: options.graceMs ?? MODEL_DEFAULTS.graceMs,
     labelHorizonMs: options.labelHorizonMs ?? MODEL_DEFAULTS.labelHorizonMs,
     ...(options.labelCoverage !== undefined ? { labelCoverage: options.labelCoverage } : {}),
+    ...(options.segments ? { segments: [...options.segments] } : {}),
+    ...(options.segmentTop !== undefined ? { segmentTop: options.segmentTop } : {}),
   };
 }
 

@@ -3,7 +3,7 @@ import type { EvaluateMetrics } from '../telemetry/evaluate-metrics.js';
 import type { FeatureResult } from './window-stats.js';
 
 /** The data-quality gauges of one feature's window. */
-export function observeQuality(m: EvaluateMetrics, labels: { model: string; feature: string }, f: FeatureResult): void {
+export function observeQuality(m: EvaluateMetrics, labels: { model: string; feature: string; segment?: string }, f: FeatureResult): void {
   if (f.hellinger !== null) m.hellinger.set(labels, f.hellinger);
   if (f.outOfRangeRate !== null) m.outOfRangeRatio.set(labels, f.outOfRangeRate);
   if (f.unseenRate !== null) m.unseenRatio.set(labels, f.unseenRate);

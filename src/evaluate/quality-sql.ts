@@ -25,12 +25,15 @@ export function mayHaveTypeMismatches(plan: Pick<WindowPlan, 'numeric' | 'catego
 }
 
 /** `name, c`: rows per feature whose value had the other kind; null when the plan has no features. */
-export function typeMismatchSql(w: WindowRange, plan: Pick<WindowPlan, 'numeric' | 'categorical'>, final: boolean): string | null {
+export function typeMismatchSql(w: WindowRange, plan: Pick<WindowPlan, 'numeric' | 'categorical'>, final: boolean, segment?: string): string | null {
   const { numeric, categorical } = featureNames(plan);
   const from = `${final ? 'predictions FINAL' : 'predictions'}`;
   const where = `model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(w.start)} AND ts < ${sqlDateTime(w.end)}`;
   const parts: string[] = [];
-  if (numeric.length) parts.push(`SELECT name, count() AS c FROM ${from} ARRAY JOIN cat_names AS name WHERE ${where} AND has(${sqlValue(numeric)}, name) GROUP BY name`);
-  if (categorical.length) parts.push(`SELECT name, count() AS c FROM ${from} ARRAY JOIN num_names AS name WHERE ${where} AND has(${sqlValue(categorical)}, name) GROUP BY name`);
+  // with a segment column (segments.ts): `seg, name, c`
+  const seg = segment ? `${segment}, ` : '';
+  const by = segment ? 'seg, ' : '';
+  if (numeric.length) parts.push(`SELECT ${seg}name, count() AS c FROM ${from} ARRAY JOIN cat_names AS name WHERE ${where} AND has(${sqlValue(numeric)}, name) GROUP BY ${by}name`);
+  if (categorical.length) parts.push(`SELECT ${seg}name, count() AS c FROM ${from} ARRAY JOIN num_names AS name WHERE ${where} AND has(${sqlValue(categorical)}, name) GROUP BY ${by}name`);
   return parts.length ? parts.join('\nUNION ALL\n') : null;
 }

@@ -2,7 +2,7 @@
 import type { Store } from '../store/client.js';
 import { sqlDateTime, sqlString } from '../store/sql.js';
 import { ESTIMATE_FEATURE } from './estimate-window.js';
-import { QUALITY_FEATURE, WINDOW_FEATURE } from './results.js';
+import { QUALITY_FEATURE, WHOLE_MODEL_ROWS, WINDOW_FEATURE } from './results.js';
 
 export interface ResultQuery {
   model: string;
@@ -35,7 +35,7 @@ export async function readResults(store: Store, q: ResultQuery): Promise<StoredR
   const rows = await store.query<Record<string, unknown>>(
     `SELECT feature, toUInt32(window_start) AS ws, toUInt32(window_end) AS we, n, statistic, value, p_value, baseline_version, toUInt32(evaluated_at) AS ea, details
      FROM drift_results FINAL
-     WHERE model = ${sqlString(q.model)} AND window_start >= ${sqlDateTime(q.from)} AND window_start < ${sqlDateTime(q.to)} AND ${which}
+     WHERE model = ${sqlString(q.model)} AND window_start >= ${sqlDateTime(q.from)} AND window_start < ${sqlDateTime(q.to)} AND ${which} AND ${WHOLE_MODEL_ROWS}
      ORDER BY window_start, feature, statistic LIMIT ${Math.max(1, Math.min(q.limit ?? 10_000, 100_000))}`,
   );
   return rows.map((r) => ({

@@ -1,6 +1,7 @@
 // How a window's evaluation becomes rows: drift_results (one row per feature × statistic, plus the window's row
 // count and its quality) and the evaluations mark that says the window is done. Also the rows' JSON-line form.
-import { estimateRows, type WindowEstimate } from './estimate-window.js';
+import { estimateJson, estimateRows, type WindowEstimate } from './estimate-window.js';
+import type { SegmentEvaluation } from './segment-window.js';
 import type { FeatureResult, QualityResult } from './window-stats.js';
 
 /** Feature names of the rows that are not features. */
@@ -22,6 +23,8 @@ export interface WindowEvaluation {
   evaluatedAt: number;
   /** estimated quality and multivariate drift (when the baseline has a calibration or a PCA) */
   estimate?: WindowEstimate;
+  /** per segment of the model's segment features (segments.ts), its rows, features and estimates */
+  segments?: SegmentEvaluation[];
 }
 
 export interface DriftResultRow {
@@ -64,8 +67,29 @@ export function driftResultRows(e: WindowEvaluation): DriftResultRow[] {
   }
   add(QUALITY_FEATURE, q.rows, 'label_coverage', q.labelCoverage, null, { labelled: q.labelled });
   if (e.estimate) for (const r of estimateRows(e.estimate)) add(r.feature, r.n, r.statistic, r.value, null, r.details);
+  for (const s of e.segments ?? []) rows.push(...segmentRows(e, s));
   return rows;
 }
+
+/**
+ * A segment's rows: its window row, features and estimates as for the whole window, with the segment after the
+ * statistic (`psi{country=DE}`) so every reader asking for a statistic by name keeps reading whole-model rows only
+ * (segmentFree); `segment: {feature, value}` in their details.
+ */
+function segmentRows(e: WindowEvaluation, s: SegmentEvaluation): DriftResultRow[] {
+  const own = driftResultRows({ ...e, rows: s.rows, features: s.features, estimate: s.estimate, segments: undefined });
+  return own
+    .filter((r) => r.feature !== QUALITY_FEATURE)
+    .map((r) => ({ ...r, statistic: segmentStatistic(r.statistic, s.name), details: JSON.stringify({ ...(JSON.parse(r.details) as object), segment: { feature: s.feature, value: s.value } }) }));
+}
+
+/** The statistic name of a segment's row. */
+export function segmentStatistic(statistic: string, segment: string): string {
+  return `${statistic}{${segment}}`;
+}
+
+/** SQL condition: a drift_results row of the whole model, not of a segment (statistic names have no brace). */
+export const WHOLE_MODEL_ROWS = "position(statistic, '{') = 0";
 
 export interface EvaluationRow {
   model: string;
@@ -101,19 +125,26 @@ export function failedEvaluationRow(model: string, start: number, end: number, a
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** `driftwatch evaluate --json`: one line per (window, feature), then the window's quality line (feature null). */
+/**
+ * `driftwatch evaluate --json`: one line per (window, feature), then the window's quality line (feature null) with
+ * its estimates; for a model with segments, then the same per segment (lines with `segment`, its line without quality).
+ */
 export function jsonLines(e: WindowEvaluation): Record<string, unknown>[] {
   const window = { model: e.model, window_start: iso(e.start), window_end: iso(e.end) };
-  const lines: Record<string, unknown>[] = e.features.map((f) => ({
-    ...window, feature: f.feature, n: f.rows, psi: f.psi, ks_statistic: f.ksStatistic, ks_p_value: f.ksPValue,
+  const featureLines = (features: readonly FeatureResult[], extra: object = {}) => features.map((f) => ({
+    ...window, ...extra, feature: f.feature, n: f.rows, psi: f.psi, ks_statistic: f.ksStatistic, ks_p_value: f.ksPValue,
     js_distance: f.jsDistance, missing_rate: f.missingRate, ks_upper_bound: f.ksUpperBound, chi2_p_value: f.chi2PValue,
     hellinger: f.hellinger, out_of_range_rate: f.outOfRangeRate, unseen_rate: f.unseenRate, type_mismatch_rate: f.typeMismatchRate,
   }));
+  const lines: Record<string, unknown>[] = featureLines(e.features);
   const q = e.quality;
   lines.push({
     ...window, feature: null, n: e.rows, labelled: q.labelled, label_coverage: q.labelCoverage, accuracy: q.accuracy,
     precision: q.precision, recall: q.recall, f1: q.f1, mae: q.mae, rmse: q.rmse, baseline_version: e.baselineVersion,
-    unknown_features: e.unknownFeatures,
+    unknown_features: e.unknownFeatures, ...estimateJson(e.estimate),
   });
+  for (const s of e.segments ?? []) {
+    lines.push(...featureLines(s.features, { segment: s.name }), { ...window, segment: s.name, feature: null, n: s.rows, ...estimateJson(s.estimate) });
+  }
   return lines;
 }

@@ -11,3 +11,4 @@ export { SeededRandom } from './random.js';
 export { simulateStream, trainingRows, trafficPerHour, type InjectedDrift, type SimulationOptions } from './simulate.js';
 export { LabelGates, gateOptions, judgeReleased, labelledWindow, partsAtClose, type LabelExpectation } from './labelled.js';
 export { INPUTS_ONLY, QUALITY_ONLY, type JudgedParts } from './judge.js';
+export { segmentStream, streamSegment } from '../alerting/segment.js';

@@ -10,6 +10,7 @@ import { qualityStreamCount, qualityWindows } from './quality-streams.js';
 import type { ModelReference } from './reference.js';
 import { alignBins, psiOfBins } from './statistics.js';
 import type { WindowSummary } from './windows.js';
+import { segmentStream } from '../alerting/segment.js';
 
 /** One stream's statistic in one window, with the test's state after it (drift_results, /metrics). */
 export interface StreamResult {
@@ -55,8 +56,13 @@ export class WindowJudge {
   readonly streams: number;
   private readonly tests = new Map<string, SequentialDriftTest<never>>();
 
-  constructor(private readonly references: Map<string, ModelReference>, private readonly policy: AlertPolicy, readonly windowMs: number) {
-    const counted = [...references.values()].reduce((n, r) => n + Object.keys(r.features).length + (r.accuracy ? 1 : 0) + qualityStreamCount(r), 0);
+  /**
+   * `segments`: per model, how many segments its windows can have at most (segment features × (top N + 1)); each
+   * segment has its own input streams (features and data quality; no accuracy), and the budget is split over them too.
+   */
+  constructor(private readonly references: Map<string, ModelReference>, private readonly policy: AlertPolicy, readonly windowMs: number, segments: ReadonlyMap<string, number> = new Map()) {
+    const inputs = (r: ModelReference) => Object.keys(r.features).length + qualityStreamCount(r);
+    const counted = [...references.values()].reduce((n, r) => n + inputs(r) + (r.accuracy ? 1 : 0) + (segments.get(r.model) ?? 0) * inputs(r), 0);
     this.streams = Math.max(1, policy.streams ?? counted);
     this.arl0 = streamArl0({ days: policy.falsePageDays, streams: this.streams, windowMs });
   }
@@ -102,21 +108,24 @@ export class WindowJudge {
 
   private judgeInputs(w: WindowSummary, ref: ModelReference, out: JudgedWindow): void {
     const common = this.common();
+    // a segment's streams: their own tests (the segment after the statistic in the key), named feature{segment}
+    const key = (feature: string, statistic: string) => `${w.model}\u0000${feature}\u0000${statistic}${w.segment === undefined ? '' : `\u0000${w.segment}`}`;
+    const named = (feature: string) => (w.segment === undefined ? feature : segmentStream(feature, w.segment));
     for (const [feature, fref] of Object.entries(ref.features)) {
       const counts = w.features[feature];
       if (!counts || w.rows < this.policy.minRows) continue;
       const bins = alignBins(fref, counts);
       const psi = psiOfBins(bins);
       const tolerance = toleranceFor(this.policy, w.model, feature, 'psi');
-      const t = this.test(`${w.model}\u0000${feature}\u0000psi`, () => new PsiDriftTest({ ...common, tolerance })) as unknown as PsiDriftTest;
+      const t = this.test(key(feature, 'psi'), () => new PsiDriftTest({ ...common, tolerance })) as unknown as PsiDriftTest;
       t.update({ psi, rows: w.rows, baselineRows: ref.rows, bins: bins.reference.length }, w.end);
-      this.collect(out, t, { model: w.model, feature, statistic: 'psi', value: psi, rows: w.rows }, w, ref);
+      this.collect(out, t, { model: w.model, feature: named(feature), statistic: 'psi', value: psi, rows: w.rows }, w, ref);
     }
     for (const q of w.rows >= this.policy.minRows ? qualityWindows(ref, w) : []) {
       const tolerance = toleranceFor(this.policy, w.model, q.feature, 'dataQuality');
-      const t = this.test(`${w.model}\u0000${q.feature}\u0000${q.statistic}`, () => new RateRiseTest({ ...common, tolerance })) as unknown as RateRiseTest;
+      const t = this.test(key(q.feature, q.statistic), () => new RateRiseTest({ ...common, tolerance })) as unknown as RateRiseTest;
       t.update({ rate: q.rate, rows: q.rows, expected: q.expected }, w.end);
-      this.collect(out, t, { model: w.model, feature: q.feature, statistic: q.statistic, value: q.rate, rows: q.rows }, w, ref, q.expected);
+      this.collect(out, t, { model: w.model, feature: named(q.feature), statistic: q.statistic, value: q.rate, rows: q.rows }, w, ref, q.expected);
     }
   }
 
@@ -130,9 +139,10 @@ export class WindowJudge {
     const share = r.statistic === 'out_of_range_rate' ? 'out-of-range share' : 'unseen-category share';
     const what = psi ? `PSI ${fmt(r.value)}` : quality ? `${share} ${fmt(r.value)} (expected ${fmt(expected)})` : `accuracy ${fmt(r.value)} (baseline ${fmt(ref.accuracy?.value ?? NaN)})`;
     const unit = psi ? 'PSI' : quality ? `${share} rise` : 'accuracy drop';
+    const over = `over ${r.rows} rows${w.segment === undefined ? '' : ` of segment ${w.segment}`}`;
     const reason = t.driftDetected
-      ? `${what} over ${r.rows} rows: evidence that ${unit} > ${t.tolerance} reached ${expFmt(decided)} ≥ ${expFmt(threshold)} (1 false page per ${this.policy.falsePageDays} days across all streams) after ${t.windows} windows; baseline ${ref.rows} rows`
-      : `${what} over ${r.rows} rows: evidence that ${unit} < ${fmt(t.hysteresis * t.tolerance)} reached ${expFmt(decided)} ≥ ${expFmt(threshold)}`;
+      ? `${what} ${over}: evidence that ${unit} > ${t.tolerance} reached ${expFmt(decided)} ≥ ${expFmt(threshold)} (1 false page per ${this.policy.falsePageDays} days across all streams) after ${t.windows} windows; baseline ${ref.rows} rows`
+      : `${what} ${over}: evidence that ${unit} < ${fmt(t.hysteresis * t.tolerance)} reached ${expFmt(decided)} ≥ ${expFmt(threshold)}`;
     out.decisions.push({
       model: r.model,
       feature: r.feature,

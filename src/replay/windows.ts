@@ -15,6 +15,8 @@ export interface WindowSummary {
   /** predictions whose label was in the message */
   labeled: number;
   correct: number;
+  /** the segment (`feature=value`) these counts are of; absent: the whole window */
+  segment?: string;
 }
 
 export function windowStart(timestamp: number, windowMs: number): number {

@@ -35,7 +35,7 @@ const where = (r: Range, column: string) => `model = ${sqlString(r.model)} AND $
 export async function readDriftResults(store: Store, r: Range): Promise<DriftRow[]> {
   const rows = await store.query<Record<string, unknown>>(
     `SELECT feature, toUInt32(window_start) AS start, toUInt32(window_end) AS end, n, statistic, value, p_value, details
-     FROM drift_results FINAL WHERE ${where(r, 'window_start')} ORDER BY window_start, feature, statistic`,
+     FROM drift_results FINAL WHERE ${where(r, 'window_start')} AND position(statistic, '{') = 0 ORDER BY window_start, feature, statistic`,
   );
   return rows.map((x) => ({
     feature: String(x.feature),

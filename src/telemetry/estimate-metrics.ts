@@ -6,10 +6,10 @@ import { ESTIMATED_METRICS, type QualityName } from '../estimate/index.js';
 import * as N from './names/evaluate.js';
 
 export interface EstimateMetrics {
-  estimated: Record<QualityName, Gauge<'model'>>;
+  estimated: Record<QualityName, Gauge<'model' | 'segment'>>;
   estimationError: Gauge<'model' | 'metric'>;
-  reconstructionError: Gauge<'model'>;
-  multivariateDrift: Gauge<'model'>;
+  reconstructionError: Gauge<'model' | 'segment'>;
+  multivariateDrift: Gauge<'model' | 'segment'>;
 }
 
 const NAMES: Record<QualityName, [string, string]> = {
@@ -23,21 +23,23 @@ const NAMES: Record<QualityName, [string, string]> = {
 export function estimateMetrics(registry: Registry): EstimateMetrics {
   const registers = [registry];
   const estimated = Object.fromEntries(
-    ESTIMATED_METRICS.map((m) => [m, new Gauge({ name: NAMES[m][0], help: `Estimated ${NAMES[m][1]} of the last evaluated window from calibrated scores (CBPE), before labels.`, labelNames: ['model'], registers })]),
-  ) as Record<QualityName, Gauge<'model'>>;
+    ESTIMATED_METRICS.map((m) => [m, new Gauge({ name: NAMES[m][0], help: `Estimated ${NAMES[m][1]} of the last evaluated window from calibrated scores (CBPE), before labels.`, labelNames: ['model', 'segment'], registers })]),
+  ) as Record<QualityName, Gauge<'model' | 'segment'>>;
   return {
     estimated,
     estimationError: new Gauge({ name: N.MODEL_ESTIMATION_ERROR, help: 'Estimated minus realized quality of the last window evaluated with labels, by metric.', labelNames: ['model', 'metric'], registers }),
-    reconstructionError: new Gauge({ name: N.MODEL_RECONSTRUCTION_ERROR, help: 'Mean PCA reconstruction error of the last evaluated window (multivariate drift).', labelNames: ['model'], registers }),
-    multivariateDrift: new Gauge({ name: N.MODEL_MULTIVARIATE_DRIFT, help: '1 when the last window\'s reconstruction error left the baseline mean +- 3 sigma, else 0.', labelNames: ['model'], registers }),
+    reconstructionError: new Gauge({ name: N.MODEL_RECONSTRUCTION_ERROR, help: 'Mean PCA reconstruction error of the last evaluated window (multivariate drift).', labelNames: ['model', 'segment'], registers }),
+    multivariateDrift: new Gauge({ name: N.MODEL_MULTIVARIATE_DRIFT, help: '1 when the last window\'s reconstruction error left the baseline mean +- 3 sigma, else 0.', labelNames: ['model', 'segment'], registers }),
   };
 }
 
-export function observeEstimate(m: EstimateMetrics, model: string, e: WindowEstimate): void {
-  if (e.performance) for (const q of ESTIMATED_METRICS) if (Number.isFinite(e.performance[q])) m.estimated[q].set({ model }, e.performance[q]);
+/** `segment`: a segment's estimates (evaluate/segment-streams.ts), on series of their own. */
+export function observeEstimate(m: EstimateMetrics, model: string, e: WindowEstimate, segment?: string): void {
+  const labels = segment === undefined ? { model } : { model, segment };
+  if (e.performance) for (const q of ESTIMATED_METRICS) if (Number.isFinite(e.performance[q])) m.estimated[q].set(labels, e.performance[q]);
   if (e.error) for (const [q, d] of Object.entries(e.error.difference) as Array<[QualityName, number]>) m.estimationError.set({ model, metric: NAMES[q][1] }, d);
   if (e.multivariate && Number.isFinite(e.multivariate.reconstruction_error)) {
-    m.reconstructionError.set({ model }, e.multivariate.reconstruction_error);
-    m.multivariateDrift.set({ model }, e.multivariate.drift ? 1 : 0);
+    m.reconstructionError.set(labels, e.multivariate.reconstruction_error);
+    m.multivariateDrift.set(labels, e.multivariate.drift ? 1 : 0);
   }
 }

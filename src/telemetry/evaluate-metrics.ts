@@ -4,17 +4,17 @@ import { estimateMetrics, type EstimateMetrics } from './estimate-metrics.js';
 import * as N from './names/evaluate.js';
 
 export interface EvaluateMetrics {
-  psi: Gauge<'model' | 'feature'>;
-  ksStatistic: Gauge<'model' | 'feature'>;
-  jsDistance: Gauge<'model' | 'feature'>;
-  missingRatio: Gauge<'model' | 'feature'>;
-  hellinger: Gauge<'model' | 'feature'>;
-  outOfRangeRatio: Gauge<'model' | 'feature'>;
-  unseenRatio: Gauge<'model' | 'feature'>;
-  typeMismatchRatio: Gauge<'model' | 'feature'>;
+  psi: Gauge<'model' | 'feature' | 'segment'>;
+  ksStatistic: Gauge<'model' | 'feature' | 'segment'>;
+  jsDistance: Gauge<'model' | 'feature' | 'segment'>;
+  missingRatio: Gauge<'model' | 'feature' | 'segment'>;
+  hellinger: Gauge<'model' | 'feature' | 'segment'>;
+  outOfRangeRatio: Gauge<'model' | 'feature' | 'segment'>;
+  unseenRatio: Gauge<'model' | 'feature' | 'segment'>;
+  typeMismatchRatio: Gauge<'model' | 'feature' | 'segment'>;
   accuracy: Gauge<'model'>;
   labelCoverage: Gauge<'model'>;
-  windowRows: Gauge<'model'>;
+  windowRows: Gauge<'model' | 'segment'>;
   lastWindowEnd: Gauge<'model'>;
   seconds: Histogram<'kind'>;
   evaluations: Counter<'model' | 'kind' | 'outcome'>;
@@ -25,7 +25,8 @@ export interface EvaluateMetrics {
 
 export function evaluateMetrics(registry: Registry): EvaluateMetrics {
   const registers = [registry];
-  const feature = ['model', 'feature'] as const;
+  // `segment` only on a segment's series (evaluate/segment-streams.ts); whole-model series carry model and feature
+  const feature = ['model', 'feature', 'segment'] as const;
   return {
     psi: new Gauge({ name: N.FEATURE_PSI, help: 'PSI of the feature in the last evaluated window against the baseline.', labelNames: feature, registers }),
     ksStatistic: new Gauge({ name: N.FEATURE_KS_STATISTIC, help: 'KS statistic (binned CDF, a lower bound of the exact D) in the last evaluated window.', labelNames: feature, registers }),
@@ -37,7 +38,7 @@ export function evaluateMetrics(registry: Registry): EvaluateMetrics {
     missingRatio: new Gauge({ name: N.FEATURE_MISSING_RATIO, help: 'Share of predictions without a value for the feature in the last evaluated window.', labelNames: feature, registers }),
     accuracy: new Gauge({ name: N.MODEL_ACCURACY, help: 'Accuracy over the labelled predictions of the last window evaluated with labels.', labelNames: ['model'], registers }),
     labelCoverage: new Gauge({ name: N.LABEL_COVERAGE_RATIO, help: 'Share of the last evaluated window\'s predictions that have a label.', labelNames: ['model'], registers }),
-    windowRows: new Gauge({ name: N.WINDOW_ROWS, help: 'Predictions in the last evaluated window.', labelNames: ['model'], registers }),
+    windowRows: new Gauge({ name: N.WINDOW_ROWS, help: 'Predictions in the last evaluated window (of a segment with `segment`).', labelNames: ['model', 'segment'], registers }),
     lastWindowEnd: new Gauge({ name: N.LAST_EVALUATED_WINDOW_END_SECONDS, help: 'End (unix seconds) of the newest evaluated window; alert when it stops moving.', labelNames: ['model'], registers }),
     seconds: new Histogram({ name: N.EVALUATION_SECONDS, help: 'Time to evaluate one window (push-down queries, statistics, writes), by kind (window|labels).', labelNames: ['kind'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers }),
     labelledWindows: new Counter({ name: N.LABELLED_WINDOWS_TOTAL, help: 'Windows whose accuracy entered the tests once labelled (judged) or never got enough labels by the label horizon (unlabelled).', labelNames: ['model', 'outcome'], registers }),

@@ -107,6 +107,20 @@ describe('estimates per window pushed down into ClickHouse', () => {
     expect(text).toContain(`${N.MODEL_MULTIVARIATE_DRIFT}{model="churn"} 1`);
   });
 
+  it('gives the same estimates folded into the numeric scan (one read of num_values) as from a query of their own', async () => {
+    const apart = new Evaluator({ store, models, baselines: storedBaselines(store), clock: () => START + 5 * HOUR, foldEstimates: false });
+    const folded = new Evaluator({ store, models, baselines: storedBaselines(store), clock: () => START + 5 * HOUR, foldEstimates: true });
+    const model = models.get('churn')!;
+    for (const start of [START, START + HOUR]) {
+      const [a, f] = await Promise.all([apart.compute(model, start, start + HOUR), folded.compute(model, start, start + HOUR)]);
+      expect(f.evaluation.features.map((x) => x.psi)).toEqual(a.evaluation.features.map((x) => x.psi));
+      expect(f.evaluation.estimate!.scored).toBe(a.evaluation.estimate!.scored);
+      expect(f.evaluation.estimate!.performance).toEqual(a.evaluation.estimate!.performance);
+      expect(f.evaluation.estimate!.errorCounts).toEqual(a.evaluation.estimate!.errorCounts);
+      expect(f.evaluation.estimate!.multivariate!.reconstruction_error).toBeCloseTo(a.evaluation.estimate!.multivariate!.reconstruction_error, 9);
+    }
+  });
+
   it('records the estimation error once labels land (realized accuracy inside the interval under covariate shift)', async () => {
     const labelled = w0.map((r, i) => ({ r, i })).filter(({ r, i }) => r.score !== null && i % 2 === 0);
     await store.insert('labels', labelled.map(({ r, i }) => ({ model: 'churn', prediction_id: `p-${START + i * 2000}-${i}`, label_num: r.y, label_str: null, ts: Math.floor((START + HOUR) / 1000), ts_ms: START + HOUR, ingested_at: Math.floor(START / 1000) + 4 * 3600 })));

@@ -55,7 +55,7 @@ describe('driftwatch evaluate', () => {
     expect(lines[2].psi as number).toBeGreaterThan(1);
     expect(lines[2].ks_statistic as number).toBeGreaterThanOrEqual(0.49);
     expect(lines[2].ks_upper_bound as number).toBeGreaterThanOrEqual(lines[2].ks_statistic as number);
-    expect(lines[1]).toMatchObject({ feature: null, label_coverage: 0, accuracy: null, unknown_features: [] });
+    expect(lines[1]).toMatchObject({ feature: null, label_coverage: 0, accuracy: null, unknown_features: [], performance_estimate: null, multivariate: null });
     // features the baseline does not know are discovered and reported, not evaluated
     expect(lines[3]).toMatchObject({ feature: null, unknown_features: ['note', 'tip'] });
     const [stored] = await store.query<{ n: string }>("SELECT count() AS n FROM drift_results FINAL WHERE model = 'm1' AND statistic = 'psi'");

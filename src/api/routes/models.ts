@@ -3,6 +3,7 @@
 // declares one for the evaluator in the same form as a YAML `models:` entry.
 import type { FastifyInstance } from 'fastify';
 import { readModel, type ModelDeclaration, type ModelRegistry } from '../../evaluate/index.js';
+import { DEFAULT_SEGMENT_TOP, MAX_SEGMENT_FEATURES, MAX_SEGMENT_TOP } from '../../evaluate/models.js';
 import { DEFAULT_LABEL_COVERAGE } from '../../detect/label-gate.js';
 import type { BaselineCatalog } from '../ports.js';
 import { NAME_PATTERN, errorResponses, modelParams } from './schemas.js';
@@ -28,6 +29,8 @@ const declaration = {
     grace_seconds: { type: 'number' },
     label_horizon_seconds: { type: 'number' },
     label_coverage: { type: 'number', description: 'share of labelled predictions at which a window\'s accuracy is judged before its label horizon' },
+    segments: { type: 'array', items: { type: 'string' }, description: 'categorical features (or model_version) whose top values are evaluated on their own' },
+    segment_top: { type: 'integer', description: 'values per segment feature evaluated on their own (the rest together)' },
   },
 } as const;
 
@@ -50,6 +53,8 @@ const shown = (m: ModelDeclaration) => ({
   id: m.id, task: m.task, features: m.features, baseline_version: m.baselineVersion,
   window_seconds: m.windowMs / 1000, grace_seconds: m.graceMs / 1000, label_horizon_seconds: m.labelHorizonMs / 1000,
   label_coverage: m.labelCoverage ?? DEFAULT_LABEL_COVERAGE,
+  segments: m.segments ?? [],
+  segment_top: m.segmentTop ?? DEFAULT_SEGMENT_TOP,
 });
 
 export function modelRoutes(app: FastifyInstance, deps: ModelRouteDeps): void {
@@ -75,7 +80,7 @@ export function modelRoutes(app: FastifyInstance, deps: ModelRouteDeps): void {
     onRequest: deps.admin,
     schema: {
       tags: ['models'],
-      summary: 'Declare (or replace) a model for the evaluator: features, task, baseline_version, window, grace, label_horizon (durations as "1h"), label_coverage',
+      summary: 'Declare (or replace) a model for the evaluator: features, task, baseline_version, window, grace, label_horizon (durations as "1h"), label_coverage, segments, segment_top',
       params: modelParams,
       body: {
         type: 'object',
@@ -88,6 +93,8 @@ export function modelRoutes(app: FastifyInstance, deps: ModelRouteDeps): void {
           grace: DURATION,
           label_horizon: DURATION,
           label_coverage: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+          segments: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: MAX_SEGMENT_FEATURES },
+          segment_top: { type: 'integer', minimum: 1, maximum: MAX_SEGMENT_TOP },
         },
       },
       response: { 200: declaration, ...errorResponses },

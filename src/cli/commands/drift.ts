@@ -19,14 +19,17 @@ import {
 import { CORRECTIONS, DEFAULT_DRIFT_RULE, datasetVerdict, type ColumnDrift, type Correction, type DriftRule } from '../../stats/index.js';
 import { estimateLines, offlineEstimates } from '../../estimate/offline.js';
 import { EXIT, type CliIO } from '../io.js';
+import { segmentOptions, segmentTables } from './drift-segments.js';
 
 const USAGE = `usage: driftwatch drift --reference (FILE | baseline.json) --current FILE [--categorical a,b] [--json]
                        [--alpha 0.05] [--psi-threshold 0.1] [--correction holm|bh|none] [--fail-on-drift]
+                       [--segments COL[,COL] [--segment-top 10]]
   FILE: .csv with a header row, or .jsonl (flat rows or prediction messages)
   A column drifted when its test is significant (KS p for numeric, chi2 p for categorical, < --alpha)
   AND its PSI >= --psi-threshold. The dataset drifted when a column does with its p-value adjusted for the
   number of columns (--correction, default holm). Exit 0 when computed; with --fail-on-drift, 1 when the
-  dataset drifted; 2 on bad input or usage.`;
+  dataset drifted; 2 on bad input or usage. --segments also compares each of a categorical column's top values
+  (by rows in the current file) and the rest together (__other__) with the reference ("segments" in --json).`;
 
 function parse(argv: string[]) {
   try {
@@ -41,6 +44,8 @@ function parse(argv: string[]) {
         'psi-threshold': { type: 'string' },
         correction: { type: 'string' },
         'fail-on-drift': { type: 'boolean' },
+        segments: { type: 'string' },
+        'segment-top': { type: 'string' },
         help: { type: 'boolean' },
       },
     }).values;
@@ -187,16 +192,22 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     psiThreshold: probability(values['psi-threshold'], DEFAULT_DRIFT_RULE.psiThreshold, 'psi-threshold', Infinity),
   };
   const correction = correctionOf(values.correction);
+  const segmenting = segmentOptions(values.segments, values['segment-top']);
   formatOf(values.current);
   const reference = await loadReference(values.reference, categoricalList(values.categorical));
   // The current file is read with the reference's kinds, and only the columns the reference has.
   // values of another type than the reference's are a finding (type_mismatch_rate), not a reason to stop
   // (and a baseline's label column is read too, for the realized quality beside the estimate)
   const label = reference.profile?.label?.column;
-  const current = await readTable(values.current, { kinds: kindsOf(reference), columns: new Set([...reference.columns.keys(), ...(label ? [label] : [])]), countTypeMismatches: true });
+  const kinds = new Map([...kindsOf(reference), ...segmenting.features.filter((f) => !reference.columns.has(f)).map((f) => [f, 'categorical' as const] as const)]);
+  const current = await readTable(values.current, { kinds, columns: new Set([...reference.columns.keys(), ...(label ? [label] : []), ...segmenting.features]), countTypeMismatches: true });
   const columns = compareToReference(reference, label ? withoutColumn(current, label) : current, rule);
   const verdict = datasetVerdict(columns, rule, correction);
   const notInCurrent = [...reference.columns.keys()].filter((name) => !current.columns.has(name));
+  const segments = segmentTables(current, segmenting.features, segmenting.top).map((s) => {
+    const c = compareToReference(reference, label ? withoutColumn(s.table, label) : s.table, rule);
+    return { ...s, columns: c, verdict: datasetVerdict(c, rule, correction) };
+  });
   if (values.json) {
     const estimates = offlineEstimates(reference.profile, current);
     io.out(
@@ -210,12 +221,19 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         performance_estimate: estimates.performance_estimate,
         multivariate: estimates.multivariate,
         ...(Object.keys(estimates.unavailable).length ? { estimates_unavailable: estimates.unavailable } : {}),
+        ...(segmenting.features.length ? {
+          segments: segments.map((s) => ({
+            segment: s.name, feature: s.feature, value: s.value, rows: s.table.rows, drift: s.verdict.drift, drifted_columns: s.verdict.driftedColumns,
+            columns: s.columns.map((c, i) => ({ ...columnJson(c), adjusted_p_value: round(s.verdict.adjusted[i]) })),
+          })),
+        } : {}),
       }),
     );
   } else {
     for (const l of table(columns, verdict)) io.out(l);
     for (const l of estimateLines(offlineEstimates(reference.profile, current))) io.out(l);
     if (notInCurrent.length > 0) io.out(`not in ${values.current}: ${notInCurrent.join(', ')}`);
+    for (const s of segments) io.out(`segment ${s.name} (${s.table.rows} rows): ${s.verdict.driftedColumns.length ? `drifted: ${s.verdict.driftedColumns.join(', ')}` : 'no drift'}`);
   }
   return values['fail-on-drift'] && verdict.drift ? EXIT.failed : EXIT.ok;
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AlertBook, AlertDispatch, AlertmanagerSink, MemoryAlertEventStore, Outbox, PagerDutySink, RetrainingWebhookSink, alertId,
 } from '../../../src/alerting/index.js';
+import { alertmanagerAlert } from '../../../src/alerting/sinks/alertmanager/sink.js';
 import { AlertmanagerReceiver, PagerDutyReceiver, WebhookReceiver } from '../../support/http-receiver.js';
 import { HOUR, T0, decision } from './decisions.js';
 
@@ -121,5 +122,28 @@ describe('one page per model incident', () => {
       const sent = again.outbox.list().filter((d) => d.sink === 'pagerduty').map((d) => [d.event.alertId, d.event.status]);
       expect(sent).toEqual([[alertId('pay', 'amount', 'feature_drift'), 'firing'], [alertId('pay', 'amount', 'feature_drift'), 'resolved']]);
     }
+  });
+  it('a segment stream pages as its own alert inside the model incident, its segment named in label and summary', async () => {
+    const { events, dispatch } = path();
+    clock = T0 + 30 * HOUR;
+    const segment = decision('raised', 30, { model: 'shop', feature: 'amount{country=DE}', reason: 'PSI 1.9 over 200 rows of segment country=DE' });
+    await dispatch.decide([segment], T0 + 30 * HOUR);
+    await dispatch.tick(T0 + 30 * HOUR);
+    const id = alertId('shop', 'amount{country=DE}', 'feature_drift');
+    expect(id).not.toBe(alertId('shop', 'amount', 'feature_drift'));
+    expect(events.events.filter((e) => e.model === 'shop').map((e) => [e.feature, e.status])).toEqual([['amount{country=DE}', 'firing']]);
+    const am = [...alertmanager.alerts.values()].find((a) => (a.labels as Record<string, string>).alert_id === id)!;
+    expect(am.labels).toMatchObject({ model: 'shop', feature: 'amount{country=DE}', segment: 'country=DE' });
+    const page = pagerduty.events.find((e) => e.dedup_key === id) as { payload: { summary: string } };
+    expect(page.payload.summary).toMatch(/^Input drift on shop\/amount\{country=DE\}: .*segment country=DE/);
+    // the whole-model stream of the same feature joins the same incident (one page per model)
+    clock = T0 + 31 * HOUR;
+    await dispatch.decide([decision('raised', 31, { model: 'shop' })], T0 + 31 * HOUR);
+    await dispatch.tick(T0 + 31 * HOUR);
+    expect(pagerduty.incidents.has(alertId('shop', 'amount', 'feature_drift'))).toBe(false);
+    expect(dispatch.book.firing().filter((a) => a.model === 'shop').map((a) => a.feature).sort()).toEqual(['amount', 'amount{country=DE}']);
+    // a whole-model stream's alert has no segment label
+    const whole = events.events.find((e) => e.model === 'shop' && e.feature === 'amount')!;
+    expect(alertmanagerAlert(whole, clock, 60_000, '').labels).not.toHaveProperty('segment');
   });
 });

@@ -269,5 +269,14 @@ describe('model declarations', () => {
     const badDuration = await put({ window: 'soon' });
     expect(badDuration.statusCode).toBe(400);
     expect(badDuration.json().message).toContain('window');
+    // per-segment evaluation: declared with the model, shown back; a numeric segment feature is refused
+    const segmented = await put({ features: { country: 'categorical' }, segments: ['country', 'model_version'], segment_top: 5 });
+    expect(segmented.statusCode).toBe(200);
+    expect(segmented.json()).toMatchObject({ segments: ['country', 'model_version'], segment_top: 5 });
+    expect(registry.get('churn')?.segments).toEqual(['country', 'model_version']);
+    const numeric = await put({ features: { tenure: 'numeric' }, segments: ['tenure'] });
+    expect(numeric.statusCode).toBe(400);
+    expect(numeric.json().message).toContain('declared numeric');
+    expect((await put({ segment_top: 500 })).statusCode).toBe(400);
   });
 });

@@ -3,6 +3,7 @@
 // lasts); its streams are in the annotations. Route with `group_by: [model]` for one notification per model.
 import type { AlertEvent } from '../../alert.js';
 import { incidentStreamsText, notificationTitle } from '../../incident.js';
+import { streamSegment } from '../../segment.js';
 import { postJson, type AlertSink, type DeliveryAttempt, type SendResult } from '../../sink.js';
 import { alertmanagerConfig, type AlertmanagerConfig } from './config.js';
 
@@ -11,8 +12,10 @@ const ALERT_NAMES: Record<AlertEvent['kind'], string> = { feature_drift: 'Driftw
 /** The Alertmanager alert for a transition at time `now`; identical labels make it the same alert. */
 export function alertmanagerAlert(e: AlertEvent, now: number, resendIntervalMs: number, generatorUrl: string): Record<string, unknown> {
   const resolved = e.status === 'resolved';
+  // a segment's stream (amount{country=DE}) also carries its segment as a label, for routes and silences
+  const { segment } = streamSegment(e.feature);
   return {
-    labels: { alertname: ALERT_NAMES[e.kind], model: e.model, feature: e.feature, severity: e.severity, alert_id: e.alertId, source: 'driftwatch' },
+    labels: { alertname: ALERT_NAMES[e.kind], model: e.model, feature: e.feature, ...(segment === null ? {} : { segment }), severity: e.severity, alert_id: e.alertId, source: 'driftwatch' },
     annotations: {
       summary: notificationTitle(e),
       description: e.reason,

@@ -1,0 +1,73 @@
+// A window's features from its push-down rows, for the whole window and for each segment (segments.ts): the same
+// statistics over the rows of one segment id. A segment leaves out its own segment feature (all one value there).
+// Pure: no store, no clock.
+import type { BaselineProfile } from '../baseline/index.js';
+import { windowEstimate, type WindowEstimate } from './estimate-window.js';
+import type { WindowPlan } from './plan.js';
+import { bySegment, segmentsOf, type Segment, type SegmentSpec } from './segments.js';
+import { CATEGORY_ROWS } from './sql.js';
+import { categoricalResult, numericCounts, numericResult, qualityResult, withTypeMismatches, type FeatureResult } from './window-stats.js';
+
+export interface PushDownRows {
+  numeric: ReadonlyArray<{ key: unknown; c: unknown; seg?: unknown }>;
+  categories: ReadonlyArray<{ name: unknown; value: unknown; c: unknown; seg?: unknown }>;
+  mismatched: ReadonlyArray<{ name: unknown; c: unknown; seg?: unknown }>;
+  estimates: ReadonlyArray<{ bin: unknown; error_bin?: unknown; c: unknown; error_sum: unknown; seg?: unknown }> | null;
+}
+
+/** One segment's evaluation of a window. */
+export interface SegmentEvaluation extends Segment {
+  rows: number;
+  features: FeatureResult[];
+  estimate?: WindowEstimate;
+}
+
+const num = (v: unknown) => Number(v ?? 0);
+
+/**
+ * Every feature's result from the window's push-down rows. `rows`: the window's rows as another query counted them,
+ * used when no query of these counted them itself (no categorical feature); the rows the features are over come back.
+ */
+export function windowFeatures(plan: Pick<WindowPlan, 'numeric' | 'categorical'>, r: PushDownRows, rows: number | null): { rows: number; features: FeatureResult[] } {
+  const counts = numericCounts(r.numeric as ReadonlyArray<{ key: string; c: string }>, plan.numeric);
+  const features = plan.numeric.map((p, k) => numericResult(p, counts.rows[k], counts.fine[k], counts.missing[k]));
+  const byName = new Map<string, Record<string, number>>();
+  let categoryRows: number | null = null;
+  for (const c of r.categories) {
+    if (c.name === CATEGORY_ROWS) {
+      categoryRows = (categoryRows ?? 0) + num(c.c);
+      continue;
+    }
+    const name = String(c.name);
+    const m = byName.get(name) ?? {};
+    m[String(c.value)] = (m[String(c.value)] ?? 0) + num(c.c);
+    byName.set(name, m);
+  }
+  const total = rows ?? categoryRows ?? counts.rows[0] ?? 0;
+  for (const p of plan.categorical) features.push(categoricalResult(p, categoryRows ?? total, byName.get(p.name) ?? {}));
+  const mismatched = new Map<string, number>();
+  for (const m of r.mismatched) mismatched.set(String(m.name), (mismatched.get(String(m.name)) ?? 0) + num(m.c));
+  withTypeMismatches(features, mismatched);
+  return { rows: total, features };
+}
+
+const NO_LABELS = qualityResult({ rows: 0, labelled: 0, correct: 0, tp: 0, fp: 0, tn: 0, fn: 0, numericRows: 0, absError: 0, squaredError: 0, labelsAt: 0 });
+
+/** Per segment with rows in the window, its features (without its own segment feature) and estimates. */
+export function segmentEvaluations(spec: SegmentSpec, plan: Pick<WindowPlan, 'numeric' | 'categorical'>, r: PushDownRows, estimateProfile: BaselineProfile | null, seed: number): SegmentEvaluation[] {
+  const numeric = bySegment(r.numeric);
+  const categories = bySegment(r.categories);
+  const mismatched = bySegment(r.mismatched);
+  const estimates = r.estimates ? bySegment(r.estimates) : null;
+  const out: SegmentEvaluation[] = [];
+  for (const s of segmentsOf(spec)) {
+    if (!numeric.has(s.id) && !categories.has(s.id)) continue; // no rows in this segment
+    const own = { numeric: plan.numeric, categorical: plan.categorical };
+    const { rows, features } = windowFeatures(own, { numeric: numeric.get(s.id) ?? [], categories: categories.get(s.id) ?? [], mismatched: mismatched.get(s.id) ?? [], estimates: null }, null);
+    if (rows === 0) continue;
+    const e: SegmentEvaluation = { ...s, rows, features: features.filter((f) => f.feature !== s.feature) };
+    if (estimates && estimateProfile) e.estimate = windowEstimate(estimateProfile, estimates.get(s.id) ?? [], NO_LABELS, seed);
+    out.push(e);
+  }
+  return out;
+}

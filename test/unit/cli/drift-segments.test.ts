@@ -1,0 +1,78 @@
+// `driftwatch drift --segments`: a drift confined to one country is reported for that segment while the whole file
+// and the other segments stay quiet; a value outside the top N goes to __other__; each segment's PSI equals the
+// comparison of that segment's rows alone.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CliIO } from '../../../src/cli/io.js';
+import { main } from '../../../src/main.js';
+import { SeededRandom } from '../../../src/stats/index.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'dw-drift-segments-'));
+const COUNTRIES: Array<[string, number]> = [['US', 0.45], ['GB', 0.25], ['DE', 0.15], ['ES', 0.1], ['IT', 0.05]];
+
+async function cli(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), env: {} };
+  const code = await main(args, io);
+  return { code, out, err, json: args.includes('--json') && code === 0 ? JSON.parse(out.join('\n')) : undefined };
+}
+
+function csv(name: string, rows: number, seed: number, deShift: number, only?: string): string {
+  const rng = new SeededRandom(seed);
+  const lines = ['amount,device,country'];
+  for (let i = 0; i < rows; i++) {
+    let u = rng.next();
+    const country = COUNTRIES.find(([, p]) => (u -= p) < 0)?.[0] ?? 'IT';
+    const amount = rng.normal() + (country === 'DE' ? deShift : 0);
+    const device = rng.next() < 0.6 ? 'ios' : 'android';
+    if (only === undefined || only === country) lines.push(`${amount},${device},${country}`);
+  }
+  const path = join(tmp, name);
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
+
+describe('drift --segments', () => {
+  const reference = csv('train.csv', 8000, 1, 0);
+
+  it('reports the drifting segment only; the rest together; each segment as if compared alone', async () => {
+    const current = csv('current.csv', 4000, 2, 1.5);
+    const r = await cli('drift', '--reference', reference, '--current', current, '--categorical', 'device,country', '--segments', 'country', '--segment-top', '3', '--json');
+    expect(r.code).toBe(0);
+    expect(r.json.drift).toBe(false); // 15 % of the rows shifted: not enough for the whole file
+    const names = r.json.segments.map((s: { segment: string }) => s.segment);
+    expect(names).toEqual(['country=US', 'country=GB', 'country=DE', 'country=__other__']);
+    const drifted = r.json.segments.filter((s: { drift: boolean }) => s.drift).map((s: { segment: string; drifted_columns: string[] }) => [s.segment, s.drifted_columns]);
+    expect(drifted).toEqual([['country=DE', ['amount']]]);
+    const de = r.json.segments[2];
+    expect(de.columns.map((c: { column: string }) => c.column)).toEqual(['amount', 'device']); // without its own column
+    // the same as comparing DE's rows alone (the same seed draws the same rows)
+    const alone = await cli('drift', '--reference', reference, '--current', csv('de.csv', 4000, 2, 1.5, 'DE'), '--categorical', 'device,country', '--json');
+    expect(de.rows).toBe(alone.json.columns[0].n_current);
+    expect(de.columns[0].psi).toBe(alone.json.columns[0].psi);
+    expect(de.columns[0].ks).toEqual(alone.json.columns[0].ks);
+    const other = r.json.segments[3];
+    const it = await cli('drift', '--reference', reference, '--current', csv('it.csv', 4000, 2, 1.5, 'IT'), '--categorical', 'device,country', '--json');
+    const es = await cli('drift', '--reference', reference, '--current', csv('es.csv', 4000, 2, 1.5, 'ES'), '--categorical', 'device,country', '--json');
+    expect(other.rows).toBe(it.json.columns[0].n_current + es.json.columns[0].n_current);
+    const text = await cli('drift', '--reference', reference, '--current', current, '--categorical', 'device,country', '--segments', 'country', '--segment-top', '3');
+    expect(text.out).toContain(`segment country=DE (${de.rows} rows): drifted: amount`);
+  });
+
+  it('refuses a numeric or unknown segment column and a bad --segment-top', async () => {
+    const current = csv('c2.csv', 500, 3, 0);
+    for (const [args, message] of [
+      [['--segments', 'amount'], /"amount" is numeric/],
+      [['--segments', 'nope'], /has no column "nope"/],
+      [['--segments', 'country', '--segment-top', '0'], /--segment-top must be a whole number/],
+      [['--segment-top', '3'], /--segment-top needs --segments/],
+    ] as const) {
+      const r = await cli('drift', '--reference', reference, '--current', current, '--categorical', 'device,country', ...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err.join('\n')).toMatch(message);
+    }
+  });
+});
