@@ -149,7 +149,7 @@ export class KafkaIngest {
     const report = decodeMessages(
       kind, 'kafka',
       batch.messages.map((m) => ({ value: m.value, topic: batch.topic, partition: batch.partition, offset: m.offset })),
-      this.options.maxMessageBytes, { models: this.models, age: this.options.age }, this.now(),
+      this.options.maxMessageBytes, { models: this.models, age: this.options.age, encoding: this.writer.encoding }, this.now(),
     );
     const next = BigInt(batch.lastOffset()) + 1n;
     const generation = this.generation;
