@@ -8,6 +8,7 @@ import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { KafkaIngest } from '../src/ingest/kafka.js';
 import { parseJsonMessage } from '../src/ingest/decode.js';
 import { encodePrediction } from '../src/ingest/encoded.js';
+import { INGEST_SEMI_SPACE_MB, sizeYoungGeneration } from '../src/ingest/heap.js';
 import { predictionRowOf } from '../src/ingest/rows.js';
 import { BatchWriter } from '../src/ingest/writer.js';
 import { createStore } from '../src/store/index.js';
@@ -19,6 +20,11 @@ import { rowEncoder } from '../src/store/insert-rows.js';
 const [mode, brokers, topic, countText, chUrl, database] = process.argv.slice(2);
 const expected = Number(countText);
 const BATCH_SIZE = Number(process.env.BENCH_INGEST_BATCH ?? 20_000);
+/** CPU time of this process (all its threads: the embedded engine's too) over the measured interval: on a loaded
+ *  machine it moves far less than the rate does. */
+let cpuAtStart: NodeJS.CpuUsage | undefined;
+let cpuUsed: NodeJS.CpuUsage = { user: NaN, system: NaN };
+const cpuClock = { start: () => void (cpuAtStart = process.cpuUsage()), stop: () => void (cpuUsed = process.cpuUsage(cpuAtStart)) };
 
 /** Consumer settings of KafkaIngest, so the baseline fetches as driftwatch does. */
 function consumerOf(kafka: Kafka, groupId: string) {
@@ -37,9 +43,15 @@ async function rawKafkajs(): Promise<number> {
       autoCommit: false,
       partitionsConsumedConcurrently: 8,
       eachBatch: async ({ batch }) => {
-        if (start === 0) start = performance.now();
+        if (start === 0) {
+          start = performance.now();
+          cpuClock.start();
+        }
         seen += batch.messages.length;
-        if (seen >= expected) resolve(performance.now());
+        if (seen >= expected) {
+          cpuClock.stop();
+          resolve(performance.now());
+        }
       },
     });
   });
@@ -80,6 +92,9 @@ function tuning() {
 }
 
 async function driftwatch(): Promise<number> {
+  // as bin/driftwatch.js sizes the service's young generation (BENCH_INGEST_SEMI_SPACE_MB=0: V8's default)
+  const semiSpaceMb = Number(process.env.BENCH_INGEST_SEMI_SPACE_MB ?? INGEST_SEMI_SPACE_MB);
+  if (semiSpaceMb > 0) sizeYoungGeneration(semiSpaceMb);
   const profiler = await cpuProfiler();
   const store = createStore({ url: chUrl, database });
   const writer = new BatchWriter(store, { batchSize: BATCH_SIZE, maxWaitMs: 500 });
@@ -90,6 +105,7 @@ async function driftwatch(): Promise<number> {
   writer.submit = (batch) => {
     if (first === 0) {
       first = performance.now();
+      cpuClock.start();
       profiler.start();
     }
     return submit(batch);
@@ -101,6 +117,7 @@ async function driftwatch(): Promise<number> {
     stored = Number((await store.query<{ c: string }>('SELECT count() AS c FROM predictions'))[0].c);
   }
   const end = performance.now();
+  cpuClock.stop();
   await profiler.stop();
   await ingest.stop();
   await writer.close();
@@ -191,5 +208,6 @@ if (mode === 'stages') {
   console.log(JSON.stringify({ mode, ...result, peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
 } else {
   const seconds = mode === 'raw-kafkajs' ? await rawKafkajs() : await driftwatch();
-  console.log(JSON.stringify({ mode, messages: expected, seconds, per_second: Math.round(expected / seconds), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+  const cpuUs = (cpuUsed.user + cpuUsed.system) / expected;
+  console.log(JSON.stringify({ mode, messages: expected, seconds, per_second: Math.round(expected / seconds), cpu_us_per_message: +cpuUs.toFixed(2), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
 }

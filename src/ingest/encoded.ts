@@ -5,6 +5,7 @@ import type { FeatureValue } from '../domain/index.js';
 import type { InsertFormat, RowEncoder } from '../store/insert-rows.js';
 import { decodeLabel, decodePredictionFields, type DecodeOptions } from './decode.js';
 import type { RawMessage } from './messages.js';
+import type { Origin } from './writer.js';
 
 /** Rows of one submission, encoded, with the message each came from (for the dead letter of a refused row). */
 export interface EncodedRows {
@@ -14,8 +15,44 @@ export interface EncodedRows {
   /** byte just past each row */
   ends: Uint32Array;
   source: string;
-  /** the message of each row, in row order */
-  messages: RawMessage[];
+  /** the message of each row, in row order (originOf) */
+  messages: RowMessages;
+}
+
+/** The messages of a submission's rows without an object per message: their payloads copied into one buffer (so
+ *  the fetch responses they were sliced from can go), their offsets as numbers where they are (Kafka's), the topic
+ *  and partition once when all share them (a Kafka batch, an HTTP request); otherwise the messages as they are. */
+export type RowMessages =
+  | { topic: string; partition: number; offsets: Float64Array | string[]; payloads: Buffer; payloadEnds: Uint32Array }
+  | { each: RawMessage[] };
+
+const NUMERIC_OFFSET = /^(0|[1-9]\d{0,14})$/;
+
+export function rowMessages(messages: RawMessage[]): RowMessages {
+  const [first] = messages;
+  if (!first || messages.some((m) => m.topic !== first.topic || m.partition !== first.partition || m.value === null || m.value === undefined)) return { each: messages };
+  const numeric = messages.every((m) => NUMERIC_OFFSET.test(m.offset));
+  const sizes = messages.map((m) => (typeof m.value === 'string' ? Buffer.byteLength(m.value) : m.value!.length));
+  const payloads = Buffer.allocUnsafeSlow(sizes.reduce((n, k) => n + k, 0));
+  const payloadEnds = new Uint32Array(messages.length);
+  let pos = 0;
+  messages.forEach((m, i) => {
+    const v = m.value!;
+    pos += typeof v === 'string' ? payloads.write(v, pos, 'utf8') : v.copy(payloads, pos);
+    payloadEnds[i] = pos;
+  });
+  return {
+    topic: first.topic, partition: first.partition, payloads, payloadEnds,
+    offsets: numeric ? Float64Array.from(messages, (m) => Number(m.offset)) : messages.map((m) => m.offset),
+  };
+}
+
+/** Where row `i` came from. */
+export function originOf(rows: EncodedRows, i: number): Origin {
+  const m = rows.messages;
+  if ('each' in m) return { source: rows.source, ...m.each[i] };
+  const value = m.payloads.subarray(i === 0 ? 0 : m.payloadEnds[i - 1], m.payloadEnds[i]);
+  return { source: rows.source, topic: m.topic, partition: m.partition, offset: String(m.offsets[i]), value };
 }
 
 // One message's features, sorted by kind; reused from message to message (at most MAX_FEATURES each).

@@ -4,7 +4,7 @@ import { InputError } from '../domain/index.js';
 import { NotEncodable } from '../store/insert-layout.js';
 import { rowEncoder, type InsertFormat, type RowEncoder } from '../store/insert-rows.js';
 import { decodeLabel, parseJsonMessage, type DecodeOptions } from './decode.js';
-import { encodeLabel, encodePrediction } from './encoded.js';
+import { encodeLabel, encodePrediction, rowMessages } from './encoded.js';
 import { labelRow, predictionRowOf } from './rows.js';
 import { deadLetter, withOrigin, type IngestBatch, type Origin } from './writer.js';
 
@@ -82,7 +82,7 @@ export function decodeMessages(
   }
   if (enc && encodedMessages.length) {
     const { data, ends } = enc.finish();
-    report.batch.encoded = [{ table: kind === 'prediction' ? 'predictions' : 'labels', format: enc.format, data, ends, source, messages: encodedMessages }];
+    report.batch.encoded = [{ table: kind === 'prediction' ? 'predictions' : 'labels', format: enc.format, data, ends, source, messages: rowMessages(encodedMessages) }];
   }
   return report;
 }

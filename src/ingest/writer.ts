@@ -9,7 +9,7 @@ import { wellFormed } from './decode.js';
 import type { Store } from '../store/index.js';
 import { StoreError, toStoreError } from '../store/index.js';
 import type { InsertFormat } from '../store/insert-rows.js';
-import type { EncodedRows } from './encoded.js';
+import { originOf, type EncodedRows } from './encoded.js';
 import type { IngestMetrics } from '../telemetry/ingest-metrics.js';
 import type { Logger } from '../telemetry/log.js';
 import type { LabelRow, PredictionRow } from './rows.js';
@@ -265,8 +265,7 @@ export class BatchWriter {
       });
       await this.insertEncodedSplitting(table, batch, splitTransient, (rows, i, error) => {
         refused += 1;
-        const origin: Origin = { source: rows.source, ...rows.messages[i] };
-        batch.deadLetters.push(this.refusedRow(table, origin, (rows as Tagged)[SUBMITTER], undefined, error));
+        batch.deadLetters.push(this.refusedRow(table, originOf(rows, i), (rows as Tagged)[SUBMITTER], undefined, error));
       });
     }
     if (refused === 0 && batch.deadLetters.length === 0) return;

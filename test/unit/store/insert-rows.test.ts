@@ -2,7 +2,7 @@
 // out by hand from RowBinary's definition, and against the object-row encoders (insert-encoders.test.ts checks those
 // by hand) for messages of every kind: same bytes, row by row, so the column order is the layout's.
 import { describe, expect, it } from 'vitest';
-import { encodeLabel, encodePrediction } from '../../../src/ingest/encoded.js';
+import { encodeLabel, encodePrediction, originOf, rowMessages } from '../../../src/ingest/encoded.js';
 import { decodeMessages } from '../../../src/ingest/messages.js';
 import { decodeLabel } from '../../../src/ingest/decode.js';
 import { labelRow, predictionRowOf } from '../../../src/ingest/rows.js';
@@ -90,7 +90,8 @@ describe('rows encoded straight from messages', () => {
     expect(report.batch.deadLetters.map((d) => [d.offset, d.reason.slice(0, 8)])).toEqual([['11', 'not JSON'], ['13', 'missing ']]);
     const [encoded] = report.batch.encoded!;
     expect(encoded).toMatchObject({ table: 'predictions', format: 'RowBinary', source: 'kafka' });
-    expect(encoded.messages.map((m) => m.offset)).toEqual(['10', '12', '14']);
+    expect([0, 1, 2].map((i) => originOf(encoded, i))).toEqual([0, 2, 4].map((i) => ({ source: 'kafka', topic: 'preds', partition: 4, offset: String(10 + i), value: Buffer.from(messages[i].value) })));
+    expect(encoded.messages).toMatchObject({ offsets: Float64Array.from([10, 12, 14]) }); // no object per message
     const rows = [0, 2, 4].map((i) => predictionRowOf(JSON.parse(messages[i].value) as unknown, {}, NOW).row as unknown as Record<string, unknown>);
     expect(encoded.data.equals(encodeRowBinary(INSERT_LAYOUTS.predictions, rows))).toBe(true);
     expect(report.newestEventMs).toBe(T + 1);
@@ -98,5 +99,16 @@ describe('rows encoded straight from messages', () => {
     const plain = decodeMessages('prediction', 'kafka', messages, 1e6, {}, NOW).batch;
     expect(plain.encoded).toBeUndefined();
     expect(encodeRowBinary(INSERT_LAYOUTS.predictions, plain.predictions as unknown as Array<Record<string, unknown>>).equals(encoded.data)).toBe(true);
+  });
+
+  it('keeps the messages of encoded rows compactly, each origin as it was', () => {
+    const http = [{ value: '{"é":1}', topic: '/v1/predictions', partition: -1, offset: 'line 1' }, { value: '', topic: '/v1/predictions', partition: -1, offset: 'line 3' }];
+    const rows = (messages: ReturnType<typeof rowMessages>) => ({ table: 'predictions' as const, format: 'RowBinary' as const, data: Buffer.alloc(0), ends: new Uint32Array(2), source: 'http', messages });
+    expect([0, 1].map((i) => originOf(rows(rowMessages(http)), i))).toEqual(http.map((m) => ({ source: 'http', ...m, value: Buffer.from(m.value) })));
+    const mixed = [{ value: Buffer.from('a'), topic: 't', partition: 1, offset: '5' }, { value: Buffer.from('b'), topic: 't', partition: 2, offset: '9007199254740993' }];
+    expect(rowMessages(mixed)).toEqual({ each: mixed });
+    expect(originOf(rows(rowMessages(mixed)), 1)).toEqual({ source: 'http', ...mixed[1] });
+    const big = [{ value: Buffer.from('a'), topic: 't', partition: 1, offset: '9007199254740993' }];
+    expect(originOf(rows(rowMessages(big)), 0).offset).toBe('9007199254740993'); // past 2^53: kept as text
   });
 });
