@@ -21,7 +21,7 @@ const SHAPES: Array<{ features: number; shape: MessageShape; text: string }> = [
   { features: 30, shape: { numeric: 25, nulls: true, categorical: 5 }, text: '25 numeric (1 in 12 null) + 5 categorical' },
 ];
 
-interface WorkerResult { mode: string; messages: number; seconds: number; per_second: number; peak_rss_mb: number }
+interface WorkerResult { mode: string; messages: number; seconds: number; per_second: number; cpu_us_per_message?: number; peak_rss_mb: number }
 
 async function produce(brokers: string[], topic: string, n: number, shape: MessageShape): Promise<number> {
   const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
@@ -127,6 +127,9 @@ try {
     raws.push(await rawRun());
     progress(`driftwatch (embedded): ${dwEmbedded.per_second}/s; raw ${raws[2].per_second}/s; stage profile…`);
     const around = (a: WorkerResult, b: WorkerResult) => Math.round((a.per_second + b.per_second) / 2);
+    // CPU time per message, bare consumer over driftwatch: the same comparison on a measure load moves far less
+    // (driftwatch's process only: the embedded engine's threads count, the 18.16 server's process does not)
+    const cpuRatio = (dwRun: WorkerResult) => ratio(raws.reduce((n, r) => n + (r.cpu_us_per_message ?? NaN), 0) / raws.length, dwRun.cpu_us_per_message ?? NaN);
     const stagesServer = await freshTarget(false);
     const stagesEmbedded = await freshTarget(true);
     profile[`features_${features}`] = {
@@ -148,6 +151,8 @@ try {
       driftwatch_embedded: { ...dwEmbedded, clickhouse: 'embedded 26' },
       server_vs_raw_kafkajs: ratio(dw.per_second, around(raws[0], raws[1])),
       embedded_vs_raw_kafkajs: ratio(dwEmbedded.per_second, around(raws[1], raws[2])),
+      cpu_per_message_raw_kafkajs_vs_server: cpuRatio(dw),
+      cpu_per_message_raw_kafkajs_vs_embedded: cpuRatio(dwEmbedded),
     };
   }
   progress('ClickHouse Kafka engine (20 features)…');
