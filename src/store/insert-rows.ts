@@ -1,8 +1,10 @@
 // Rows written column by column straight into an insert's bytes, with no row object in between: ingest encodes
 // each message as it is validated, and only the bytes (plus where each row ends, so a refused chunk can still be
 // halved down to its bad row) wait in the backlog. RowBinary for a server, JSONCompactEachRow for the embedded
-// engine (its raw insert takes no binary format); the caller writes the columns in its table's layout order.
+// engine (its raw insert takes no binary format), both straight into bytes; the caller writes the columns in its
+// table's layout order.
 import { endianness } from 'node:os';
+import { JsonBytes } from './insert-json-rows.js';
 import { Output } from './insert-rowbinary.js';
 
 /** A Float64Array holds the platform's byte order; RowBinary is little-endian. */
@@ -139,66 +141,75 @@ class RowBinaryEncoder implements RowEncoder {
   }
 }
 
-const float = (v: number) => (v === 0 && 1 / v < 0 ? '-0' : String(v));
-
-/** JSONCompactEachRow: a row's text is built as a string, then written out as UTF-8 in one go. */
+/** JSONCompactEachRow, written straight into bytes (insert-json-rows.ts). */
 class JsonCompactEncoder implements RowEncoder {
   readonly format = 'JSONCompactEachRow' as const;
-  private readonly out = new Output(1 << 16);
+  private readonly json = new JsonBytes();
   private readonly ends = new Ends();
-  private readonly repeats = new Repeats<string>();
-  private row = '';
+  private readonly repeats = new Repeats<Buffer>();
 
   get rows(): number {
     return this.ends.count;
   }
-  private put(text: string): void {
-    this.row = this.row === '' ? `[${text}` : `${this.row},${text}`;
-  }
   string(s: string): void {
-    this.put(JSON.stringify(s));
+    this.json.column();
+    this.json.string(s);
   }
   dateTime(seconds: number): void {
-    this.put(String(seconds));
+    this.json.column();
+    this.json.number(seconds);
   }
   uint64(v: number): void {
-    this.put(String(v));
+    this.json.column();
+    this.json.number(v);
   }
   nullableFloat(v: number | null): void {
-    this.put(v === null ? 'null' : float(v));
+    this.json.column();
+    if (v === null) this.json.ascii('null');
+    else this.json.number(v);
   }
   nullableString(v: string | null): void {
-    this.put(v === null ? 'null' : JSON.stringify(v));
+    this.json.column();
+    if (v === null) this.json.ascii('null');
+    else this.json.string(v);
   }
   floats(values: Float64Array, n: number): void {
-    let text = '[';
-    for (let i = 0; i < n; i++) text += i === 0 ? float(values[i]) : `,${float(values[i])}`;
-    this.put(`${text}]`);
+    const json = this.json;
+    json.column();
+    json.open();
+    for (let i = 0; i < n; i++) {
+      if (i > 0) json.comma();
+      json.number(values[i]);
+    }
+    json.close();
   }
   strings(values: readonly string[], n: number, slot?: number): void {
+    const json = this.json;
+    json.column();
+    const out = json.out;
     const again = slot === undefined ? undefined : this.repeats.get(slot, values, n);
-    if (again !== undefined) return this.put(again);
-    let text = '[';
-    for (let i = 0; i < n; i++) text += i === 0 ? JSON.stringify(values[i]) : `,${JSON.stringify(values[i])}`;
-    text += ']';
-    if (slot !== undefined) this.repeats.set(slot, values, n, text);
-    this.put(text);
+    if (again) {
+      out.room(again.length);
+      out.pos += again.copy(out.buf, out.pos);
+      return;
+    }
+    const start = out.pos;
+    json.open();
+    for (let i = 0; i < n; i++) {
+      if (i > 0) json.comma();
+      json.string(values[i]);
+    }
+    json.close();
+    if (slot !== undefined) this.repeats.set(slot, values, n, Buffer.from(out.buf.subarray(start, out.pos)));
   }
   endRow(): void {
-    const text = `${this.row}]\n`;
-    this.row = '';
-    const out = this.out;
-    const bytes = Buffer.byteLength(text, 'utf8');
-    out.room(bytes);
-    out.pos += out.buf.write(text, out.pos, bytes, 'utf8');
-    this.ends.push(out.pos);
+    this.ends.push(this.json.endRow());
   }
   abandonRow(): void {
-    this.row = '';
+    this.json.abandonRow();
   }
   finish(): EncodedChunk {
-    this.row = '';
-    return { data: this.out.take(), ends: this.ends.take() };
+    return { data: this.json.take(), ends: this.ends.take() };
   }
 }
 

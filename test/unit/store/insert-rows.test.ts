@@ -9,6 +9,7 @@ import { labelRow, predictionRowOf } from '../../../src/ingest/rows.js';
 import { encodeJsonCompact } from '../../../src/store/insert-json.js';
 import { INSERT_LAYOUTS, NotEncodable } from '../../../src/store/insert-layout.js';
 import { encodeRowBinary } from '../../../src/store/insert-rowbinary.js';
+import { JsonBytes } from '../../../src/store/insert-json-rows.js';
 import { rowEncoder, type InsertFormat } from '../../../src/store/insert-rows.js';
 import { f64, str, u32 } from './bytes.js';
 
@@ -110,5 +111,24 @@ describe('rows encoded straight from messages', () => {
     expect(originOf(rows(rowMessages(mixed)), 1)).toEqual({ source: 'http', ...mixed[1] });
     const big = [{ value: Buffer.from('a'), topic: 't', partition: 1, offset: '9007199254740993' }];
     expect(originOf(rows(rowMessages(big)), 0).offset).toBe('9007199254740993'); // past 2^53: kept as text
+  });
+
+  it('JSONCompactEachRow numbers: text that reads back as the very same double, short decimals from their digits', () => {
+    const text = (v: number) => {
+      const j = new JsonBytes();
+      j.number(v);
+      return j.take().toString('latin1');
+    };
+    expect([0.05, -37.45, 12, 100.5, 0.0001, -0.5, 1e-7, 0.1 + 0.2, -0, 1e21, 9007199254740991].map(text))
+      .toEqual(['0.05', '-37.45', '12', '100.5', '0.0001', '-0.5', '1e-7', '0.30000000000000004', '-0', '1e+21', '9007199254740991']);
+    let seed = 7;
+    const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const values = Array.from({ length: 20_000 }, (_, i) => {
+      const scale = 10 ** Math.floor(next() * 7); // 1 … 10^6: up to six decimals, some past the digit path
+      const v = i % 4 === 0 ? (next() - 0.5) * 10 ** Math.floor(next() * 40 - 20) : Math.round((next() - 0.5) * 1e7) / scale;
+      return v;
+    });
+    for (const v of values) expect(Object.is(Number(text(v)), v), `${v} → ${text(v)}`).toBe(true);
+    expect(() => text(Infinity)).toThrow(NotEncodable);
   });
 });
