@@ -21,7 +21,7 @@ const SHAPES: Array<{ features: number; shape: MessageShape; text: string }> = [
   { features: 30, shape: { numeric: 25, nulls: true, categorical: 5 }, text: '25 numeric (1 in 12 null) + 5 categorical' },
 ];
 
-interface WorkerResult { mode: string; messages: number; seconds: number; per_second: number; peak_rss_mb: number }
+interface WorkerResult { mode: string; messages: number; seconds: number; per_second: number; cpu_us_per_message?: number; peak_rss_mb: number }
 
 async function produce(brokers: string[], topic: string, n: number, shape: MessageShape): Promise<number> {
   const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
@@ -114,13 +114,22 @@ try {
     progress(`producing ${N} messages with ${features} features (${text})…`);
     const produceSeconds = await produce(broker.brokers, topic, N, shape);
     progress(`produced in ${produceSeconds.toFixed(2)} s; raw kafkajs consumer…`);
-    const raw = await runWorker<WorkerResult>('ingest-worker.ts', ['raw-kafkajs', brokers, topic, String(N)]);
+    // The bare consumer runs before, between and after the two driftwatch runs (it takes seconds): each ratio is
+    // against the mean of the two bare runs around it, so load that drifts during the run skews it less.
+    const rawRun = () => runWorker<WorkerResult>('ingest-worker.ts', ['raw-kafkajs', brokers, topic, String(N)]);
+    const raws = [await rawRun()];
     const server = await freshTarget(false);
     const dw = await runWorker<WorkerResult>('ingest-worker.ts', ['driftwatch', brokers, topic, String(N), server.url, server.database]);
-    progress(`raw: ${raw.per_second}/s; driftwatch (server): ${dw.per_second}/s; driftwatch (embedded)…`);
+    raws.push(await rawRun());
+    progress(`raw: ${raws[0].per_second}/s, ${raws[1].per_second}/s; driftwatch (server): ${dw.per_second}/s; driftwatch (embedded)…`);
     const embedded = await freshTarget(true);
     const dwEmbedded = await runWorker<WorkerResult>('ingest-worker.ts', ['driftwatch', brokers, topic, String(N), embedded.url, embedded.database]);
-    progress(`driftwatch (embedded): ${dwEmbedded.per_second}/s; stage profile…`);
+    raws.push(await rawRun());
+    progress(`driftwatch (embedded): ${dwEmbedded.per_second}/s; raw ${raws[2].per_second}/s; stage profile…`);
+    const around = (a: WorkerResult, b: WorkerResult) => Math.round((a.per_second + b.per_second) / 2);
+    // CPU time per message, bare consumer over driftwatch: the same comparison on a measure load moves far less
+    // (driftwatch's process only: the embedded engine's threads count, the 18.16 server's process does not)
+    const cpuRatio = (dwRun: WorkerResult) => ratio(raws.reduce((n, r) => n + (r.cpu_us_per_message ?? NaN), 0) / raws.length, dwRun.cpu_us_per_message ?? NaN);
     const stagesServer = await freshTarget(false);
     const stagesEmbedded = await freshTarget(true);
     profile[`features_${features}`] = {
@@ -137,11 +146,13 @@ try {
     }
     runs[`features_${features}`] = {
       features: text, produce_seconds: produceSeconds,
-      raw_kafkajs: raw,
+      raw_kafkajs: { runs: raws, before_and_after_server_per_second: around(raws[0], raws[1]), before_and_after_embedded_per_second: around(raws[1], raws[2]), peak_rss_mb: Math.max(...raws.map((r) => r.peak_rss_mb)) },
       driftwatch_server: { ...dw, clickhouse: 'server 18.16' },
       driftwatch_embedded: { ...dwEmbedded, clickhouse: 'embedded 26' },
-      server_vs_raw_kafkajs: ratio(dw.per_second, raw.per_second),
-      embedded_vs_raw_kafkajs: ratio(dwEmbedded.per_second, raw.per_second),
+      server_vs_raw_kafkajs: ratio(dw.per_second, around(raws[0], raws[1])),
+      embedded_vs_raw_kafkajs: ratio(dwEmbedded.per_second, around(raws[1], raws[2])),
+      cpu_per_message_raw_kafkajs_vs_server: cpuRatio(dw),
+      cpu_per_message_raw_kafkajs_vs_embedded: cpuRatio(dwEmbedded),
     };
   }
   progress('ClickHouse Kafka engine (20 features)…');

@@ -3,5 +3,8 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// the young generation sized for ingest before the heap grows (src/ingest/heap.ts; NODE_OPTIONS may set another)
+const { sizeYoungGeneration } = await import('../src/ingest/heap.ts');
+sizeYoungGeneration();
 const { main } = await import('../src/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -44,6 +44,8 @@ export class KafkaIngest {
   /** Highest offset committed (or being committed) per "topic/partition", so commits never go backwards. */
   private readonly committed = new Map<string, bigint>();
   private commits: Promise<void> = Promise.resolve();
+  /** Offsets stored but not yet sent, per "topic/partition": the next commit request takes all of them at once. */
+  private readonly toCommit = new Map<string, { topic: string; partition: number; offset: bigint }>();
   private readonly storing = new Set<Promise<void>>();
   private handling = 0;
   /** Commits refused during a rebalance, per "topic/partition": retried once the group has settled (retryCommits). */
@@ -149,7 +151,7 @@ export class KafkaIngest {
     const report = decodeMessages(
       kind, 'kafka',
       batch.messages.map((m) => ({ value: m.value, topic: batch.topic, partition: batch.partition, offset: m.offset })),
-      this.options.maxMessageBytes, { models: this.models, age: this.options.age }, this.now(),
+      this.options.maxMessageBytes, { models: this.models, age: this.options.age, encoding: this.writer.encoding }, this.now(),
     );
     const next = BigInt(batch.lastOffset()) + 1n;
     const generation = this.generation;
@@ -187,24 +189,31 @@ export class KafkaIngest {
     if (report.newestEventMs > 0) this.metrics?.lagSeconds.set({ topic }, Math.max(0, (this.now() - report.newestEventMs) / 1000));
   }
 
-  /** Commits are serialized and monotonic per partition. */
+  /** Commits are serialized and monotonic per partition; the offsets of batches stored while a commit request is
+   *  in flight go together in the next one (one request for many partitions). */
   private commit(topic: string, partition: number, offset: bigint): Promise<void> {
     const key = `${topic}/${partition}`;
     if ((this.committed.get(key) ?? -1n) >= offset) return this.commits;
     this.committed.set(key, offset);
-    this.commits = this.commits.then(async () => {
-      if (!this.consumer) return;
-      try {
-        await this.consumer.commitOffsets([{ topic, partition, offset: offset.toString() }]);
-        if ((this.failedCommits.get(key)?.offset ?? -1n) <= offset) this.failedCommits.delete(key);
-      } catch (error) {
-        // Refused during a rebalance: retried once the group settles, if the partition is still ours (retryCommits);
-        // if it moved, its new owner re-reads from the last commit and dedup absorbs the repeat.
-        this.failedCommits.set(key, { topic, partition, offset });
-        this.logger?.log('warn', 'commit_failed', { topic, partition, error: (error as Error).message, retry: 'after_rebalance' });
-      }
-    });
+    const queued = this.toCommit.size > 0; // a request not yet sent will take this offset too
+    this.toCommit.set(key, { topic, partition, offset });
+    if (!queued) this.commits = this.commits.then(() => this.commitQueued());
     return this.commits;
+  }
+
+  private async commitQueued(): Promise<void> {
+    const offsets = [...this.toCommit.entries()];
+    this.toCommit.clear();
+    if (!this.consumer || offsets.length === 0) return;
+    try {
+      await this.consumer.commitOffsets(offsets.map(([, c]) => ({ topic: c.topic, partition: c.partition, offset: c.offset.toString() })));
+      for (const [key, c] of offsets) if ((this.failedCommits.get(key)?.offset ?? -1n) <= c.offset) this.failedCommits.delete(key);
+    } catch (error) {
+      // Refused during a rebalance: retried once the group settles, if the partition is still ours (retryCommits);
+      // if it moved, its new owner re-reads from the last commit and dedup absorbs the repeat.
+      for (const [key, c] of offsets) this.failedCommits.set(key, c);
+      this.logger?.log('warn', 'commit_failed', { partitions: offsets.map(([key]) => key).join(','), error: (error as Error).message, retry: 'after_rebalance' });
+    }
   }
 
   /** After a (re)join: commits refused before it, for the partitions this member still has; the others are dropped. */

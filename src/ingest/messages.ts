@@ -1,7 +1,10 @@
 // Turns a batch of raw messages into rows: valid ones to their table, the rest to dead letters with the reason.
 // Nothing one message holds can throw past its own dead letter: decoding and row building are caught per message.
 import { InputError } from '../domain/index.js';
+import { NotEncodable } from '../store/insert-layout.js';
+import { rowEncoder, type InsertFormat, type RowEncoder } from '../store/insert-rows.js';
 import { decodeLabel, parseJsonMessage, type DecodeOptions } from './decode.js';
+import { encodeLabel, encodePrediction, rowMessages } from './encoded.js';
 import { labelRow, predictionRowOf } from './rows.js';
 import { deadLetter, withOrigin, type IngestBatch, type Origin } from './writer.js';
 
@@ -32,16 +35,34 @@ export function payloadText(value: RawMessage['value']): string {
   return value === null || value === undefined ? '' : typeof value === 'string' ? value : value.toString('utf8');
 }
 
+/** One encoder per format, reused: decodeMessages runs to its end without yielding. */
+const encoders = new Map<InsertFormat, RowEncoder>();
+const encoderFor = (format: InsertFormat) => encoders.get(format) ?? encoders.set(format, rowEncoder(format)).get(format)!;
+
+export interface DecodeMessagesOptions extends DecodeOptions {
+  age?: AcceptedAge;
+  /** The store's insert format (BatchWriter.encoding): valid rows are then written straight into insert bytes
+   *  (batch.encoded) instead of row objects. */
+  encoding?: InsertFormat;
+}
+
 export function decodeMessages(
-  kind: MessageKind, source: string, messages: RawMessage[], maxBytes: number, options: DecodeOptions & { age?: AcceptedAge }, nowMs: number,
+  kind: MessageKind, source: string, messages: RawMessage[], maxBytes: number, options: DecodeMessagesOptions, nowMs: number,
 ): DecodeReport {
   const report: DecodeReport = { batch: { predictions: [], labels: [], deadLetters: [] }, rejected: [], newestEventMs: 0 };
   const window = options.age ? { minMs: nowMs - options.age.maxAgeMs, maxMs: nowMs + options.age.maxFutureMs } : options.window;
   const decodeOptions: DecodeOptions = { models: options.models, window };
+  const enc = options.encoding ? encoderFor(options.encoding) : undefined;
+  const encodedMessages: RawMessage[] = [];
+  const ingestedAt = Math.floor(nowMs / 1000);
   for (const m of messages) {
-    const origin: Origin = { source, topic: m.topic, partition: m.partition, offset: m.offset, value: m.value };
     try {
       const json = parseJsonMessage(m.value, maxBytes);
+      if (enc && encodedRow(enc, kind, json, decodeOptions, ingestedAt, report)) {
+        encodedMessages.push(m);
+        continue;
+      }
+      const origin: Origin = { source, topic: m.topic, partition: m.partition, offset: m.offset, value: m.value };
       if (kind === 'prediction') {
         const p = predictionRowOf(json, decodeOptions, nowMs);
         report.batch.predictions.push(withOrigin(p.row, origin));
@@ -59,5 +80,22 @@ export function decodeMessages(
       report.rejected.push({ offset: m.offset, code, reason });
     }
   }
+  if (enc && encodedMessages.length) {
+    const { data, ends } = enc.finish();
+    report.batch.encoded = [{ table: kind === 'prediction' ? 'predictions' : 'labels', format: enc.format, data, ends, source, messages: rowMessages(encodedMessages) }];
+  }
   return report;
+}
+
+/** Writes the message's row into `enc`: true if written, false if a value is not encodable (the row then goes as an
+ *  object, so the store's JSON path lets ClickHouse judge it); a validation error is thrown as it is. */
+function encodedRow(enc: RowEncoder, kind: MessageKind, json: unknown, options: DecodeOptions, ingestedAt: number, report: DecodeReport): boolean {
+  try {
+    const timestamp = kind === 'prediction' ? encodePrediction(enc, json, options, ingestedAt) : encodeLabel(enc, json, options, ingestedAt);
+    if (timestamp > report.newestEventMs) report.newestEventMs = timestamp;
+    return true;
+  } catch (error) {
+    if (error instanceof NotEncodable) return false;
+    throw error;
+  }
 }

@@ -8,6 +8,8 @@
 import { wellFormed } from './decode.js';
 import type { Store } from '../store/index.js';
 import { StoreError, toStoreError } from '../store/index.js';
+import type { InsertFormat } from '../store/insert-rows.js';
+import { originOf, type EncodedRows } from './encoded.js';
 import type { IngestMetrics } from '../telemetry/ingest-metrics.js';
 import type { Logger } from '../telemetry/log.js';
 import type { LabelRow, PredictionRow } from './rows.js';
@@ -43,6 +45,34 @@ export interface IngestBatch {
   predictions: PredictionRow[];
   labels: LabelRow[];
   deadLetters: DeadLetterRow[];
+  /** rows already in the store's insert bytes (decodeMessages with `encoding`) */
+  encoded?: EncodedRows[];
+}
+
+/** Rows from..to of one submission's encoded rows. */
+interface Slice { rows: EncodedRows; from: number; to: number }
+type Pending = IngestBatch & { slices: Slice[] };
+const emptyBatch = (): Pending => ({ predictions: [], labels: [], deadLetters: [], slices: [] });
+
+const rowStart = (rows: EncodedRows, i: number) => (i === 0 ? 0 : rows.ends[i - 1]);
+const bytesOf = (s: Slice) => s.rows.data.subarray(rowStart(s.rows, s.from), s.rows.ends[s.to - 1]);
+const rowsIn = (chunk: Slice[]) => chunk.reduce((n, s) => n + s.to - s.from, 0);
+
+/** `chunk` cut after its first `k` rows. */
+function cut(chunk: Slice[], k: number): [Slice[], Slice[]] {
+  const head: Slice[] = [];
+  const tail: Slice[] = [];
+  for (const s of chunk) {
+    const n = s.to - s.from;
+    if (k >= n) head.push(s);
+    else if (k <= 0) tail.push(s);
+    else {
+      head.push({ rows: s.rows, from: s.from, to: s.from + k });
+      tail.push({ rows: s.rows, from: s.from + k, to: s.to });
+    }
+    k -= n;
+  }
+  return [head, tail];
 }
 
 /** What became of one submission: the rows ClickHouse refused (now dead letters), by origin. */
@@ -76,7 +106,7 @@ const asStoreError = (error: unknown) => (error instanceof StoreError ? error : 
 const rawText = (v: Origin['value']) => (v === null || v === undefined ? '' : typeof v === 'string' ? v : v.toString('utf8'));
 
 export class BatchWriter {
-  private pending: IngestBatch = { predictions: [], labels: [], deadLetters: [] };
+  private pending: Pending = emptyBatch();
   private pendingCount = 0;
   private writingCount = 0;
   private waiters: Waiter[] = [];
@@ -97,11 +127,18 @@ export class BatchWriter {
     this.now = options.now ?? Date.now;
   }
 
+  /** The insert format the store takes rows in as bytes (for decodeMessages' `encoding`), if it does. */
+  get encoding(): InsertFormat | undefined {
+    return this.store.insertEncoded ? this.store.insertFormat : undefined;
+  }
+
   /** Resolves once every row of `batch` is durably stored or dead-lettered (the result names the rows ClickHouse
    *  refused); rejects when ClickHouse stayed unavailable past the shutdown deadline or refuses every write. */
   submit(batch: IngestBatch): Promise<SubmitResult> {
     if (this.closed) return Promise.reject(new Error('writer is closed'));
-    const size = batch.predictions.length + batch.labels.length + batch.deadLetters.length;
+    const encoded = batch.encoded ?? [];
+    if (encoded.length && !this.encoding) return Promise.reject(new Error('this store takes no encoded rows'));
+    const size = batch.predictions.length + batch.labels.length + batch.deadLetters.length + encoded.reduce((n, e) => n + e.ends.length, 0);
     if (size === 0) return Promise.resolve({ refused: [] });
     let waiter!: Waiter;
     const done = new Promise<SubmitResult>((resolve, reject) => (waiter = { resolve, reject, refused: [] }));
@@ -114,6 +151,10 @@ export class BatchWriter {
       this.pending.labels.push(row);
     }
     for (const row of batch.deadLetters) this.pending.deadLetters.push(row);
+    for (const rows of encoded) {
+      (rows as Tagged)[SUBMITTER] = waiter;
+      if (rows.ends.length) this.pending.slices.push({ rows, from: 0, to: rows.ends.length });
+    }
     this.pendingCount += size;
     this.waiters.push(waiter);
     if (this.pendingCount >= this.options.batchSize) void this.flush();
@@ -137,7 +178,7 @@ export class BatchWriter {
     const batch = this.pending;
     const waiters = this.waiters;
     const size = this.pendingCount;
-    this.pending = { predictions: [], labels: [], deadLetters: [] };
+    this.pending = emptyBatch();
     this.pendingCount = 0;
     this.writingCount += size;
     this.waiters = [];
@@ -166,7 +207,7 @@ export class BatchWriter {
     await this.flush();
   }
 
-  private async writeWithRetry(batch: IngestBatch): Promise<void> {
+  private async writeWithRetry(batch: Pending): Promise<void> {
     const started = this.now();
     let attempt = 0;
     let splitTransient = false;
@@ -182,7 +223,7 @@ export class BatchWriter {
         const e = asStoreError(error);
         if (e.kind !== 'transient') {
           this.metrics?.batches.inc({ outcome: 'refused' });
-          this.logger?.log('error', 'store_refused_batch', { error: e.message, rows: batch.predictions.length + batch.labels.length });
+          this.logger?.log('error', 'store_refused_batch', { error: e.message, rows: batch.predictions.length + batch.labels.length + rowsIn(batch.slices) });
           throw new Error(`ClickHouse refuses these writes, batch not stored (will be redelivered): ${e.message}`);
         }
         attempt += 1;
@@ -210,7 +251,7 @@ export class BatchWriter {
     return this.store.ping().catch(() => false);
   }
 
-  private async writeOnce(batch: IngestBatch, splitTransient: boolean): Promise<void> {
+  private async writeOnce(batch: Pending, splitTransient: boolean): Promise<void> {
     // Dead letters first: a rejected message must never be lost even if the good rows then fail. Rows stored are
     // taken out of the batch as they go, so a retry never writes them twice; a refused row becomes a dead letter
     // of the batch at once, so a retry stores it too.
@@ -219,7 +260,12 @@ export class BatchWriter {
     for (const [table, rows] of [['predictions', batch.predictions], ['labels', batch.labels]] as const) {
       await this.insertSplitting(table, rows, splitTransient, (row, error) => {
         refused += 1;
-        batch.deadLetters.push(this.refusedRow(table, row, error));
+        const { [ORIGIN]: origin, [SUBMITTER]: submitter } = row as Tagged;
+        batch.deadLetters.push(this.refusedRow(table, origin, submitter, row, error));
+      });
+      await this.insertEncodedSplitting(table, batch, splitTransient, (rows, i, error) => {
+        refused += 1;
+        batch.deadLetters.push(this.refusedRow(table, originOf(rows, i), (rows as Tagged)[SUBMITTER], undefined, error));
       });
     }
     if (refused === 0 && batch.deadLetters.length === 0) return;
@@ -231,12 +277,11 @@ export class BatchWriter {
   }
 
   /** The dead letter of a row ClickHouse refused: its message's origin and payload, the server's reason. */
-  private refusedRow(table: string, row: object, error: StoreError): DeadLetterRow {
-    const { [ORIGIN]: o, [SUBMITTER]: submitter } = row as Tagged;
+  private refusedRow(table: string, o: Origin | undefined, submitter: Waiter | undefined, row: object | undefined, error: StoreError): DeadLetterRow {
     const reason = `ClickHouse refused the row: ${error.message}`;
     const letter = o
       ? deadLetter(o.source, o.topic, o.partition, o.offset, reason, rawText(o.value), this.now())
-      : deadLetter('store', table, -1, String((row as { prediction_id?: unknown }).prediction_id ?? ''), reason, JSON.stringify(row), this.now());
+      : deadLetter('store', table, -1, String((row as { prediction_id?: unknown } | undefined)?.prediction_id ?? ''), reason, JSON.stringify(row ?? null), this.now());
     if (submitter && o) submitter.refused.push({ origin: o, reason });
     this.metrics?.deadLetters.inc({ source: o?.source ?? 'store', reason: 'store_refused' });
     return letter;
@@ -253,6 +298,34 @@ export class BatchWriter {
       }
       rows.push({ ...d, reason: ascii(`${d.reason} (dead letter stored escaped: ${error.message})`), payload: ascii(d.payload), topic: ascii(d.topic), offset: ascii(d.offset) });
     });
+  }
+
+  /** insertSplitting for the encoded rows of `table` in `batch.slices`: the stored ones leave it, the refused ones go
+   *  to `refuse` (by their submission and row), and on any other failure the rest stays in it. */
+  private async insertEncodedSplitting(table: 'predictions' | 'labels', batch: Pending, splitTransient: boolean, refuse: (rows: EncodedRows, i: number, error: StoreError) => void): Promise<void> {
+    const mine = batch.slices.filter((s) => s.rows.table === table);
+    if (mine.length === 0) return;
+    batch.slices = batch.slices.filter((s) => s.rows.table !== table);
+    const stack = [mine];
+    while (stack.length) {
+      const chunk = stack.pop()!;
+      try {
+        await this.store.insertEncoded!(table, chunk.map(bytesOf));
+      } catch (error) {
+        const e = asStoreError(error);
+        const split = e.kind === 'data' || (splitTransient && e.kind === 'transient' && (await this.answers()));
+        if (!split) {
+          for (const c of [chunk, ...stack.reverse()]) batch.slices.push(...c);
+          throw e;
+        }
+        const n = rowsIn(chunk);
+        if (n === 1) refuse(chunk[0].rows, chunk[0].from, e);
+        else {
+          const [head, tail] = cut(chunk, n >> 1);
+          stack.push(tail, head);
+        }
+      }
+    }
   }
 
   /** Inserts `rows`, halving each chunk ClickHouse refuses for its data down to the single rows at fault, which go

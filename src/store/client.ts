@@ -6,6 +6,7 @@ import { defaultEmbeddedMemoryBytes, embeddedConnection } from './embedded.js';
 import { encodeJsonCompact } from './insert-json.js';
 import { INSERT_LAYOUTS, NotEncodable } from './insert-layout.js';
 import { encodeRowBinary } from './insert-rowbinary.js';
+import type { InsertFormat } from './insert-rows.js';
 import { ident } from './sql.js';
 import { CLUSTER_SETTINGS, clusterAnswers, type ClusterSpec } from './cluster.js';
 
@@ -18,6 +19,10 @@ export interface Store {
   /** Set when the tables live on a ClickHouse cluster (src/store/cluster.ts): its name and replica path. */
   readonly cluster?: ClusterSpec;
   insert(table: string, rows: Record<string, unknown>[]): Promise<void>;
+  /** The format insertEncoded takes an ingest table's rows in (store/insert-rows.ts). */
+  readonly insertFormat?: InsertFormat;
+  /** Rows of an ingest table (INSERT_LAYOUTS) already encoded in insertFormat, back to back across `parts`. */
+  insertEncoded?(table: string, parts: Buffer[]): Promise<void>;
   query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
   command(sql: string): Promise<void>;
   ping(): Promise<boolean>;
@@ -70,21 +75,25 @@ export function createStore(options: StoreOptions): Store {
   async function insertEncoded(table: string, rows: Record<string, unknown>[]): Promise<boolean> {
     const layout = INSERT_LAYOUTS[table];
     if (!layout) return false;
-    const columns = layout.map(([name]) => name);
     try {
-      if (embedded) {
-        await embedded.rawInsert(table, columns, encodeJsonCompact(layout, rows), 'JSONCompactEachRow');
-        return true;
-      }
-      const data = encodeRowBinary(layout, rows);
-      const result = await client.exec({ query: `INSERT INTO ${table} (${columns.join(', ')}) FORMAT RowBinary`, values: Readable.from([data]) });
-      result.stream.resume();
-      await new Promise<void>((resolve, reject) => result.stream.once('end', resolve).once('error', reject));
+      await send(table, [embedded ? encodeJsonCompact(layout, rows) : encodeRowBinary(layout, rows)]);
       return true;
     } catch (error) {
       if (error instanceof NotEncodable) return false;
       throw error;
     }
+  }
+
+  /** Encoded rows of an ingest table (in `insertFormat`) into it, by the table's explicit column list. */
+  async function send(table: string, parts: Buffer[]): Promise<void> {
+    const columns = INSERT_LAYOUTS[table].map(([name]) => name);
+    if (embedded) {
+      await embedded.rawInsert(table, columns, parts.length === 1 ? parts[0] : Buffer.concat(parts), 'JSONCompactEachRow');
+      return;
+    }
+    const result = await client.exec({ query: `INSERT INTO ${table} (${columns.join(', ')}) FORMAT RowBinary`, values: Readable.from(parts) });
+    result.stream.resume();
+    await new Promise<void>((resolve, reject) => result.stream.once('end', resolve).once('error', reject));
   }
 
   return {
@@ -96,6 +105,17 @@ export function createStore(options: StoreOptions): Store {
       try {
         if (await insertEncoded(ident(table), rows)) return;
         await client.insert({ table: ident(table), values: rows, format: 'JSONEachRow' });
+      } catch (error) {
+        throw toStoreError(error, `insert into ${table}`);
+      }
+    },
+    insertFormat: embedded ? 'JSONCompactEachRow' : 'RowBinary',
+    async insertEncoded(table, parts) {
+      if (parts.length === 0) return;
+      const name = ident(table);
+      if (!INSERT_LAYOUTS[name]) throw new Error(`no encoded insert into ${table}`);
+      try {
+        await send(name, parts);
       } catch (error) {
         throw toStoreError(error, `insert into ${table}`);
       }

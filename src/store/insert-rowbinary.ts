@@ -11,11 +11,20 @@ let scratch = new Float64Array(256);
 /** A Float64Array holds the platform's byte order; RowBinary is little-endian. */
 const LITTLE_ENDIAN = endianness() === 'LE';
 
-class Output {
+/** A growing byte buffer with RowBinary's primitive writers. */
+export class Output {
   buf: Buffer;
   pos = 0;
   constructor(size: number) {
     this.buf = Buffer.allocUnsafe(size);
+  }
+
+  /** The bytes written so far, copied out (the buffer itself is reused), and a fresh start. */
+  take(): Buffer {
+    const out = Buffer.allocUnsafeSlow(this.pos);
+    this.buf.copy(out, 0, 0, this.pos);
+    this.pos = 0;
+    return out;
   }
 
   room(n: number): void {

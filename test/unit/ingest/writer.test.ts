@@ -107,3 +107,57 @@ describe('BatchWriter', () => {
     expect(new StoreError('m', 'c', false).kind).toBe('data');
   });
 });
+
+/** scriptedStore taking encoded rows (JSONCompactEachRow, one array a line, prediction_id third): refuses a part
+ *  holding a row `refuse` picks, records each row stored as its id. */
+function encodedStore(refuse: (id: string) => boolean) {
+  const store = scriptedStore(() => false);
+  const ids: string[] = [];
+  const parts: number[] = [];
+  Object.assign(store, {
+    insertFormat: 'JSONCompactEachRow',
+    async insertEncoded(table: string, chunk: Buffer[]) {
+      const next = store.failNext.shift();
+      if (next) throw next;
+      const rows = Buffer.concat(chunk).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown[]);
+      if (rows.some((r) => refuse(String(r[2])))) throw toStoreError(new Error('Code: 27, e.displayText() = DB::Exception: Cannot parse input'), `insert into ${table}`);
+      parts.push(chunk.length);
+      ids.push(...rows.map((r) => String(r[2])));
+    },
+  });
+  return { store, ids, parts };
+}
+
+describe('BatchWriter with encoded rows', () => {
+  it('halves encoded rows across submissions down to the refused ones, dead-lettered with their message', async () => {
+    const { store, ids, parts } = encodedStore((id) => id.startsWith('bad-'));
+    const writer = new BatchWriter(store, { batchSize: 10_000, maxWaitMs: 5, now: () => NOW });
+    expect(writer.encoding).toBe('JSONCompactEachRow');
+    const all = messages(64, new Set([5, 40, 41]));
+    const first = decodeMessages('prediction', 'kafka', all.slice(0, 30), 1e6, { encoding: writer.encoding }, NOW);
+    const second = decodeMessages('prediction', 'kafka', [...all.slice(30), { value: '{', topic: 'predictions', partition: 2, offset: '999' }], 1e6, { encoding: writer.encoding }, NOW);
+    expect(first.batch.predictions).toEqual([]);
+    const [a, b] = await Promise.all([writer.submit(first.batch), writer.submit(second.batch)]);
+    await writer.close();
+    expect(ids.sort()).toEqual(all.map((_, i) => `p-${i}`).filter((id) => !['p-5', 'p-40', 'p-41'].includes(id)).sort());
+    expect(parts.some((n) => n > 1)).toBe(true); // a chunk spanning both submissions went as one insert of two parts
+    expect(store.stored.dead_letters.map((d) => [d.offset, d.source, d.topic, d.partition, d.reason])).toEqual([
+      ['999', 'kafka', 'predictions', 2, expect.stringMatching(/^not JSON: /)],
+      ...[5, 40, 41].map((i) => [String(100 + i), 'kafka', 'predictions', 2, 'ClickHouse refused the row: insert into predictions: ClickHouse error 27: DB::Exception: Cannot parse input']),
+    ]);
+    expect(store.stored.dead_letters[1].payload).toBe(all[5].value);
+    expect(a.refused.map((r) => r.origin.offset)).toEqual(['105']);
+    expect(b.refused.map((r) => r.origin.offset)).toEqual(['140', '141']);
+  });
+
+  it('retries a transient failure without storing a row twice, and tells the submitters of a refused statement', async () => {
+    const { store, ids } = encodedStore(() => false);
+    const writer = new BatchWriter(store, { batchSize: 10_000, maxWaitMs: 1, sleep: async () => undefined, now: () => NOW });
+    store.failNext.push(toStoreError(new Error('connect ECONNREFUSED 127.0.0.1:8123'), 'insert'));
+    await writer.submit(decodeMessages('prediction', 'kafka', messages(8, new Set()), 1e6, { encoding: writer.encoding }, NOW).batch);
+    expect(ids).toEqual(messages(8, new Set()).map((_, i) => `p-${i}`));
+    store.failNext.push(toStoreError(new Error('Code: 60, e.displayText() = DB::Exception: Table does not exist'), 'insert'));
+    await expect(writer.submit(decodeMessages('prediction', 'kafka', messages(2, new Set()), 1e6, { encoding: writer.encoding }, NOW).batch)).rejects.toThrow(/refuses these writes/);
+    expect(ids).toHaveLength(8);
+  });
+});

@@ -5,27 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeJsonCompact } from '../../../src/store/insert-json.js';
 import { INSERT_LAYOUTS, NotEncodable, type TableLayout } from '../../../src/store/insert-layout.js';
 import { encodeRowBinary } from '../../../src/store/insert-rowbinary.js';
-
-const f64 = (v: number) => {
-  const b = Buffer.alloc(8);
-  b.writeDoubleLE(v);
-  return [...b];
-};
-const u32 = (v: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(v);
-  return [...b];
-};
-const str = (s: string) => {
-  const bytes = [...Buffer.from(s, 'utf8')];
-  const len: number[] = [];
-  let n = bytes.length;
-  do {
-    len.push((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
-    n = Math.floor(n / 128);
-  } while (n > 0);
-  return [...len, ...bytes];
-};
+import { f64, str, u32 } from './bytes.js';
 
 describe('RowBinary', () => {
   const layout: TableLayout = [['s', 'String'], ['t', 'DateTime'], ['u', 'UInt64'], ['i', 'Int32'], ['a', 'Array(Float64)'], ['n', 'Nullable(String)'], ['m', 'Nullable(Float64)']];

@@ -1,0 +1,135 @@
+// A message's row written straight into the insert's bytes as it is validated (store/insert-rows.ts): no row
+// object, no arrays per row, so nothing of a message but its bytes waits in the backlog (fewer objects for the GC to
+// move). The columns go in the order of INSERT_LAYOUTS (store/insert-layout.ts); a unit test holds them to it.
+import type { FeatureValue } from '../domain/index.js';
+import type { InsertFormat, RowEncoder } from '../store/insert-rows.js';
+import { decodeLabel, decodePredictionFields, type DecodeOptions } from './decode.js';
+import type { RawMessage } from './messages.js';
+import type { Origin } from './writer.js';
+
+/** Rows of one submission, encoded, with the message each came from (for the dead letter of a refused row). */
+export interface EncodedRows {
+  table: 'predictions' | 'labels';
+  format: InsertFormat;
+  data: Buffer;
+  /** byte just past each row */
+  ends: Uint32Array;
+  source: string;
+  /** the message of each row, in row order (originOf) */
+  messages: RowMessages;
+}
+
+/** The messages of a submission's rows without an object per message: their payloads copied into one buffer (so
+ *  the fetch responses they were sliced from can go), their offsets as numbers where they are (Kafka's), the topic
+ *  and partition once when all share them (a Kafka batch, an HTTP request); otherwise the messages as they are. */
+export type RowMessages =
+  | { topic: string; partition: number; offsets: Float64Array | string[]; payloads: Buffer; payloadEnds: Uint32Array }
+  | { each: RawMessage[] };
+
+const NUMERIC_OFFSET = /^(0|[1-9]\d{0,14})$/;
+
+export function rowMessages(messages: RawMessage[]): RowMessages {
+  const [first] = messages;
+  if (!first || messages.some((m) => m.topic !== first.topic || m.partition !== first.partition || m.value === null || m.value === undefined)) return { each: messages };
+  const numeric = messages.every((m) => NUMERIC_OFFSET.test(m.offset));
+  const sizes = messages.map((m) => (typeof m.value === 'string' ? Buffer.byteLength(m.value) : m.value!.length));
+  const payloads = Buffer.allocUnsafeSlow(sizes.reduce((n, k) => n + k, 0));
+  const payloadEnds = new Uint32Array(messages.length);
+  let pos = 0;
+  messages.forEach((m, i) => {
+    const v = m.value!;
+    pos += typeof v === 'string' ? payloads.write(v, pos, 'utf8') : v.copy(payloads, pos);
+    payloadEnds[i] = pos;
+  });
+  return {
+    topic: first.topic, partition: first.partition, payloads, payloadEnds,
+    offsets: numeric ? Float64Array.from(messages, (m) => Number(m.offset)) : messages.map((m) => m.offset),
+  };
+}
+
+/** Where row `i` came from. */
+export function originOf(rows: EncodedRows, i: number): Origin {
+  const m = rows.messages;
+  if ('each' in m) return { source: rows.source, ...m.each[i] };
+  const value = m.payloads.subarray(i === 0 ? 0 : m.payloadEnds[i - 1], m.payloadEnds[i]);
+  return { source: rows.source, topic: m.topic, partition: m.partition, offset: String(m.offsets[i]), value };
+}
+
+// One message's features, sorted by kind; reused from message to message (at most MAX_FEATURES each).
+const numNames: string[] = [];
+let numValues = new Float64Array(64);
+let numCount = 0;
+const catNames: string[] = [];
+const catValues: string[] = [];
+let catCount = 0;
+const missingNames: string[] = [];
+let missingCount = 0;
+
+function feature(name: string, v: FeatureValue): void {
+  if (typeof v === 'number') {
+    if (numCount === numValues.length) {
+      const next = new Float64Array(numValues.length * 2);
+      next.set(numValues);
+      numValues = next;
+    }
+    numNames[numCount] = name;
+    numValues[numCount++] = v;
+  } else if (typeof v === 'string') {
+    catNames[catCount] = name;
+    catValues[catCount++] = v;
+  } else missingNames[missingCount++] = name;
+}
+
+const NUM_NAMES = 0;
+const CAT_NAMES = 1;
+const MISSING_NAMES = 2;
+
+/** Validates a prediction message's JSON (as decodePrediction does) and writes its row; returns its event time. */
+export function encodePrediction(enc: RowEncoder, json: unknown, options: DecodeOptions, ingestedAtSeconds: number): number {
+  numCount = catCount = missingCount = 0;
+  const p = decodePredictionFields(json, options, feature);
+  return row(enc, p.timestamp, () => {
+    enc.string(p.model);
+    enc.string(p.modelVersion);
+    enc.string(p.predictionId);
+    enc.dateTime(Math.floor(p.timestamp / 1000));
+    enc.uint64(p.timestamp);
+    enc.strings(numNames, numCount, NUM_NAMES);
+    enc.floats(numValues, numCount);
+    enc.strings(catNames, catCount, CAT_NAMES);
+    enc.strings(catValues, catCount);
+    enc.strings(missingNames, missingCount, MISSING_NAMES);
+    enc.nullableFloat(typeof p.prediction === 'number' ? p.prediction : null);
+    enc.nullableString(typeof p.prediction === 'string' ? p.prediction : null);
+    enc.nullableFloat(typeof p.label === 'number' ? p.label : null);
+    enc.nullableString(typeof p.label === 'string' ? p.label : null);
+    enc.string(p.metadata ? JSON.stringify(p.metadata) : '');
+    enc.dateTime(ingestedAtSeconds);
+  });
+}
+
+/** Validates a label message's JSON (decodeLabel) and writes its row; returns its event time. */
+export function encodeLabel(enc: RowEncoder, json: unknown, options: DecodeOptions, ingestedAtSeconds: number): number {
+  const l = decodeLabel(json, options);
+  return row(enc, l.timestamp, () => {
+    enc.string(l.model);
+    enc.string(l.predictionId);
+    enc.nullableFloat(typeof l.label === 'number' ? l.label : null);
+    enc.nullableString(typeof l.label === 'string' ? l.label : null);
+    enc.dateTime(Math.floor(l.timestamp / 1000));
+    enc.uint64(l.timestamp);
+    enc.dateTime(ingestedAtSeconds);
+  });
+}
+
+/** One row by `write`, ended, or dropped if a value cannot be written; returns `timestamp`. */
+function row(enc: RowEncoder, timestamp: number, write: () => void): number {
+  try {
+    write();
+    enc.endRow();
+  } catch (error) {
+    enc.abandonRow();
+    throw error;
+  }
+  return timestamp;
+}

@@ -1,0 +1,218 @@
+// Rows written column by column straight into an insert's bytes, with no row object in between: ingest encodes
+// each message as it is validated, and only the bytes (plus where each row ends, so a refused chunk can still be
+// halved down to its bad row) wait in the backlog. RowBinary for a server, JSONCompactEachRow for the embedded
+// engine (its raw insert takes no binary format), both straight into bytes; the caller writes the columns in its
+// table's layout order.
+import { endianness } from 'node:os';
+import { JsonBytes } from './insert-json-rows.js';
+import { Output } from './insert-rowbinary.js';
+
+/** A Float64Array holds the platform's byte order; RowBinary is little-endian. */
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+export type InsertFormat = 'RowBinary' | 'JSONCompactEachRow';
+
+/** Rows back to back; `ends[i]` is the byte just past row i. */
+export interface EncodedChunk {
+  data: Buffer;
+  ends: Uint32Array;
+}
+
+export interface RowEncoder {
+  readonly format: InsertFormat;
+  string(s: string): void;
+  dateTime(seconds: number): void;
+  uint64(v: number): void;
+  nullableFloat(v: number | null): void;
+  nullableString(v: string | null): void;
+  /** Array(Float64) of the first `n` values. */
+  floats(values: Float64Array, n: number): void;
+  /** Array(String) of the first `n` values; with a `slot`, a run of rows repeating the same strings there (a
+   *  model's feature names) reuses the bytes written for the first. */
+  strings(values: readonly string[], n: number, slot?: number): void;
+  endRow(): void;
+  /** Drops the row begun since the last endRow (a value it could not write). */
+  abandonRow(): void;
+  readonly rows: number;
+  /** The rows written since the last finish, copied out; the encoder starts afresh. */
+  finish(): EncodedChunk;
+}
+
+/** Row ends, growing. */
+class Ends {
+  private ends = new Uint32Array(1024);
+  count = 0;
+  push(end: number): void {
+    if (this.count === this.ends.length) {
+      const next = new Uint32Array(this.ends.length * 2);
+      next.set(this.ends);
+      this.ends = next;
+    }
+    this.ends[this.count++] = end;
+  }
+  take(): Uint32Array {
+    const out = this.ends.slice(0, this.count);
+    this.count = 0;
+    return out;
+  }
+}
+
+/** The strings last written in each slot, and their encoding. */
+class Repeats<E> {
+  private readonly last: string[][] = [];
+  private readonly encoded: Array<E | undefined> = [];
+  get(slot: number, values: readonly string[], n: number): E | undefined {
+    const last = this.last[slot];
+    if (!last || last.length !== n) return undefined;
+    for (let i = 0; i < n; i++) if (last[i] !== values[i]) return undefined;
+    return this.encoded[slot];
+  }
+  set(slot: number, values: readonly string[], n: number, encoded: E): void {
+    this.last[slot] = values.slice(0, n);
+    this.encoded[slot] = encoded;
+  }
+}
+
+class RowBinaryEncoder implements RowEncoder {
+  readonly format = 'RowBinary' as const;
+  private readonly out = new Output(1 << 16);
+  private readonly ends = new Ends();
+  private readonly repeats = new Repeats<Buffer>();
+  private rowStart = 0;
+
+  get rows(): number {
+    return this.ends.count;
+  }
+  string(s: string): void {
+    this.out.string(s);
+  }
+  dateTime(seconds: number): void {
+    this.out.uint32(seconds);
+  }
+  uint64(v: number): void {
+    this.out.uint64(v);
+  }
+  nullableFloat(v: number | null): void {
+    const out = this.out;
+    out.room(9);
+    out.buf[out.pos++] = v === null ? 1 : 0;
+    if (v !== null) out.pos = out.buf.writeDoubleLE(v, out.pos);
+  }
+  nullableString(v: string | null): void {
+    const out = this.out;
+    out.room(1);
+    out.buf[out.pos++] = v === null ? 1 : 0;
+    if (v !== null) out.string(v);
+  }
+  floats(values: Float64Array, n: number): void {
+    const out = this.out;
+    out.varint(n);
+    if (!LITTLE_ENDIAN) {
+      for (let i = 0; i < n; i++) out.float64(values[i]);
+      return;
+    }
+    out.room(n * 8);
+    out.buf.set(new Uint8Array(values.buffer, values.byteOffset, n * 8), out.pos);
+    out.pos += n * 8;
+  }
+  strings(values: readonly string[], n: number, slot?: number): void {
+    const out = this.out;
+    const again = slot === undefined ? undefined : this.repeats.get(slot, values, n);
+    if (again) {
+      out.room(again.length);
+      out.pos += again.copy(out.buf, out.pos);
+      return;
+    }
+    const start = out.pos;
+    out.varint(n);
+    for (let i = 0; i < n; i++) out.string(values[i]);
+    if (slot !== undefined) this.repeats.set(slot, values, n, Buffer.from(out.buf.subarray(start, out.pos)));
+  }
+  endRow(): void {
+    this.ends.push(this.out.pos);
+    this.rowStart = this.out.pos;
+  }
+  abandonRow(): void {
+    this.out.pos = this.rowStart;
+  }
+  finish(): EncodedChunk {
+    this.rowStart = 0;
+    return { data: this.out.take(), ends: this.ends.take() };
+  }
+}
+
+/** JSONCompactEachRow, written straight into bytes (insert-json-rows.ts). */
+class JsonCompactEncoder implements RowEncoder {
+  readonly format = 'JSONCompactEachRow' as const;
+  private readonly json = new JsonBytes();
+  private readonly ends = new Ends();
+  private readonly repeats = new Repeats<Buffer>();
+
+  get rows(): number {
+    return this.ends.count;
+  }
+  string(s: string): void {
+    this.json.column();
+    this.json.string(s);
+  }
+  dateTime(seconds: number): void {
+    this.json.column();
+    this.json.number(seconds);
+  }
+  uint64(v: number): void {
+    this.json.column();
+    this.json.number(v);
+  }
+  nullableFloat(v: number | null): void {
+    this.json.column();
+    if (v === null) this.json.ascii('null');
+    else this.json.number(v);
+  }
+  nullableString(v: string | null): void {
+    this.json.column();
+    if (v === null) this.json.ascii('null');
+    else this.json.string(v);
+  }
+  floats(values: Float64Array, n: number): void {
+    const json = this.json;
+    json.column();
+    json.open();
+    for (let i = 0; i < n; i++) {
+      if (i > 0) json.comma();
+      json.number(values[i]);
+    }
+    json.close();
+  }
+  strings(values: readonly string[], n: number, slot?: number): void {
+    const json = this.json;
+    json.column();
+    const out = json.out;
+    const again = slot === undefined ? undefined : this.repeats.get(slot, values, n);
+    if (again) {
+      out.room(again.length);
+      out.pos += again.copy(out.buf, out.pos);
+      return;
+    }
+    const start = out.pos;
+    json.open();
+    for (let i = 0; i < n; i++) {
+      if (i > 0) json.comma();
+      json.string(values[i]);
+    }
+    json.close();
+    if (slot !== undefined) this.repeats.set(slot, values, n, Buffer.from(out.buf.subarray(start, out.pos)));
+  }
+  endRow(): void {
+    this.ends.push(this.json.endRow());
+  }
+  abandonRow(): void {
+    this.json.abandonRow();
+  }
+  finish(): EncodedChunk {
+    return { data: this.json.take(), ends: this.ends.take() };
+  }
+}
+
+export function rowEncoder(format: InsertFormat): RowEncoder {
+  return format === 'RowBinary' ? new RowBinaryEncoder() : new JsonCompactEncoder();
+}

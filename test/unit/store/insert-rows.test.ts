@@ -1,0 +1,134 @@
+// Rows encoded straight from a message (src/ingest/encoded.ts through src/store/insert-rows.ts) against bytes written
+// out by hand from RowBinary's definition, and against the object-row encoders (insert-encoders.test.ts checks those
+// by hand) for messages of every kind: same bytes, row by row, so the column order is the layout's.
+import { describe, expect, it } from 'vitest';
+import { encodeLabel, encodePrediction, originOf, rowMessages } from '../../../src/ingest/encoded.js';
+import { decodeMessages } from '../../../src/ingest/messages.js';
+import { decodeLabel } from '../../../src/ingest/decode.js';
+import { labelRow, predictionRowOf } from '../../../src/ingest/rows.js';
+import { encodeJsonCompact } from '../../../src/store/insert-json.js';
+import { INSERT_LAYOUTS, NotEncodable } from '../../../src/store/insert-layout.js';
+import { encodeRowBinary } from '../../../src/store/insert-rowbinary.js';
+import { JsonBytes } from '../../../src/store/insert-json-rows.js';
+import { rowEncoder, type InsertFormat } from '../../../src/store/insert-rows.js';
+import { f64, str, u32 } from './bytes.js';
+
+const NOW = Date.UTC(2026, 11, 1, 12);
+const T = NOW - 60_000;
+const u64 = (v: number) => [...u32(v % 2 ** 32), ...u32(Math.floor(v / 2 ** 32))];
+
+const predictions: unknown[] = [
+  { model: 'fraud', prediction_id: 'p-1', timestamp: T, features: { a: 1.5, b: -0, c: 0.1 + 0.2 }, prediction: 0.7 },
+  { model: 'fraud', prediction_id: 'p-2', timestamp: T + 1, features: { a: 2, b: 3, c: 4 }, prediction: 0.1, label: 1 },
+  { model: 'fraud', prediction_id: 3, model_version: 'v2', timestamp: new Date(T).toISOString(), features: { a: null, country: 'país', ok: true, n: 1e300 }, prediction: 'yes', label: 'no', metadata: { x: [1, { y: '\ud83c\udf89' }] } },
+  { model: 'fraud', prediction_id: 'p-4', timestamp: T, features: {} },
+  { model: 'fraud', prediction_id: 'p-5', timestamp: T, features: { a: 5, b: 6, c: 7 }, metadata: {} },
+  `{"model":"m\\"\\\\","prediction_id":"p\\n6","timestamp":${T},"features":{"we\\"ird":"v\\t","__proto__":1,"constructor":null}}`,
+];
+const labels: unknown[] = [
+  { model: 'fraud', prediction_id: 'p-1', label: 1, timestamp: T },
+  { model: 'fraud', prediction_id: 'p-2', label: 'cat', timestamp: new Date(T).toISOString() },
+  { model: 'fraud', prediction_id: 'p-3', label: -0, timestamp: T },
+];
+/** A message as parsed: text through JSON.parse (keys as data), an object as it is (so -0 stays -0). */
+const parse = (m: unknown) => (typeof m === 'string' ? (JSON.parse(m) as unknown) : m);
+
+describe('rows encoded straight from messages', () => {
+  for (const format of ['RowBinary', 'JSONCompactEachRow'] as InsertFormat[]) {
+    const reference = format === 'RowBinary' ? encodeRowBinary : encodeJsonCompact;
+
+    it(`${format}: a prediction's row has the bytes of its object row, row by row`, () => {
+      const enc = rowEncoder(format);
+      for (const m of predictions) expect(encodePrediction(enc, parse(m), {}, Math.floor(NOW / 1000))).toBe(predictionRowOf(parse(m), {}, NOW).timestamp);
+      const { data, ends } = enc.finish();
+      expect(ends).toHaveLength(predictions.length);
+      const rows = predictions.map((m) => predictionRowOf(parse(m), {}, NOW).row as unknown as Record<string, unknown>);
+      expect(data.equals(reference(INSERT_LAYOUTS.predictions, rows))).toBe(true);
+      rows.forEach((row, i) => expect(data.subarray(i === 0 ? 0 : ends[i - 1], ends[i]).equals(reference(INSERT_LAYOUTS.predictions, [row]))).toBe(true));
+    });
+
+    it(`${format}: a label's row has the bytes of its object row`, () => {
+      const enc = rowEncoder(format);
+      for (const m of labels) encodeLabel(enc, parse(m), {}, Math.floor(NOW / 1000));
+      const { data, ends } = enc.finish();
+      expect(ends).toHaveLength(labels.length);
+      expect(data.equals(reference(INSERT_LAYOUTS.labels, labels.map((m) => labelRow(decodeLabel(parse(m)), NOW) as unknown as Record<string, unknown>)))).toBe(true);
+    });
+  }
+
+  it('RowBinary: a prediction in the bytes ClickHouse reads (hand-written)', () => {
+    const enc = rowEncoder('RowBinary');
+    encodePrediction(enc, { model: 'm', prediction_id: 'p', timestamp: 1_764_000_000_123, features: { a: 1.5, b: 'x', c: null }, prediction: 0.25 }, {}, 1_764_000_001);
+    const expected = [
+      ...str('m'), ...str(''), ...str('p'), ...u32(1_764_000_000), ...u64(1_764_000_000_123),
+      1, ...str('a'), 1, ...f64(1.5), 1, ...str('b'), 1, ...str('x'), 1, ...str('c'),
+      0, ...f64(0.25), 1, 1, 1, ...str(''), ...u32(1_764_000_001),
+    ];
+    const { data, ends } = enc.finish();
+    expect([...data]).toEqual(expected);
+    expect([...ends]).toEqual([expected.length]);
+  });
+
+  it('a message refused by validation leaves no bytes; a value it cannot write drops the row begun', () => {
+    const enc = rowEncoder('RowBinary');
+    expect(() => encodePrediction(enc, { model: 'm', prediction_id: 'p', timestamp: T, features: { x: 'a\ud800' } }, {}, 1)).toThrow(/lone surrogate/);
+    expect(enc.rows).toBe(0);
+    enc.string('half a row');
+    expect(() => enc.uint64(1.5)).toThrow(NotEncodable);
+    enc.abandonRow();
+    encodePrediction(enc, parse(predictions[0]), {}, Math.floor(NOW / 1000));
+    const { data, ends } = enc.finish();
+    expect(data.equals(encodeRowBinary(INSERT_LAYOUTS.predictions, [predictionRowOf(parse(predictions[0]), {}, NOW).row as unknown as Record<string, unknown>]))).toBe(true);
+    expect(ends).toHaveLength(1);
+    expect(enc.finish().data).toHaveLength(0); // finish starts afresh
+  });
+
+  it('decodeMessages with an encoding: valid messages become encoded rows with their message, the rest dead letters', () => {
+    const raw = (v: unknown, offset: number) => ({ value: typeof v === 'string' ? v : JSON.stringify(v), topic: 'preds', partition: 4, offset: String(offset) });
+    const messages = [raw(predictions[0], 10), raw('{nope', 11), raw(predictions[1], 12), raw({ model: 'fraud' }, 13), raw(predictions[3], 14)];
+    const report = decodeMessages('prediction', 'kafka', messages, 1e6, { encoding: 'RowBinary' }, NOW);
+    expect(report.batch.predictions).toEqual([]);
+    expect(report.batch.deadLetters.map((d) => [d.offset, d.reason.slice(0, 8)])).toEqual([['11', 'not JSON'], ['13', 'missing ']]);
+    const [encoded] = report.batch.encoded!;
+    expect(encoded).toMatchObject({ table: 'predictions', format: 'RowBinary', source: 'kafka' });
+    expect([0, 1, 2].map((i) => originOf(encoded, i))).toEqual([0, 2, 4].map((i) => ({ source: 'kafka', topic: 'preds', partition: 4, offset: String(10 + i), value: Buffer.from(messages[i].value) })));
+    expect(encoded.messages).toMatchObject({ offsets: Float64Array.from([10, 12, 14]) }); // no object per message
+    const rows = [0, 2, 4].map((i) => predictionRowOf(JSON.parse(messages[i].value) as unknown, {}, NOW).row as unknown as Record<string, unknown>);
+    expect(encoded.data.equals(encodeRowBinary(INSERT_LAYOUTS.predictions, rows))).toBe(true);
+    expect(report.newestEventMs).toBe(T + 1);
+    // without an encoding: object rows, as before
+    const plain = decodeMessages('prediction', 'kafka', messages, 1e6, {}, NOW).batch;
+    expect(plain.encoded).toBeUndefined();
+    expect(encodeRowBinary(INSERT_LAYOUTS.predictions, plain.predictions as unknown as Array<Record<string, unknown>>).equals(encoded.data)).toBe(true);
+  });
+
+  it('keeps the messages of encoded rows compactly, each origin as it was', () => {
+    const http = [{ value: '{"é":1}', topic: '/v1/predictions', partition: -1, offset: 'line 1' }, { value: '', topic: '/v1/predictions', partition: -1, offset: 'line 3' }];
+    const rows = (messages: ReturnType<typeof rowMessages>) => ({ table: 'predictions' as const, format: 'RowBinary' as const, data: Buffer.alloc(0), ends: new Uint32Array(2), source: 'http', messages });
+    expect([0, 1].map((i) => originOf(rows(rowMessages(http)), i))).toEqual(http.map((m) => ({ source: 'http', ...m, value: Buffer.from(m.value) })));
+    const mixed = [{ value: Buffer.from('a'), topic: 't', partition: 1, offset: '5' }, { value: Buffer.from('b'), topic: 't', partition: 2, offset: '9007199254740993' }];
+    expect(rowMessages(mixed)).toEqual({ each: mixed });
+    expect(originOf(rows(rowMessages(mixed)), 1)).toEqual({ source: 'http', ...mixed[1] });
+    const big = [{ value: Buffer.from('a'), topic: 't', partition: 1, offset: '9007199254740993' }];
+    expect(originOf(rows(rowMessages(big)), 0).offset).toBe('9007199254740993'); // past 2^53: kept as text
+  });
+
+  it('JSONCompactEachRow numbers: text that reads back as the very same double, short decimals from their digits', () => {
+    const text = (v: number) => {
+      const j = new JsonBytes();
+      j.number(v);
+      return j.take().toString('latin1');
+    };
+    expect([0.05, -37.45, 12, 100.5, 0.0001, -0.5, 1e-7, 0.1 + 0.2, -0, 1e21, 9007199254740991].map(text))
+      .toEqual(['0.05', '-37.45', '12', '100.5', '0.0001', '-0.5', '1e-7', '0.30000000000000004', '-0', '1e+21', '9007199254740991']);
+    let seed = 7;
+    const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const values = Array.from({ length: 20_000 }, (_, i) => {
+      const scale = 10 ** Math.floor(next() * 7); // 1 … 10^6: up to six decimals, some past the digit path
+      const v = i % 4 === 0 ? (next() - 0.5) * 10 ** Math.floor(next() * 40 - 20) : Math.round((next() - 0.5) * 1e7) / scale;
+      return v;
+    });
+    for (const v of values) expect(Object.is(Number(text(v)), v), `${v} → ${text(v)}`).toBe(true);
+    expect(() => text(Infinity)).toThrow(NotEncodable);
+  });
+});
