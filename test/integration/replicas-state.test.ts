@@ -108,6 +108,24 @@ describe('state shared by replicas', () => {
     expect(Number((await store.query<{ n: string }>("SELECT count() AS n FROM alert_events WHERE model = 'm'"))[0].n)).toBe(2);
   });
 
+  it('an owner killed after storing a transition but before saving its state: the new owner reaches it again, stored once', async () => {
+    const a = replica();
+    const b = replica();
+    a.ownership.epochs.set('k', 3);
+    await a.tick();
+    await a.decide([decision('k', 'x', 'raised', 60_000)]);
+    await a.tick(); // the firing state is saved
+    // the transition reaches alert_events, and a dies before its state is saved (its dispatch alone, no save)
+    await a.dispatch.decide([decision('k', 'x', 'resolved', 120_000)], Date.now());
+    b.ownership.epochs.set('k', 4);
+    await b.tick();
+    expect(b.dispatch.book.firing().map((x) => x.feature)).toEqual(['x']); // from a's last saved state
+    await b.decide([decision('k', 'x', 'resolved', 120_000)]); // the same window judged again
+    await b.tick();
+    const rows = await store.query<{ status: string; n: string }>("SELECT status, toString(count()) AS n FROM alert_events WHERE model = 'k' GROUP BY status ORDER BY status");
+    expect(rows).toEqual([{ status: 'firing', n: '1' }, { status: 'resolved', n: '1' }]);
+  });
+
   it('shares silences, acknowledgements and API-declared models between replicas', async () => {
     const owner = replica();
     const other = replica();

@@ -25,4 +25,24 @@ describe('alert_events rows', () => {
     });
     expect(JSON.parse(String(inserted[0].rows[0].payload))).toEqual(e);
   });
+
+  it('appends a transition once: a retried insert or a new owner re-judging a window stores nothing twice', async () => {
+    const rows: Record<string, unknown>[] = [];
+    const queries: string[] = [];
+    const store = {
+      engine: 'server', database: 'driftwatch',
+      insert: async (_table: string, r: Record<string, unknown>[]) => void rows.push(...r),
+      // what ClickHouse would answer: the stored rows of the alert ids the query names
+      query: async (sql: string) => (queries.push(sql), rows.filter((r) => sql.includes(`'${String(r.alert_id)}'`)).map((r) => ({ alert_id: r.alert_id, status: r.status, at_ms: String(r.at_ms) }))),
+    } as unknown as Store;
+    const events = new ClickHouseAlertEventStore(store);
+    const book = new AlertBook();
+    const fired = book.record(decision('raised', 3))!;
+    await events.append([fired]);
+    await events.append([fired]); // the answer to the first insert was lost: retried
+    const resolved = book.record(decision('resolved', 4))!;
+    await events.append([resolved, resolved]);
+    expect(rows.map((r) => r.status)).toEqual(['firing', 'resolved']);
+    expect(queries[0]).toMatch(/WHERE model IN \('fraud'\) AND alert_id IN \('dw-[0-9a-f]+'\)/);
+  });
 });
