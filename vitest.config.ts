@@ -24,6 +24,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // the simulations take ~3.5 s alone and shared the 2 cores with both integration projects on CI: 5 s
+          // (vitest's default) timed one out there
+          testTimeout: 30_000,
         },
       },
       integration('server'),
