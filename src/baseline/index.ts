@@ -28,3 +28,15 @@ export {
   type ColumnReference,
 } from './reference.js';
 export { compareToReference } from './compare.js';
+export {
+  segmentProfiles,
+  segmentBaseline,
+  profiledValues,
+  rankedValues,
+  SEGMENT_OTHER,
+  DEFAULT_SEGMENT_MIN_ROWS,
+  DEFAULT_BASELINE_SEGMENT_TOP,
+  type SegmentProfile,
+  type SegmentColumnProfiles,
+  type SegmentOptions,
+} from './segments.js';

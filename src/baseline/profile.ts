@@ -18,6 +18,7 @@ import {
 import type { MultivariateBaseline } from '../estimate/index.js';
 import type { ScoreCalibration } from '../stats/index.js';
 import { calibrationOf, multivariateOf } from './estimates.js';
+import { segmentProfiles, type SegmentColumnProfiles, type SegmentOptions } from './segments.js';
 import type { Column, Table } from './table.js';
 
 export const BASELINE_SCHEMA_VERSION = 1;
@@ -86,6 +87,8 @@ export interface BaselineProfile {
   calibration?: ScoreCalibration | null;
   /** PCA of the standardized numeric features, for multivariate drift (absent in older baselines) */
   multivariate?: MultivariateBaseline | null;
+  /** per segment column, profiles of its biggest values (absent: every segment is compared with the whole model) */
+  segments?: Record<string, SegmentColumnProfiles>;
 }
 
 export interface BaselineOptions {
@@ -96,6 +99,8 @@ export interface BaselineOptions {
   version?: string;
   label?: string;
   prediction?: string;
+  /** segment columns whose values get profiles of their own (baseline/segments.ts) */
+  segments?: SegmentOptions;
 }
 
 /** Bin edges, counts, moments and the KS resolution of one numeric column. */
@@ -218,5 +223,8 @@ export function buildBaseline(table: Table, options: BaselineOptions): BaselineP
     quality: label && prediction ? referenceQuality(label[1], prediction[1]) : null,
     calibration: label && prediction ? calibrationOf(asBinary(label[1]), prediction[1]) : null,
     multivariate: multivariateOf(new Map(Object.keys(features).map((name) => [name, table.columns.get(name)!]))),
+    ...(options.segments?.columns.length
+      ? { segments: segmentProfiles(table, options.segments, columnProfile, new Set(label ? [label[0]] : []), prediction?.[0]) }
+      : {}),
   };
 }
