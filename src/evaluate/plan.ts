@@ -7,7 +7,7 @@
 // cell in five; a decile edge that falls inside a cell splits it by one comparison with that edge, looked up by cell
 // (transform). The slots therefore refine the deciles exactly (PSI is exact) and the KS CDF is known at every cell
 // boundary and every decile edge.
-import type { BaselineProfile, FeatureProfile, NumericProfile } from '../baseline/index.js';
+import type { BaselineProfile, CategoricalProfile, FeatureProfile, NumericProfile } from '../baseline/index.js';
 import { binIndex } from '../replay/index.js';
 import { discreteValues, distanceBins, quantileSorted, type DistanceBins } from '../stats/index.js';
 
@@ -151,14 +151,24 @@ function quantileCdf(q: readonly number[], x: number): number {
   return (lo + (width > 0 ? (x - q[lo]) / width : 0)) / (q.length - 1);
 }
 
-function numericPlan(name: string, f: NumericProfile, source: NumericPlan['source'], dataQuality: boolean): NumericPlan {
+/** The distance bins of a numeric profile (or none without data quality). */
+function distanceOf(f: NumericProfile, dataQuality: boolean): DistanceBins | undefined {
+  return dataQuality ? distanceBins({ min: f.min, max: f.max, edges: f.psi.edges, counts: f.psi.counts, discrete: f.discrete ?? exactDiscrete(f) }) : undefined;
+}
+
+/**
+ * `segments`: the same feature's profiles in the baseline's segments (baseline/segments.ts). Their edges and distance
+ * bounds split the grid's cells too, so that each segment's counts add up exactly to its own bins (segmentPlan).
+ */
+function numericPlan(name: string, f: NumericProfile, source: NumericPlan['source'], dataQuality: boolean, segments: readonly NumericProfile[] = []): NumericPlan {
   const edges = [...f.psi.edges];
-  // The grid spans the 1st–99th percentile (and the edges), not the extremes, so one far outlier in the baseline
-  // cannot squeeze the whole distribution into a few cells.
+  // The grid spans the 1st–99th percentile (and the edges, the segments' too), not the extremes, so one far outlier
+  // in the baseline cannot squeeze the whole distribution into a few cells.
   const dist = f.distribution.values;
   const tail = (q: number) => (f.distribution.kind === 'exact' ? quantileSorted(dist, q) : dist[Math.round(q * (dist.length - 1))]);
-  const low = Math.min(tail(0.01), edges[0] ?? f.min);
-  const high = Math.max(tail(0.99), edges[edges.length - 1] ?? f.max);
+  const segmentEdges = segments.flatMap((s) => s.psi.edges);
+  const low = Math.min(tail(0.01), edges[0] ?? f.min, ...segmentEdges);
+  const high = Math.max(tail(0.99), edges[edges.length - 1] ?? f.max, ...segmentEdges);
   let grid = gridOver(low, high, GRID_CELLS);
   let byCell = edgesByCell(grid, edges);
   for (let target = GRID_CELLS * 2; mostPerCell(byCell) > 1 && target <= MAX_GRID_CELLS; target *= 2) {
@@ -168,15 +178,28 @@ function numericPlan(name: string, f: NumericProfile, source: NumericPlan['sourc
     byCell = edgesByCell(grid, edges);
   }
   // The distance bins' bounds split cells too (min and max fall in the clamped end cells, so they never refine the grid).
-  const distance = dataQuality ? distanceBins({ min: f.min, max: f.max, edges, counts: f.psi.counts, discrete: f.discrete ?? exactDiscrete(f) }) : undefined;
-  if (distance) byCell = edgesByCell(grid, [...new Set([...edges, ...distance.splits])].sort((a, b) => a - b));
+  const bounds = [...edges, ...(distanceOf(f, dataQuality)?.splits ?? [])];
+  for (const s of segments) bounds.push(...s.psi.edges, ...(distanceOf(s, dataQuality)?.splits ?? []));
+  byCell = edgesByCell(grid, [...new Set(bounds)].sort((a, b) => a - b));
   const splitCells = [...byCell.keys()].sort((a, b) => a - b);
   const levels = mostPerCell(byCell);
   const thresholds = Array.from({ length: levels }, (_, i) => splitCells.map((c) => byCell.get(c)![i] ?? Infinity));
+  return onGrid({ name, source, grid, splitCells, thresholds }, f, dataQuality);
+}
+
+type SlotGrid = Pick<NumericPlan, 'name' | 'source' | 'grid' | 'splitCells' | 'thresholds'>;
+
+/** The profile `f` binned on an existing slot grid, whose splits include f's edges and distance bounds. */
+function onGrid(g: SlotGrid, f: NumericProfile, dataQuality: boolean): NumericPlan {
+  const { grid, splitCells, thresholds } = g;
+  const byCell = new Map(splitCells.map((c, j) => [c, thresholds.map((l) => l[j]).filter((x) => x !== Infinity)]));
+  const levels = thresholds.length;
+  const edges = [...f.psi.edges];
+  const distance = distanceOf(f, dataQuality);
   // PSI bin of slot (cell, s): the edges of lower cells, or all edges up to the cell's s-th distinct split.
   const slotBin = slotBins(grid, byCell, levels, edges);
   const plan: NumericPlan = {
-    kind: 'numeric', name, source, edges, grid, splitCells, thresholds, slotBin,
+    kind: 'numeric', name: g.name, source: g.source, edges, grid, splitCells, thresholds, slotBin,
     ...(distance ? { distance, slotDistance: slotBins(grid, byCell, levels, distance.splits) } : {}),
     reference: { psi: [...f.psi.counts], missing: f.missing, fine: [], ksError: 0 },
   };
@@ -230,10 +253,21 @@ function exactDiscrete(f: NumericProfile): NumericProfile['discrete'] {
   return f.distribution.kind === 'exact' ? discreteValues(f.distribution.values) : undefined;
 }
 
-function featurePlan(name: string, f: FeatureProfile, source: FeaturePlan['source'], dataQuality: boolean): FeaturePlan {
+function featurePlan(name: string, f: FeatureProfile, source: FeaturePlan['source'], dataQuality: boolean, segments: readonly FeatureProfile[]): FeaturePlan {
   return f.kind === 'numeric'
-    ? numericPlan(name, f, source, dataQuality)
-    : { kind: 'categorical', name, source, reference: { counts: { ...f.frequencies }, missing: f.missing } };
+    ? numericPlan(name, f, source, dataQuality, segments.filter((s): s is NumericProfile => s.kind === 'numeric'))
+    : categoricalPlan(name, f, source);
+}
+
+function categoricalPlan(name: string, f: CategoricalProfile, source: FeaturePlan['source']): CategoricalPlan {
+  return { kind: 'categorical', name, source, reference: { counts: { ...f.frequencies }, missing: f.missing } };
+}
+
+/** Every segment profile of a feature (of the prediction: `PREDICTION_FEATURE`) in the baseline. */
+function segmentProfilesOf(profile: BaselineProfile, name: string): FeatureProfile[] {
+  return Object.values(profile.segments ?? {}).flatMap((c) => Object.values(c.values))
+    .map((s) => (name === PREDICTION_FEATURE ? s.prediction : s.features[name]))
+    .filter((f): f is FeatureProfile => f !== null && f !== undefined);
 }
 
 /**
@@ -242,13 +276,35 @@ function featurePlan(name: string, f: FeatureProfile, source: FeaturePlan['sourc
  */
 export function planFromBaseline(profile: BaselineProfile, options: { dataQuality?: boolean } = {}): WindowPlan {
   const quality = options.dataQuality ?? true;
-  const plans = Object.entries(profile.features).map(([name, f]) => featurePlan(name, f, 'feature', quality));
-  if (profile.prediction) plans.push(featurePlan(PREDICTION_FEATURE, profile.prediction, 'prediction', quality));
+  const plans = Object.entries(profile.features).map(([name, f]) => featurePlan(name, f, 'feature', quality, segmentProfilesOf(profile, name)));
+  if (profile.prediction) plans.push(featurePlan(PREDICTION_FEATURE, profile.prediction, 'prediction', quality, segmentProfilesOf(profile, PREDICTION_FEATURE)));
   return {
     model: profile.model,
     baselineVersion: profile.version,
     baselineRows: profile.rows,
     numeric: plans.filter((p): p is NumericPlan => p.kind === 'numeric'),
     categorical: plans.filter((p): p is CategoricalPlan => p.kind === 'categorical'),
+  };
+}
+
+/**
+ * The plan of one segment: the window plan's slot grid (planFromBaseline put the segment's splits on it) with the
+ * segment's own bins and reference counts (`segment`: segmentBaseline's profile). A feature the segment profiles
+ * with another kind than the model (never written by baseline build) keeps the model's plan.
+ */
+export function segmentPlan(plan: WindowPlan, segment: BaselineProfile, options: { dataQuality?: boolean } = {}): WindowPlan {
+  const quality = options.dataQuality ?? true;
+  const own = (name: string) => (name === PREDICTION_FEATURE ? segment.prediction : segment.features[name]) ?? undefined;
+  return {
+    ...plan,
+    baselineRows: segment.rows,
+    numeric: plan.numeric.map((p) => {
+      const f = own(p.name);
+      return f?.kind === 'numeric' ? onGrid(p, f, quality) : p;
+    }),
+    categorical: plan.categorical.map((p) => {
+      const f = own(p.name);
+      return f?.kind === 'categorical' ? categoricalPlan(p.name, f, p.source) : p;
+    }),
   };
 }

@@ -74,13 +74,13 @@ export function driftResultRows(e: WindowEvaluation): DriftResultRow[] {
 /**
  * A segment's rows: its window row, features and estimates as for the whole window, with the segment after the
  * statistic (`psi{country=DE}`) so every reader asking for a statistic by name keeps reading whole-model rows only
- * (segmentFree); `segment: {feature, value}` in their details.
+ * (segmentFree); `segment: {feature, value}` and `reference` ("segment": its own baseline profile, "model") in their details.
  */
 function segmentRows(e: WindowEvaluation, s: SegmentEvaluation): DriftResultRow[] {
   const own = driftResultRows({ ...e, rows: s.rows, features: s.features, estimate: s.estimate, segments: undefined });
   return own
     .filter((r) => r.feature !== QUALITY_FEATURE)
-    .map((r) => ({ ...r, statistic: segmentStatistic(r.statistic, s.name), details: JSON.stringify({ ...(JSON.parse(r.details) as object), segment: { feature: s.feature, value: s.value } }) }));
+    .map((r) => ({ ...r, statistic: segmentStatistic(r.statistic, s.name), details: JSON.stringify({ ...(JSON.parse(r.details) as object), segment: { feature: s.feature, value: s.value }, reference: s.reference }) }));
 }
 
 /** The statistic name of a segment's row. */
@@ -144,7 +144,7 @@ export function jsonLines(e: WindowEvaluation): Record<string, unknown>[] {
     unknown_features: e.unknownFeatures, ...estimateJson(e.estimate),
   });
   for (const s of e.segments ?? []) {
-    lines.push(...featureLines(s.features, { segment: s.name }), { ...window, segment: s.name, feature: null, n: s.rows, ...estimateJson(s.estimate) });
+    lines.push(...featureLines(s.features, { segment: s.name, reference: s.reference }), { ...window, segment: s.name, reference: s.reference, feature: null, n: s.rows, ...estimateJson(s.estimate) });
   }
   return lines;
 }

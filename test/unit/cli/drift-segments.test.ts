@@ -59,7 +59,7 @@ describe('drift --segments', () => {
     const es = await cli('drift', '--reference', reference, '--current', csv('es.csv', 4000, 2, 1.5, 'ES'), '--categorical', 'device,country', '--json');
     expect(other.rows).toBe(it.json.columns[0].n_current + es.json.columns[0].n_current);
     const text = await cli('drift', '--reference', reference, '--current', current, '--categorical', 'device,country', '--segments', 'country', '--segment-top', '3');
-    expect(text.out).toContain(`segment country=DE (${de.rows} rows): drifted: amount`);
+    expect(text.out).toContain(`segment country=DE (${de.rows} rows, against the whole reference): drifted: amount`);
   });
 
   it('refuses a numeric or unknown segment column and a bad --segment-top', async () => {
