@@ -27,6 +27,8 @@ function training(): { table: Table; country: string[]; amount: number[] } {
   return { table: { source: 'mem', rows: country.length, columns }, country, amount };
 }
 
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
 const build = (top: number, minRows: number): BaselineProfile =>
   buildBaseline(training().table, { model: 'm', createdAt: 0, prediction: 'score', segments: { columns: ['country'], top, minRows } });
 
@@ -82,7 +84,7 @@ describe('baseline segment profiles', () => {
     expect(back.segments!.country.values.DE.rows).toBe(200);
     const { segments: _drop, ...old } = JSON.parse(baselineJson(p)) as Record<string, unknown>;
     expect(parseBaseline(old, 'old.json').segments).toBeUndefined();
-    const bad = (edit: (s: Record<string, any>) => void) => {
+    const bad = (edit: (s: Json) => void) => {
       const j = JSON.parse(baselineJson(p));
       edit(j.segments);
       return () => parseBaseline(j, 'b.json');
