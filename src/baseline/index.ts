@@ -9,6 +9,7 @@ export {
   referenceQuality,
   BASELINE_SCHEMA_VERSION,
   EXACT_SAMPLE_LIMIT,
+  SEGMENT_EXACT_SAMPLE_LIMIT,
   PROFILE_QUANTILES,
   type BaselineProfile,
   type BaselineOptions,
