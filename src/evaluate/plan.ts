@@ -7,7 +7,7 @@
 // cell in five; a decile edge that falls inside a cell splits it by one comparison with that edge, looked up by cell
 // (transform). The slots therefore refine the deciles exactly (PSI is exact) and the KS CDF is known at every cell
 // boundary and every decile edge.
-import type { BaselineProfile, CategoricalProfile, FeatureProfile, NumericProfile } from '../baseline/index.js';
+import { segmentBaseline, type BaselineProfile, type CategoricalProfile, type FeatureProfile, type NumericProfile } from '../baseline/index.js';
 import { binIndex } from '../replay/index.js';
 import { discreteValues, distanceBins, quantileSorted, type DistanceBins } from '../stats/index.js';
 
@@ -15,6 +15,9 @@ import { discreteValues, distanceBins, quantileSorted, type DistanceBins } from 
 export const GRID_CELLS = 256;
 /** The grid is refined up to this many cells while two distinct decile edges share a cell. */
 export const MAX_GRID_CELLS = 8192;
+/** With segment profiles, the grid is refined up to this many cells while a cell holds more than SEGMENT_LEVELS splits. */
+export const SEGMENT_GRID_CELLS = 2048;
+export const SEGMENT_LEVELS = 2;
 /** Feature name of the prediction-drift stream. */
 export const PREDICTION_FEATURE = '__prediction__';
 
@@ -166,12 +169,16 @@ function numericPlan(name: string, f: NumericProfile, source: NumericPlan['sourc
   // in the baseline cannot squeeze the whole distribution into a few cells.
   const dist = f.distribution.values;
   const tail = (q: number) => (f.distribution.kind === 'exact' ? quantileSorted(dist, q) : dist[Math.round(q * (dist.length - 1))]);
-  const segmentEdges = segments.flatMap((s) => s.psi.edges);
-  const low = Math.min(tail(0.01), edges[0] ?? f.min, ...segmentEdges);
-  const high = Math.max(tail(0.99), edges[edges.length - 1] ?? f.max, ...segmentEdges);
+  const robustLow = Math.min(tail(0.01), edges[0] ?? f.min);
+  const robustHigh = Math.max(tail(0.99), edges[edges.length - 1] ?? f.max);
+  // and the segments' edges (their range is the model's: baseline/segments.ts segmentBaseline)
+  const segmentBounds = segments.flatMap((s) => s.psi.edges);
+  const low = Math.min(robustLow, ...segmentBounds);
+  const high = Math.max(robustHigh, ...segmentBounds);
   let grid = gridOver(low, high, GRID_CELLS);
   let byCell = edgesByCell(grid, edges);
-  for (let target = GRID_CELLS * 2; mostPerCell(byCell) > 1 && target <= MAX_GRID_CELLS; target *= 2) {
+  let target = GRID_CELLS * 2;
+  for (; mostPerCell(byCell) > 1 && target <= MAX_GRID_CELLS; target *= 2) {
     const finer = gridOver(low, high, target);
     if (finer.cells > MAX_GRID_CELLS) break;
     grid = finer;
@@ -180,7 +187,16 @@ function numericPlan(name: string, f: NumericProfile, source: NumericPlan['sourc
   // The distance bins' bounds split cells too (min and max fall in the clamped end cells, so they never refine the grid).
   const bounds = [...edges, ...(distanceOf(f, dataQuality)?.splits ?? [])];
   for (const s of segments) bounds.push(...s.psi.edges, ...(distanceOf(s, dataQuality)?.splits ?? []));
-  byCell = edgesByCell(grid, [...new Set(bounds)].sort((a, b) => a - b));
+  const all = [...new Set(bounds)].sort((a, b) => a - b);
+  byCell = edgesByCell(grid, all);
+  // Segments' bounds crowd the whole model's: a finer grid (up to SEGMENT_GRID_CELLS) keeps the comparisons per value
+  // (one per level) few. Each level costs every value one lookup, each cell only result rows.
+  for (; segments.length > 0 && mostPerCell(byCell) > SEGMENT_LEVELS && target <= SEGMENT_GRID_CELLS; target *= 2) {
+    const finer = gridOver(low, high, target);
+    if (finer.cells > SEGMENT_GRID_CELLS) break;
+    grid = finer;
+    byCell = edgesByCell(grid, all);
+  }
   const splitCells = [...byCell.keys()].sort((a, b) => a - b);
   const levels = mostPerCell(byCell);
   const thresholds = Array.from({ length: levels }, (_, i) => splitCells.map((c) => byCell.get(c)![i] ?? Infinity));
@@ -265,7 +281,8 @@ function categoricalPlan(name: string, f: CategoricalProfile, source: FeaturePla
 
 /** Every segment profile of a feature (of the prediction: `PREDICTION_FEATURE`) in the baseline. */
 function segmentProfilesOf(profile: BaselineProfile, name: string): FeatureProfile[] {
-  return Object.values(profile.segments ?? {}).flatMap((c) => Object.values(c.values))
+  // as segmentPlan sees them (segmentBaseline: the model's range)
+  return Object.entries(profile.segments ?? {}).flatMap(([feature, c]) => Object.keys(c.values).map((value) => segmentBaseline(profile, feature, value)!))
     .map((s) => (name === PREDICTION_FEATURE ? s.prediction : s.features[name]))
     .filter((f): f is FeatureProfile => f !== null && f !== undefined);
 }
