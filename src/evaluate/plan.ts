@@ -15,9 +15,11 @@ import { discreteValues, distanceBins, quantileSorted, type DistanceBins } from 
 export const GRID_CELLS = 256;
 /** The grid is refined up to this many cells while two distinct decile edges share a cell. */
 export const MAX_GRID_CELLS = 8192;
-/** With segment profiles, the grid is refined up to this many cells while a cell holds more than SEGMENT_LEVELS splits. */
-export const SEGMENT_GRID_CELLS = 2048;
-export const SEGMENT_LEVELS = 2;
+/**
+ * Split levels (comparisons per value) all numeric features together may have with the segments' splits: the
+ * numeric query's length grows with them (ClickHouse refuses queries over 256 KiB). 20 features × 12 levels fit.
+ */
+export const SEGMENT_LEVEL_BUDGET = 240;
 /** Feature name of the prediction-drift stream. */
 export const PREDICTION_FEATURE = '__prediction__';
 
@@ -163,7 +165,7 @@ function distanceOf(f: NumericProfile, dataQuality: boolean): DistanceBins | und
  * `segments`: the same feature's profiles in the baseline's segments (baseline/segments.ts). Their edges and distance
  * bounds split the grid's cells too, so that each segment's counts add up exactly to its own bins (segmentPlan).
  */
-function numericPlan(name: string, f: NumericProfile, source: NumericPlan['source'], dataQuality: boolean, segments: readonly NumericProfile[] = []): NumericPlan {
+function numericPlan(name: string, f: NumericProfile, source: NumericPlan['source'], dataQuality: boolean, segments: readonly NumericProfile[] = [], maxLevels = Infinity): NumericPlan {
   const edges = [...f.psi.edges];
   // The grid spans the 1st–99th percentile (and the edges, the segments' too), not the extremes, so one far outlier
   // in the baseline cannot squeeze the whole distribution into a few cells.
@@ -177,26 +179,21 @@ function numericPlan(name: string, f: NumericProfile, source: NumericPlan['sourc
   const high = Math.max(robustHigh, ...segmentBounds);
   let grid = gridOver(low, high, GRID_CELLS);
   let byCell = edgesByCell(grid, edges);
-  let target = GRID_CELLS * 2;
-  for (; mostPerCell(byCell) > 1 && target <= MAX_GRID_CELLS; target *= 2) {
+  for (let target = GRID_CELLS * 2; mostPerCell(byCell) > 1 && target <= MAX_GRID_CELLS; target *= 2) {
     const finer = gridOver(low, high, target);
     if (finer.cells > MAX_GRID_CELLS) break;
     grid = finer;
     byCell = edgesByCell(grid, edges);
   }
   // The distance bins' bounds split cells too (min and max fall in the clamped end cells, so they never refine the grid).
-  const bounds = [...edges, ...(distanceOf(f, dataQuality)?.splits ?? [])];
-  for (const s of segments) bounds.push(...s.psi.edges, ...(distanceOf(s, dataQuality)?.splits ?? []));
-  const all = [...new Set(bounds)].sort((a, b) => a - b);
-  byCell = edgesByCell(grid, all);
-  // Segments' bounds crowd the whole model's: a finer grid (up to SEGMENT_GRID_CELLS) keeps the comparisons per value
-  // (one per level) few. Each level costs every value one lookup, each cell only result rows.
-  for (; segments.length > 0 && mostPerCell(byCell) > SEGMENT_LEVELS && target <= SEGMENT_GRID_CELLS; target *= 2) {
-    const finer = gridOver(low, high, target);
-    if (finer.cells > SEGMENT_GRID_CELLS) break;
-    grid = finer;
-    byCell = edgesByCell(grid, all);
-  }
+  const own = [...edges, ...(distanceOf(f, dataQuality)?.splits ?? [])];
+  const withSegments = [...own];
+  for (const s of segments) withSegments.push(...s.psi.edges, ...(distanceOf(s, dataQuality)?.splits ?? []));
+  byCell = edgesByCell(grid, [...new Set(withSegments)].sort((a, b) => a - b));
+  // The segments' splits crowd the model's cells: each level costs every value one comparison, each finer cell result
+  // rows (measured on ClickHouse 26: refining 394 → 1570 cells returned 4× the rows and took longer than 11 levels).
+  // Past maxLevels the segments' splits are left out: their features are then compared with the model (segmentPlan).
+  if (mostPerCell(byCell) > maxLevels) byCell = edgesByCell(grid, [...new Set(own)].sort((a, b) => a - b));
   const splitCells = [...byCell.keys()].sort((a, b) => a - b);
   const levels = mostPerCell(byCell);
   const thresholds = Array.from({ length: levels }, (_, i) => splitCells.map((c) => byCell.get(c)![i] ?? Infinity));
@@ -269,9 +266,9 @@ function exactDiscrete(f: NumericProfile): NumericProfile['discrete'] {
   return f.distribution.kind === 'exact' ? discreteValues(f.distribution.values) : undefined;
 }
 
-function featurePlan(name: string, f: FeatureProfile, source: FeaturePlan['source'], dataQuality: boolean, segments: readonly FeatureProfile[]): FeaturePlan {
+function featurePlan(name: string, f: FeatureProfile, source: FeaturePlan['source'], dataQuality: boolean, segments: readonly FeatureProfile[], maxLevels: number): FeaturePlan {
   return f.kind === 'numeric'
-    ? numericPlan(name, f, source, dataQuality, segments.filter((s): s is NumericProfile => s.kind === 'numeric'))
+    ? numericPlan(name, f, source, dataQuality, segments.filter((s): s is NumericProfile => s.kind === 'numeric'), maxLevels)
     : categoricalPlan(name, f, source);
 }
 
@@ -293,8 +290,10 @@ function segmentProfilesOf(profile: BaselineProfile, name: string): FeatureProfi
  */
 export function planFromBaseline(profile: BaselineProfile, options: { dataQuality?: boolean } = {}): WindowPlan {
   const quality = options.dataQuality ?? true;
-  const plans = Object.entries(profile.features).map(([name, f]) => featurePlan(name, f, 'feature', quality, segmentProfilesOf(profile, name)));
-  if (profile.prediction) plans.push(featurePlan(PREDICTION_FEATURE, profile.prediction, 'prediction', quality, segmentProfilesOf(profile, PREDICTION_FEATURE)));
+  const numeric = Object.values(profile.features).filter((f) => f.kind === 'numeric').length + (profile.prediction?.kind === 'numeric' ? 1 : 0);
+  const maxLevels = Math.max(2, Math.floor(SEGMENT_LEVEL_BUDGET / Math.max(1, numeric)));
+  const plans = Object.entries(profile.features).map(([name, f]) => featurePlan(name, f, 'feature', quality, segmentProfilesOf(profile, name), maxLevels));
+  if (profile.prediction) plans.push(featurePlan(PREDICTION_FEATURE, profile.prediction, 'prediction', quality, segmentProfilesOf(profile, PREDICTION_FEATURE), maxLevels));
   return {
     model: profile.model,
     baselineVersion: profile.version,
@@ -307,7 +306,8 @@ export function planFromBaseline(profile: BaselineProfile, options: { dataQualit
 /**
  * The plan of one segment: the window plan's slot grid (planFromBaseline put the segment's splits on it) with the
  * segment's own bins and reference counts (`segment`: segmentBaseline's profile). A feature the segment profiles
- * with another kind than the model (never written by baseline build) keeps the model's plan.
+ * with another kind than the model (never written by baseline build), or whose splits the grid could not take
+ * (SEGMENT_LEVEL_BUDGET), keeps the model's plan.
  */
 export function segmentPlan(plan: WindowPlan, segment: BaselineProfile, options: { dataQuality?: boolean } = {}): WindowPlan {
   const quality = options.dataQuality ?? true;
@@ -317,11 +317,17 @@ export function segmentPlan(plan: WindowPlan, segment: BaselineProfile, options:
     baselineRows: segment.rows,
     numeric: plan.numeric.map((p) => {
       const f = own(p.name);
-      return f?.kind === 'numeric' ? onGrid(p, f, quality) : p;
+      return f?.kind === 'numeric' && onSplits(p, f, quality) ? onGrid(p, f, quality) : p;
     }),
     categorical: plan.categorical.map((p) => {
       const f = own(p.name);
       return f?.kind === 'categorical' ? categoricalPlan(p.name, f, p.source) : p;
     }),
   };
+}
+
+/** Whether every bound of `f`'s bins is a split of the plan's grid (else its counts would not add up to them). */
+function onSplits(p: NumericPlan, f: NumericProfile, dataQuality: boolean): boolean {
+  const splits = new Set(p.thresholds.flat());
+  return [...f.psi.edges, ...(distanceOf(f, dataQuality)?.splits ?? [])].every((x) => splits.has(x));
 }
