@@ -127,4 +127,26 @@ describe('segment plans on the window grid', () => {
       expect(seg.baselineRows).toBe(p.segments!.country.values[value].rows);
     }
   });
+
+  it("past the query's level budget a feature's segment splits are left out, and its segments keep the model's plan", () => {
+    const rng = new SeededRandom(11);
+    const rows = 3000;
+    const columns = new Map<string, { kind: 'numeric'; values: Float64Array } | { kind: 'categorical'; values: string[] }>([
+      ['v', { kind: 'categorical', values: Array.from({ length: rows }, (_, i) => String(i % 6)) }],
+    ]);
+    // 150 features: 240 / 150 → at most 2 levels, which 6 segments' deciles near the model's exceed
+    for (let k = 0; k < 150; k++) columns.set(`f${k}`, { kind: 'numeric', values: Float64Array.from({ length: rows }, () => rng.next()) });
+    const p = buildBaseline({ source: 'mem', rows, columns }, { model: 'm', createdAt: 0, segments: { columns: ['v'], minRows: 100 } });
+    const plan = planFromBaseline(p);
+    expect(Math.max(...plan.numeric.map((n) => n.thresholds.length))).toBeLessThanOrEqual(2);
+    const seg = segmentPlan(plan, segmentBaseline(p, 'v', '0')!);
+    const kept = seg.numeric.filter((n, k) => n === plan.numeric[k]).length;
+    expect(kept).toBeGreaterThan(0);
+    // the features that did take the segment's splits count exactly into its bins
+    for (const [k, n] of seg.numeric.entries()) {
+      if (n === plan.numeric[k]) continue;
+      const f = p.segments!.v.values['0'].features[n.name] as NumericProfile;
+      expect(n.reference.psi).toEqual(f.psi.counts);
+    }
+  });
 });
