@@ -21,6 +21,8 @@ export interface SegmentEvaluation extends Segment {
   rows: number;
   /** what its features were compared with: the segment's own baseline profile, or the whole model's (segment-reference.ts) */
   reference: SegmentReferenceKind;
+  /** with reference "segment": its features compared with the model's profile all the same (segment-reference.ts) */
+  modelFeatures?: string[];
   features: FeatureResult[];
   estimate?: WindowEstimate;
 }
@@ -68,10 +70,10 @@ export function segmentEvaluations(spec: SegmentSpec, plan: WindowPlan, r: PushD
   const out: SegmentEvaluation[] = [];
   for (const s of segmentsOf(spec)) {
     if (!numeric.has(s.id) && !categories.has(s.id)) continue; // no rows in this segment
-    const ref = baseline ? segmentReference(baseline, plan, s, spec, dataQuality) : { reference: 'model' as const, plan };
+    const ref = baseline ? segmentReference(baseline, plan, s, spec, dataQuality) : { reference: 'model' as const, plan, modelFeatures: [] };
     const { rows, features } = windowFeatures(ref.plan, { numeric: numeric.get(s.id) ?? [], categories: categories.get(s.id) ?? [], mismatched: mismatched.get(s.id) ?? [], estimates: null }, null);
     if (rows === 0) continue;
-    const e: SegmentEvaluation = { ...s, rows, reference: ref.reference, features: features.filter((f) => f.feature !== s.feature) };
+    const e: SegmentEvaluation = { ...s, rows, reference: ref.reference, ...(ref.modelFeatures.length ? { modelFeatures: ref.modelFeatures } : {}), features: features.filter((f) => f.feature !== s.feature) };
     if (estimates && estimateProfile) e.estimate = windowEstimate(estimateProfile, estimates.get(s.id) ?? [], NO_LABELS, seed);
     out.push(e);
   }

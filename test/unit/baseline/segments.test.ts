@@ -6,6 +6,8 @@ import { buildBaseline, parseBaseline, segmentBaseline, SEGMENT_OTHER, type Base
 import { baselineJson, segmentFlags } from '../../../src/cli/commands/baseline.js';
 import { planFromBaseline, slotOf } from '../../../src/evaluate/index.js';
 import { segmentPlan } from '../../../src/evaluate/plan.js';
+import { featureReference } from '../../../src/evaluate/results.js';
+import { segmentReference } from '../../../src/evaluate/segment-reference.js';
 import { distanceCounts, psiCounts } from '../../../src/evaluate/window-stats.js';
 import { binIndex, SeededRandom } from '../../../src/replay/index.js';
 
@@ -140,8 +142,14 @@ describe('segment plans on the window grid', () => {
     const plan = planFromBaseline(p);
     expect(Math.max(...plan.numeric.map((n) => n.thresholds.length))).toBeLessThanOrEqual(2);
     const seg = segmentPlan(plan, segmentBaseline(p, 'v', '0')!);
-    const kept = seg.numeric.filter((n, k) => n === plan.numeric[k]).length;
-    expect(kept).toBeGreaterThan(0);
+    const kept = seg.numeric.filter((n, k) => n === plan.numeric[k]);
+    expect(kept.length).toBeGreaterThan(0);
+    // and says so: those features are compared with the model within a segment compared with its own profile
+    const s = { id: 1, feature: 'v', value: '0', name: 'v=0' };
+    const ref = segmentReference(p, plan, s, { dimensions: [{ feature: 'v', values: ['0', '1', '2', '3', '4', '5'], offset: 0 }], count: 7 });
+    expect(ref.reference).toBe('segment');
+    expect(ref.modelFeatures.sort()).toEqual(kept.map((n) => n.name).sort());
+    expect(featureReference(ref, kept[0].name)).toBe('model');
     // the features that did take the segment's splits count exactly into its bins
     for (const [k, n] of seg.numeric.entries()) {
       if (n === plan.numeric[k]) continue;
