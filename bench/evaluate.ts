@@ -31,11 +31,19 @@ const MODEL = 'bench';
  * `estimates` the profile keeps no calibration and no PCA (the evaluation as before them); with them, a calibration
  * of uniform scores with labels drawn at their score and the PCA of the 20 features: the estimate push-down's cost.
  */
-function baseline(estimates = false): BaselineProfile {
+function baseline(estimates = false, segments = false): BaselineProfile {
   const rng = new SeededRandom(7);
   const rows = 200_000;
   const columns = new Map<string, Column>();
   for (let k = 0; k < FEATURES; k++) columns.set(`f${k}`, { kind: 'numeric', values: Float64Array.from({ length: rows }, () => k + 100 * rng.next()) });
+  if (segments) {
+    // a profile per model_version (the generated window's 12 versions: the top 10 and the rest), each segment then
+    // compared with its own; model_version is the prediction's column, not a feature
+    columns.set('model_version', { kind: 'categorical', values: Array.from({ length: rows }, (_, i) => String(i % 12)) });
+    const p = buildBaseline({ source: 'bench', rows, columns }, { model: MODEL, createdAt: START - HOUR, version: 'bench-1', segments: { columns: ['model_version'] } });
+    delete p.features.model_version;
+    return { ...p, calibration: null, multivariate: null };
+  }
   const profile = buildBaseline({ source: 'bench', rows, columns }, { model: MODEL, createdAt: START - HOUR, version: 'bench-1' });
   if (!estimates) return { ...profile, calibration: null, multivariate: null };
   const scores = Array.from({ length: 20_000 }, () => Math.floor(rng.next() * 100) / 100);
@@ -78,13 +86,13 @@ function measured(rows: number, wallMs: number, features: FeatureResult[]): Meas
 }
 
 /** Worker: push-down evaluation of the window (the evaluator's compute: numeric, category and quality queries). */
-type PushVariant = 'push' | 'push-without-quality' | 'push-estimates' | 'push-estimates-apart' | 'push-segments';
+type PushVariant = 'push' | 'push-without-quality' | 'push-estimates' | 'push-estimates-apart' | 'push-segments' | 'push-segment-baselines';
 
 async function pushDown(url: string, database: string, slices: number, variant: PushVariant = 'push'): Promise<Measured> {
   const store = createStore({ url, database, requestTimeoutMs: 600_000 });
-  const model = declareModel(MODEL, variant === 'push-segments' ? { segments: ['model_version'] } : {});
+  const model = declareModel(MODEL, variant.startsWith('push-segment') ? { segments: ['model_version'] } : {});
   const evaluator = new Evaluator({
-    store, models: new ModelRegistry([model]), baselines: fixedBaselines([baseline(variant.startsWith('push-estimates'))]), judge: false, slices,
+    store, models: new ModelRegistry([model]), baselines: fixedBaselines([baseline(variant.startsWith('push-estimates'), variant === 'push-segment-baselines')]), judge: false, slices,
     dataQuality: variant !== 'push-without-quality', foldEstimates: variant === 'push-estimates',
   });
   // The first evaluation in a process is the cold one: an embedded engine starts with empty caches and compiles its
@@ -221,6 +229,7 @@ async function benchEngine(engine: Engine, total: number, pullAt: number, slices
       const withEstimates: Measured[] = [];
       const withSegments: Measured[] = [];
       const estimatesApart: Measured[] = [];
+      const segmentBaselines: Measured[] = [];
       // interleaved with the evaluator as before issue 16 (dataQuality off) and with the estimates on, so the
       // machine's drift hits all alike
       for (let i = 0; i < 3; i++) {
@@ -229,6 +238,7 @@ async function benchEngine(engine: Engine, total: number, pullAt: number, slices
         withEstimates.push(await worker('push-estimates'));
         withSegments.push(await worker('push-segments'));
         estimatesApart.push(await worker('push-estimates-apart'));
+        segmentBaselines.push(await worker('push-segment-baselines'));
       }
       const median = (ms: Measured[]) => [...ms].sort((a, b) => a.wall_s - b.wall_s)[1];
       const push = median(runs);
@@ -236,6 +246,7 @@ async function benchEngine(engine: Engine, total: number, pullAt: number, slices
       const est = median(withEstimates);
       const seg = median(withSegments);
       const apart = median(estimatesApart);
+      const own = median(segmentBaselines);
       if (push.psi.some((p, k) => p !== old.psi[k])) throw new Error('PSI differs with and without the data-quality signals');
       if (push.psi.some((p, k) => p !== seg.psi[k])) throw new Error('the whole window\'s PSI differs with and without segments');
       const newSignals = { without_wall_s: old.wall_s, with_wall_s: push.wall_s, ratio: +(push.wall_s / old.wall_s).toFixed(3), runs_without_wall_s: before.map((r) => r.wall_s), aim_ratio: 1.15 };
@@ -245,6 +256,8 @@ async function benchEngine(engine: Engine, total: number, pullAt: number, slices
         // the estimates in a query of their own (before they were folded into the numeric scan)
         with_estimates_apart: { ...apart, psi: undefined, runs_wall_s: estimatesApart.map((r) => r.wall_s), added_cost: +(apart.wall_s / push.wall_s - 1).toFixed(3) },
         with_segments: { ...seg, psi: undefined, runs_wall_s: withSegments.map((r) => r.wall_s), added_cost: +(seg.wall_s / push.wall_s - 1).toFixed(3) },
+        // the same segments, each compared with its own baseline profile (the slot grid holds every profile's splits)
+        with_segment_baselines: { ...own, psi: undefined, runs_wall_s: segmentBaselines.map((r) => r.wall_s), added_cost: +(own.wall_s / push.wall_s - 1).toFixed(3), vs_segments: +(own.wall_s / seg.wall_s).toFixed(3) },
       };
       if (rows === Math.min(pullAt, total)) {
         progress(`bench:evaluate [${engine}]: pulling ${rows} rows into Node`);
@@ -264,6 +277,7 @@ async function benchEngine(engine: Engine, total: number, pullAt: number, slices
     out.estimates_added_cost = (last as unknown as { with_estimates: { added_cost: number } }).with_estimates.added_cost;
     out.estimates_apart_added_cost = (last as unknown as { with_estimates_apart: { added_cost: number } }).with_estimates_apart.added_cost;
     out.segments_added_cost = (last as unknown as { with_segments: { added_cost: number } }).with_segments.added_cost;
+    out.segment_baselines_added_cost = (last as unknown as { with_segment_baselines: { added_cost: number } }).with_segment_baselines.added_cost;
     out.push_down_peak_rss_mb = last.push_down.peak_rss_mb;
     out.data_quality_cost_ratio = (last as unknown as { data_quality_cost: { ratio: number } }).data_quality_cost.ratio;
     out.growth_wall_ratio = +(last.push_down.wall_s / first.push_down.wall_s).toFixed(2);

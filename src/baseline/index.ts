@@ -9,6 +9,7 @@ export {
   referenceQuality,
   BASELINE_SCHEMA_VERSION,
   EXACT_SAMPLE_LIMIT,
+  SEGMENT_EXACT_SAMPLE_LIMIT,
   PROFILE_QUANTILES,
   type BaselineProfile,
   type BaselineOptions,
@@ -28,3 +29,15 @@ export {
   type ColumnReference,
 } from './reference.js';
 export { compareToReference } from './compare.js';
+export {
+  segmentProfiles,
+  segmentBaseline,
+  profiledValues,
+  rankedValues,
+  SEGMENT_OTHER,
+  DEFAULT_SEGMENT_MIN_ROWS,
+  DEFAULT_BASELINE_SEGMENT_TOP,
+  type SegmentProfile,
+  type SegmentColumnProfiles,
+  type SegmentOptions,
+} from './segments.js';

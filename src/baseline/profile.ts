@@ -18,11 +18,14 @@ import {
 import type { MultivariateBaseline } from '../estimate/index.js';
 import type { ScoreCalibration } from '../stats/index.js';
 import { calibrationOf, multivariateOf } from './estimates.js';
+import { segmentProfiles, type SegmentColumnProfiles, type SegmentOptions } from './segments.js';
 import type { Column, Table } from './table.js';
 
 export const BASELINE_SCHEMA_VERSION = 1;
 /** Up to this many non-missing values the profile keeps the exact sorted sample (KS then matches scipy exactly). */
 export const EXACT_SAMPLE_LIMIT = 10_000;
+/** A segment's profile keeps its exact sample up to this many values (quantiles beyond), so segments keep the baseline small. */
+export const SEGMENT_EXACT_SAMPLE_LIMIT = 2_000;
 /** Beyond it, this many quantiles at probabilities i/(Q−1) (numpy linear). */
 export const PROFILE_QUANTILES = 1001;
 
@@ -86,6 +89,8 @@ export interface BaselineProfile {
   calibration?: ScoreCalibration | null;
   /** PCA of the standardized numeric features, for multivariate drift (absent in older baselines) */
   multivariate?: MultivariateBaseline | null;
+  /** per segment column, profiles of its biggest values (absent: every segment is compared with the whole model) */
+  segments?: Record<string, SegmentColumnProfiles>;
 }
 
 export interface BaselineOptions {
@@ -96,10 +101,12 @@ export interface BaselineOptions {
   version?: string;
   label?: string;
   prediction?: string;
+  /** segment columns whose values get profiles of their own (baseline/segments.ts) */
+  segments?: SegmentOptions;
 }
 
 /** Bin edges, counts, moments and the KS resolution of one numeric column. */
-export function numericProfile(name: string, values: Float64Array): NumericProfile {
+export function numericProfile(name: string, values: Float64Array, exactLimit = EXACT_SAMPLE_LIMIT): NumericProfile {
   const sample = sortSample(values);
   const count = sample.values.length;
   if (count === 0) throw new InputError(`column "${name}" has no values; drop it or list it in --categorical`, 'empty');
@@ -107,7 +114,7 @@ export function numericProfile(name: string, values: Float64Array): NumericProfi
   const { mean, std, min, max } = describeSorted(sample.values);
   const discrete = discreteValues(sample.values);
   let distribution: NumericProfile['distribution'];
-  if (count <= EXACT_SAMPLE_LIMIT) distribution = { kind: 'exact', values: Array.from(sample.values) };
+  if (count <= exactLimit) distribution = { kind: 'exact', values: Array.from(sample.values) };
   else {
     const q = PROFILE_QUANTILES;
     const quantiles = Array.from({ length: q }, (_, i) => quantileSorted(sample.values, i / (q - 1)));
@@ -138,8 +145,8 @@ export function categoricalProfile(values: readonly (string | null)[]): Categori
   return { kind: 'categorical', count: values.length - missing, missing, missing_rate: values.length ? missing / values.length : 0, frequencies };
 }
 
-export function columnProfile(name: string, column: Column): FeatureProfile {
-  return column.kind === 'numeric' ? numericProfile(name, column.values) : categoricalProfile(column.values);
+export function columnProfile(name: string, column: Column, exactLimit = EXACT_SAMPLE_LIMIT): FeatureProfile {
+  return column.kind === 'numeric' ? numericProfile(name, column.values, exactLimit) : categoricalProfile(column.values);
 }
 
 const BINARY_WORDS: Record<string, number> = { '0': 0, '1': 1, false: 0, true: 1 };
@@ -218,5 +225,8 @@ export function buildBaseline(table: Table, options: BaselineOptions): BaselineP
     quality: label && prediction ? referenceQuality(label[1], prediction[1]) : null,
     calibration: label && prediction ? calibrationOf(asBinary(label[1]), prediction[1]) : null,
     multivariate: multivariateOf(new Map(Object.keys(features).map((name) => [name, table.columns.get(name)!]))),
+    ...(options.segments?.columns.length
+      ? { segments: segmentProfiles(table, options.segments, (n, c) => columnProfile(n, c, SEGMENT_EXACT_SAMPLE_LIMIT), new Set(label ? [label[0]] : []), prediction?.[0]) }
+      : {}),
   };
 }

@@ -4,6 +4,7 @@ import { InputError, type FeatureKind } from '../domain/index.js';
 import { binCounts, decileEdges, describeSorted, discreteValues, sortSample, type CategoricalReference, type NumericReference, type WeightedEcdf } from '../stats/index.js';
 import { BASELINE_SCHEMA_VERSION, type BaselineProfile, type FeatureProfile } from './profile.js';
 import { checkEstimates } from './estimates.js';
+import { checkSegments } from './segments.js';
 import type { Column, Table } from './table.js';
 
 export type ColumnReference = ({ kind: 'numeric' } & NumericReference) | ({ kind: 'categorical' } & CategoricalReference);
@@ -134,6 +135,7 @@ export function parseBaseline(value: unknown, where: string): BaselineProfile {
     checkFeature(value.prediction.column, value.prediction, where);
   }
   checkEstimates(value, where);
+  checkSegments(value, where, checkFeature);
   return value as unknown as BaselineProfile;
 }
 

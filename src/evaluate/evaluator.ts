@@ -207,7 +207,7 @@ export class Evaluator {
     const unknownFeatures = [...new Set(carried)].filter((n) => !known.has(n)).sort();
     const evaluation: WindowEvaluation = { model: model.id, start, end, baselineVersion: plan.baselineVersion, rows, features, quality: qualityResult(quality), unknownFeatures, evaluatedAt: this.clock() };
     if (est && estimates) evaluation.estimate = windowEstimate(est.profile, wholeWindow(estimates, spec), evaluation.quality, Math.floor(start / 1000));
-    if (spec) evaluation.segments = segmentEvaluations(spec, plan, pushed, est?.profile ?? null, Math.floor(start / 1000));
+    if (spec) evaluation.segments = segmentEvaluations(spec, plan, pushed, est?.profile ?? null, Math.floor(start / 1000), profile, this.o.dataQuality);
     return { evaluation, plan, quality };
   }
 
@@ -261,7 +261,7 @@ export class Evaluator {
     // the inputs now; the quality once its labels have landed (evaluate/labelled.ts)
     const judged = entry.judge.judge(summary, partsAtClose(entry.judge, model.id));
     this.labelled.offer(entry.judge, summary);
-    judged.decisions.push(...judgeSegments(entry.judge, plan, e));
+    judged.decisions.push(...judgeSegments(entry.judge, plan, e, await this.o.baselines.baselineFor(model)));
     if (judged.decisions.length && this.o.onDecisions) await this.o.onDecisions(judged.decisions);
     return judged;
   }

@@ -7,7 +7,7 @@
 // cell in five; a decile edge that falls inside a cell splits it by one comparison with that edge, looked up by cell
 // (transform). The slots therefore refine the deciles exactly (PSI is exact) and the KS CDF is known at every cell
 // boundary and every decile edge.
-import type { BaselineProfile, FeatureProfile, NumericProfile } from '../baseline/index.js';
+import { segmentBaseline, type BaselineProfile, type CategoricalProfile, type FeatureProfile, type NumericProfile } from '../baseline/index.js';
 import { binIndex } from '../replay/index.js';
 import { discreteValues, distanceBins, quantileSorted, type DistanceBins } from '../stats/index.js';
 
@@ -15,6 +15,11 @@ import { discreteValues, distanceBins, quantileSorted, type DistanceBins } from 
 export const GRID_CELLS = 256;
 /** The grid is refined up to this many cells while two distinct decile edges share a cell. */
 export const MAX_GRID_CELLS = 8192;
+/**
+ * Split levels (comparisons per value) all numeric features together may have with the segments' splits: the
+ * numeric query's length grows with them (ClickHouse refuses queries over 256 KiB). 20 features × 12 levels fit.
+ */
+export const SEGMENT_LEVEL_BUDGET = 240;
 /** Feature name of the prediction-drift stream. */
 export const PREDICTION_FEATURE = '__prediction__';
 
@@ -151,14 +156,27 @@ function quantileCdf(q: readonly number[], x: number): number {
   return (lo + (width > 0 ? (x - q[lo]) / width : 0)) / (q.length - 1);
 }
 
-function numericPlan(name: string, f: NumericProfile, source: NumericPlan['source'], dataQuality: boolean): NumericPlan {
+/** The distance bins of a numeric profile (or none without data quality). */
+function distanceOf(f: NumericProfile, dataQuality: boolean): DistanceBins | undefined {
+  return dataQuality ? distanceBins({ min: f.min, max: f.max, edges: f.psi.edges, counts: f.psi.counts, discrete: f.discrete ?? exactDiscrete(f) }) : undefined;
+}
+
+/**
+ * `segments`: the same feature's profiles in the baseline's segments (baseline/segments.ts). Their edges and distance
+ * bounds split the grid's cells too, so that each segment's counts add up exactly to its own bins (segmentPlan).
+ */
+function numericPlan(name: string, f: NumericProfile, source: NumericPlan['source'], dataQuality: boolean, segments: readonly NumericProfile[] = [], maxLevels = Infinity): NumericPlan {
   const edges = [...f.psi.edges];
-  // The grid spans the 1st–99th percentile (and the edges), not the extremes, so one far outlier in the baseline
-  // cannot squeeze the whole distribution into a few cells.
+  // The grid spans the 1st–99th percentile (and the edges, the segments' too), not the extremes, so one far outlier
+  // in the baseline cannot squeeze the whole distribution into a few cells.
   const dist = f.distribution.values;
   const tail = (q: number) => (f.distribution.kind === 'exact' ? quantileSorted(dist, q) : dist[Math.round(q * (dist.length - 1))]);
-  const low = Math.min(tail(0.01), edges[0] ?? f.min);
-  const high = Math.max(tail(0.99), edges[edges.length - 1] ?? f.max);
+  const robustLow = Math.min(tail(0.01), edges[0] ?? f.min);
+  const robustHigh = Math.max(tail(0.99), edges[edges.length - 1] ?? f.max);
+  // and the segments' edges (their range is the model's: baseline/segments.ts segmentBaseline)
+  const segmentBounds = segments.flatMap((s) => s.psi.edges);
+  const low = Math.min(robustLow, ...segmentBounds);
+  const high = Math.max(robustHigh, ...segmentBounds);
   let grid = gridOver(low, high, GRID_CELLS);
   let byCell = edgesByCell(grid, edges);
   for (let target = GRID_CELLS * 2; mostPerCell(byCell) > 1 && target <= MAX_GRID_CELLS; target *= 2) {
@@ -168,15 +186,33 @@ function numericPlan(name: string, f: NumericProfile, source: NumericPlan['sourc
     byCell = edgesByCell(grid, edges);
   }
   // The distance bins' bounds split cells too (min and max fall in the clamped end cells, so they never refine the grid).
-  const distance = dataQuality ? distanceBins({ min: f.min, max: f.max, edges, counts: f.psi.counts, discrete: f.discrete ?? exactDiscrete(f) }) : undefined;
-  if (distance) byCell = edgesByCell(grid, [...new Set([...edges, ...distance.splits])].sort((a, b) => a - b));
+  const own = [...edges, ...(distanceOf(f, dataQuality)?.splits ?? [])];
+  const withSegments = [...own];
+  for (const s of segments) withSegments.push(...s.psi.edges, ...(distanceOf(s, dataQuality)?.splits ?? []));
+  byCell = edgesByCell(grid, [...new Set(withSegments)].sort((a, b) => a - b));
+  // The segments' splits crowd the model's cells: each level costs every value one comparison, each finer cell result
+  // rows (measured on ClickHouse 26: refining 394 → 1570 cells returned 4× the rows and took longer than 11 levels).
+  // Past maxLevels the segments' splits are left out: their features are then compared with the model (segmentPlan).
+  if (mostPerCell(byCell) > maxLevels) byCell = edgesByCell(grid, [...new Set(own)].sort((a, b) => a - b));
   const splitCells = [...byCell.keys()].sort((a, b) => a - b);
   const levels = mostPerCell(byCell);
   const thresholds = Array.from({ length: levels }, (_, i) => splitCells.map((c) => byCell.get(c)![i] ?? Infinity));
+  return onGrid({ name, source, grid, splitCells, thresholds }, f, dataQuality);
+}
+
+type SlotGrid = Pick<NumericPlan, 'name' | 'source' | 'grid' | 'splitCells' | 'thresholds'>;
+
+/** The profile `f` binned on an existing slot grid, whose splits include f's edges and distance bounds. */
+function onGrid(g: SlotGrid, f: NumericProfile, dataQuality: boolean): NumericPlan {
+  const { grid, splitCells, thresholds } = g;
+  const byCell = new Map(splitCells.map((c, j) => [c, thresholds.map((l) => l[j]).filter((x) => x !== Infinity)]));
+  const levels = thresholds.length;
+  const edges = [...f.psi.edges];
+  const distance = distanceOf(f, dataQuality);
   // PSI bin of slot (cell, s): the edges of lower cells, or all edges up to the cell's s-th distinct split.
   const slotBin = slotBins(grid, byCell, levels, edges);
   const plan: NumericPlan = {
-    kind: 'numeric', name, source, edges, grid, splitCells, thresholds, slotBin,
+    kind: 'numeric', name: g.name, source: g.source, edges, grid, splitCells, thresholds, slotBin,
     ...(distance ? { distance, slotDistance: slotBins(grid, byCell, levels, distance.splits) } : {}),
     reference: { psi: [...f.psi.counts], missing: f.missing, fine: [], ksError: 0 },
   };
@@ -230,10 +266,22 @@ function exactDiscrete(f: NumericProfile): NumericProfile['discrete'] {
   return f.distribution.kind === 'exact' ? discreteValues(f.distribution.values) : undefined;
 }
 
-function featurePlan(name: string, f: FeatureProfile, source: FeaturePlan['source'], dataQuality: boolean): FeaturePlan {
+function featurePlan(name: string, f: FeatureProfile, source: FeaturePlan['source'], dataQuality: boolean, segments: readonly FeatureProfile[], maxLevels: number): FeaturePlan {
   return f.kind === 'numeric'
-    ? numericPlan(name, f, source, dataQuality)
-    : { kind: 'categorical', name, source, reference: { counts: { ...f.frequencies }, missing: f.missing } };
+    ? numericPlan(name, f, source, dataQuality, segments.filter((s): s is NumericProfile => s.kind === 'numeric'), maxLevels)
+    : categoricalPlan(name, f, source);
+}
+
+function categoricalPlan(name: string, f: CategoricalProfile, source: FeaturePlan['source']): CategoricalPlan {
+  return { kind: 'categorical', name, source, reference: { counts: { ...f.frequencies }, missing: f.missing } };
+}
+
+/** Every segment profile of a feature (of the prediction: `PREDICTION_FEATURE`) in the baseline. */
+function segmentProfilesOf(profile: BaselineProfile, name: string): FeatureProfile[] {
+  // as segmentPlan sees them (segmentBaseline: the model's range)
+  return Object.entries(profile.segments ?? {}).flatMap(([feature, c]) => Object.keys(c.values).map((value) => segmentBaseline(profile, feature, value)!))
+    .map((s) => (name === PREDICTION_FEATURE ? s.prediction : s.features[name]))
+    .filter((f): f is FeatureProfile => f !== null && f !== undefined);
 }
 
 /**
@@ -242,8 +290,10 @@ function featurePlan(name: string, f: FeatureProfile, source: FeaturePlan['sourc
  */
 export function planFromBaseline(profile: BaselineProfile, options: { dataQuality?: boolean } = {}): WindowPlan {
   const quality = options.dataQuality ?? true;
-  const plans = Object.entries(profile.features).map(([name, f]) => featurePlan(name, f, 'feature', quality));
-  if (profile.prediction) plans.push(featurePlan(PREDICTION_FEATURE, profile.prediction, 'prediction', quality));
+  const numeric = Object.values(profile.features).filter((f) => f.kind === 'numeric').length + (profile.prediction?.kind === 'numeric' ? 1 : 0);
+  const maxLevels = Math.max(2, Math.floor(SEGMENT_LEVEL_BUDGET / Math.max(1, numeric)));
+  const plans = Object.entries(profile.features).map(([name, f]) => featurePlan(name, f, 'feature', quality, segmentProfilesOf(profile, name), maxLevels));
+  if (profile.prediction) plans.push(featurePlan(PREDICTION_FEATURE, profile.prediction, 'prediction', quality, segmentProfilesOf(profile, PREDICTION_FEATURE), maxLevels));
   return {
     model: profile.model,
     baselineVersion: profile.version,
@@ -251,4 +301,33 @@ export function planFromBaseline(profile: BaselineProfile, options: { dataQualit
     numeric: plans.filter((p): p is NumericPlan => p.kind === 'numeric'),
     categorical: plans.filter((p): p is CategoricalPlan => p.kind === 'categorical'),
   };
+}
+
+/**
+ * The plan of one segment: the window plan's slot grid (planFromBaseline put the segment's splits on it) with the
+ * segment's own bins and reference counts (`segment`: segmentBaseline's profile). A feature the segment profiles
+ * with another kind than the model (never written by baseline build), or whose splits the grid could not take
+ * (SEGMENT_LEVEL_BUDGET), keeps the model's plan.
+ */
+export function segmentPlan(plan: WindowPlan, segment: BaselineProfile, options: { dataQuality?: boolean } = {}): WindowPlan {
+  const quality = options.dataQuality ?? true;
+  const own = (name: string) => (name === PREDICTION_FEATURE ? segment.prediction : segment.features[name]) ?? undefined;
+  return {
+    ...plan,
+    baselineRows: segment.rows,
+    numeric: plan.numeric.map((p) => {
+      const f = own(p.name);
+      return f?.kind === 'numeric' && onSplits(p, f, quality) ? onGrid(p, f, quality) : p;
+    }),
+    categorical: plan.categorical.map((p) => {
+      const f = own(p.name);
+      return f?.kind === 'categorical' ? categoricalPlan(p.name, f, p.source) : p;
+    }),
+  };
+}
+
+/** Whether every bound of `f`'s bins is a split of the plan's grid (else its counts would not add up to them). */
+function onSplits(p: NumericPlan, f: NumericProfile, dataQuality: boolean): boolean {
+  const splits = new Set(p.thresholds.flat());
+  return [...f.psi.edges, ...(distanceOf(f, dataQuality)?.splits ?? [])].every((x) => splits.has(x));
 }

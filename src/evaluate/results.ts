@@ -1,6 +1,6 @@
 // How a window's evaluation becomes rows: drift_results (one row per feature × statistic, plus the window's row
 // count and its quality) and the evaluations mark that says the window is done. Also the rows' JSON-line form.
-import { estimateJson, estimateRows, type WindowEstimate } from './estimate-window.js';
+import { estimateJson, estimateRows, ESTIMATE_FEATURE, MULTIVARIATE_FEATURE, type WindowEstimate } from './estimate-window.js';
 import type { SegmentEvaluation } from './segment-window.js';
 import type { FeatureResult, QualityResult } from './window-stats.js';
 
@@ -74,13 +74,20 @@ export function driftResultRows(e: WindowEvaluation): DriftResultRow[] {
 /**
  * A segment's rows: its window row, features and estimates as for the whole window, with the segment after the
  * statistic (`psi{country=DE}`) so every reader asking for a statistic by name keeps reading whole-model rows only
- * (segmentFree); `segment: {feature, value}` in their details.
+ * (segmentFree); `segment: {feature, value}` and `reference` ("segment": its own baseline profile, "model") in their details.
  */
 function segmentRows(e: WindowEvaluation, s: SegmentEvaluation): DriftResultRow[] {
   const own = driftResultRows({ ...e, rows: s.rows, features: s.features, estimate: s.estimate, segments: undefined });
   return own
     .filter((r) => r.feature !== QUALITY_FEATURE)
-    .map((r) => ({ ...r, statistic: segmentStatistic(r.statistic, s.name), details: JSON.stringify({ ...(JSON.parse(r.details) as object), segment: { feature: s.feature, value: s.value } }) }));
+    .map((r) => ({ ...r, statistic: segmentStatistic(r.statistic, s.name), details: JSON.stringify({ ...(JSON.parse(r.details) as object), segment: { feature: s.feature, value: s.value }, reference: featureReference(s, r.feature) }) }));
+}
+
+/** What a segment's feature was compared with: "segment" (its own profile) or "model". */
+export function featureReference(s: Pick<SegmentEvaluation, 'reference' | 'modelFeatures'>, feature: string): 'segment' | 'model' {
+  // the estimates always use the model's calibration and PCA
+  const model = s.modelFeatures?.includes(feature) || feature === ESTIMATE_FEATURE || feature === MULTIVARIATE_FEATURE;
+  return s.reference === 'segment' && !model ? 'segment' : 'model';
 }
 
 /** The statistic name of a segment's row. */
@@ -144,7 +151,7 @@ export function jsonLines(e: WindowEvaluation): Record<string, unknown>[] {
     unknown_features: e.unknownFeatures, ...estimateJson(e.estimate),
   });
   for (const s of e.segments ?? []) {
-    lines.push(...featureLines(s.features, { segment: s.name }), { ...window, segment: s.name, feature: null, n: s.rows, ...estimateJson(s.estimate) });
+    lines.push(...s.features.map((f) => ({ ...featureLines([f], { segment: s.name })[0], reference: featureReference(s, f.feature) })), { ...window, segment: s.name, reference: s.reference, feature: null, n: s.rows, ...estimateJson(s.estimate) });
   }
   return lines;
 }

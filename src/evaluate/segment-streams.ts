@@ -1,6 +1,7 @@
 // The segments' streams in the sequential tests and on /metrics (issue 17): each segment × feature is its own stream
 // (replay/judge.ts keys it by segment), counted in the false-page budget as the most segments a window can have.
 import type { StreamDecision } from '../alerting/lifecycle.js';
+import type { BaselineProfile } from '../baseline/index.js';
 import { INPUTS_ONLY, type WindowJudge } from '../replay/index.js';
 import { observeEstimate } from '../telemetry/estimate-metrics.js';
 import type { EvaluateMetrics } from '../telemetry/evaluate-metrics.js';
@@ -8,6 +9,7 @@ import { withMultivariateCounts } from './estimate-window.js';
 import { DEFAULT_SEGMENT_TOP, type ModelDeclaration } from './models.js';
 import type { WindowPlan } from './plan.js';
 import { observeQuality } from './quality-gauges.js';
+import { segmentModelReference } from './segment-reference.js';
 import type { WindowEvaluation } from './results.js';
 import { windowSummary } from './window-stats.js';
 
@@ -18,12 +20,17 @@ export function segmentStreams(model: Pick<ModelDeclaration, 'segments' | 'segme
   return (model.segments?.length ?? 0) * ((model.segmentTop ?? DEFAULT_SEGMENT_TOP) + 1);
 }
 
-/** Each segment's window through its own input streams; their decisions name the segment (feature{segment}). */
-export function judgeSegments(judge: WindowJudge, plan: WindowPlan, e: WindowEvaluation): StreamDecision[] {
+/**
+ * Each segment's window through its own input streams; their decisions name the segment (feature{segment}). `profile`:
+ * the model's baseline, whose segment profiles are the references of segments compared with their own.
+ */
+export function judgeSegments(judge: WindowJudge, plan: WindowPlan, e: WindowEvaluation, profile?: BaselineProfile): StreamDecision[] {
   const decisions: StreamDecision[] = [];
   for (const s of e.segments ?? []) {
     const summary = withMultivariateCounts(windowSummary(plan, e.start, e.end, s.rows, s.features, NO_LABELS), s.estimate);
-    decisions.push(...judge.judge({ ...summary, segment: s.name }, INPUTS_ONLY).decisions);
+    // a segment compared with its own profile is tested against its bins and rows, not the model's
+    const reference = s.reference === 'segment' && profile ? segmentModelReference(profile, s) : undefined;
+    decisions.push(...judge.judge({ ...summary, segment: s.name }, INPUTS_ONLY, reference).decisions);
   }
   return decisions;
 }

@@ -5,6 +5,7 @@ import type { BaselineProfile } from '../baseline/index.js';
 import { windowEstimate, type WindowEstimate } from './estimate-window.js';
 import type { WindowPlan } from './plan.js';
 import { bySegment, segmentsOf, type Segment, type SegmentSpec } from './segments.js';
+import { segmentReference, type SegmentReferenceKind } from './segment-reference.js';
 import { CATEGORY_ROWS } from './sql.js';
 import { categoricalResult, numericCounts, numericResult, qualityResult, withTypeMismatches, type FeatureResult } from './window-stats.js';
 
@@ -18,6 +19,10 @@ export interface PushDownRows {
 /** One segment's evaluation of a window. */
 export interface SegmentEvaluation extends Segment {
   rows: number;
+  /** what its features were compared with: the segment's own baseline profile, or the whole model's (segment-reference.ts) */
+  reference: SegmentReferenceKind;
+  /** with reference "segment": its features compared with the model's profile all the same (segment-reference.ts) */
+  modelFeatures?: string[];
   features: FeatureResult[];
   estimate?: WindowEstimate;
 }
@@ -53,8 +58,11 @@ export function windowFeatures(plan: Pick<WindowPlan, 'numeric' | 'categorical'>
 
 const NO_LABELS = qualityResult({ rows: 0, labelled: 0, correct: 0, tp: 0, fp: 0, tn: 0, fn: 0, numericRows: 0, absError: 0, squaredError: 0, labelsAt: 0 });
 
-/** Per segment with rows in the window, its features (without its own segment feature) and estimates. */
-export function segmentEvaluations(spec: SegmentSpec, plan: Pick<WindowPlan, 'numeric' | 'categorical'>, r: PushDownRows, estimateProfile: BaselineProfile | null, seed: number): SegmentEvaluation[] {
+/**
+ * Per segment with rows in the window, its features (without its own segment feature) against its reference
+ * (`baseline`'s profile of the segment when it has one, else `plan`'s), and its estimates (the model's calibration and PCA).
+ */
+export function segmentEvaluations(spec: SegmentSpec, plan: WindowPlan, r: PushDownRows, estimateProfile: BaselineProfile | null, seed: number, baseline: BaselineProfile | null = null, dataQuality = true): SegmentEvaluation[] {
   const numeric = bySegment(r.numeric);
   const categories = bySegment(r.categories);
   const mismatched = bySegment(r.mismatched);
@@ -62,10 +70,10 @@ export function segmentEvaluations(spec: SegmentSpec, plan: Pick<WindowPlan, 'nu
   const out: SegmentEvaluation[] = [];
   for (const s of segmentsOf(spec)) {
     if (!numeric.has(s.id) && !categories.has(s.id)) continue; // no rows in this segment
-    const own = { numeric: plan.numeric, categorical: plan.categorical };
-    const { rows, features } = windowFeatures(own, { numeric: numeric.get(s.id) ?? [], categories: categories.get(s.id) ?? [], mismatched: mismatched.get(s.id) ?? [], estimates: null }, null);
+    const ref = baseline ? segmentReference(baseline, plan, s, spec, dataQuality) : { reference: 'model' as const, plan, modelFeatures: [] };
+    const { rows, features } = windowFeatures(ref.plan, { numeric: numeric.get(s.id) ?? [], categories: categories.get(s.id) ?? [], mismatched: mismatched.get(s.id) ?? [], estimates: null }, null);
     if (rows === 0) continue;
-    const e: SegmentEvaluation = { ...s, rows, features: features.filter((f) => f.feature !== s.feature) };
+    const e: SegmentEvaluation = { ...s, rows, reference: ref.reference, ...(ref.modelFeatures.length ? { modelFeatures: ref.modelFeatures } : {}), features: features.filter((f) => f.feature !== s.feature) };
     if (estimates && estimateProfile) e.estimate = windowEstimate(estimateProfile, estimates.get(s.id) ?? [], NO_LABELS, seed);
     out.push(e);
   }

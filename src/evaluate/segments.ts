@@ -6,8 +6,10 @@ import { sqlDateTime, sqlString, sqlValue } from '../store/sql.js';
 import { DEFAULT_SEGMENT_TOP, type ModelDeclaration } from './models.js';
 import type { WindowRange } from './sql.js';
 
-/** The segment of a feature's values outside its top N. */
-export const SEGMENT_OTHER = '__other__';
+import { SEGMENT_OTHER } from '../baseline/index.js';
+
+/** The segment of a feature's values outside its top N (the baseline's name for its unprofiled rows too). */
+export { SEGMENT_OTHER };
 /** Segment feature naming the prediction's model_version column instead of a categorical feature. */
 export const MODEL_VERSION_SEGMENT = 'model_version';
 

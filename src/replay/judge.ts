@@ -90,8 +90,9 @@ export class WindowJudge {
    * one of the two — the live service and replay take a window's inputs when it closes and its quality once its
    * labels have landed (detect/label-gate.ts).
    */
-  judge(w: WindowSummary, parts: JudgedParts = BOTH): JudgedWindow {
-    const ref = this.references.get(w.model);
+  judge(w: WindowSummary, parts: JudgedParts = BOTH, reference?: ModelReference): JudgedWindow {
+    // `reference`: a segment compared with its own baseline profile (evaluate/segment-reference.ts)
+    const ref = reference ?? this.references.get(w.model);
     const out: JudgedWindow = { results: [], decisions: [] };
     if (!ref) return out;
     const common = this.common();

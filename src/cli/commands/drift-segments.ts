@@ -1,10 +1,11 @@
 // `driftwatch drift --segments COL[,COL] [--segment-top N]`: the same comparison per segment of the current file,
 // as the live evaluator segments a window (evaluate/segments.ts): per segment column its N values with most rows,
 // each on its own, and the others together as __other__ (a missing value counts as the empty value). Each segment
-// is compared with the whole reference, without its own segment column.
+// is compared with the reference baseline's profile of that segment when it has one (baseline build --segments),
+// else with the whole reference, without its own segment column. __other__ takes the baseline's rest profile only
+// when every value the baseline profiled is among the current file's top values (as live, segment-reference.ts).
 import { InputError } from '../../domain/index.js';
-import type { Column, Table } from '../../baseline/index.js';
-import { SEGMENT_OTHER } from '../../evaluate/segments.js';
+import { profiledValues, referenceFromBaseline, segmentBaseline, SEGMENT_OTHER, type Column, type ReferenceSet, type Table } from '../../baseline/index.js';
 import { DEFAULT_SEGMENT_TOP, MAX_SEGMENT_TOP } from '../../evaluate/models.js';
 
 export interface SegmentTable {
@@ -51,4 +52,14 @@ export function segmentTables(table: Table, features: readonly string[], top: nu
     }
   }
   return out;
+}
+
+/** What segment `s` is compared with: the baseline's profile of it ("segment"), else the whole reference ("model"). */
+export function segmentReferenceSet(reference: ReferenceSet, all: readonly SegmentTable[], s: SegmentTable): { reference: 'segment' | 'model'; set: ReferenceSet } {
+  const profile = reference.profile;
+  if (!profile) return { reference: 'model', set: reference };
+  const top = new Set(all.filter((t) => t.feature === s.feature && t.value !== SEGMENT_OTHER).map((t) => t.value));
+  const comparable = s.value !== SEGMENT_OTHER || profiledValues(profile, s.feature).every((v) => top.has(v));
+  const own = comparable ? segmentBaseline(profile, s.feature, s.value) : null;
+  return own ? { reference: 'segment', set: referenceFromBaseline(own, `${reference.source} (segment ${s.name})`) } : { reference: 'model', set: reference };
 }

@@ -19,7 +19,7 @@ import {
 import { CORRECTIONS, DEFAULT_DRIFT_RULE, datasetVerdict, type ColumnDrift, type Correction, type DriftRule } from '../../stats/index.js';
 import { estimateLines, offlineEstimates } from '../../estimate/offline.js';
 import { EXIT, type CliIO } from '../io.js';
-import { segmentOptions, segmentTables } from './drift-segments.js';
+import { segmentOptions, segmentReferenceSet, segmentTables } from './drift-segments.js';
 
 const USAGE = `usage: driftwatch drift --reference (FILE | baseline.json) --current FILE [--categorical a,b] [--json]
                        [--alpha 0.05] [--psi-threshold 0.1] [--correction holm|bh|none] [--fail-on-drift]
@@ -29,7 +29,9 @@ const USAGE = `usage: driftwatch drift --reference (FILE | baseline.json) --curr
   AND its PSI >= --psi-threshold. The dataset drifted when a column does with its p-value adjusted for the
   number of columns (--correction, default holm). Exit 0 when computed; with --fail-on-drift, 1 when the
   dataset drifted; 2 on bad input or usage. --segments also compares each of a categorical column's top values
-  (by rows in the current file) and the rest together (__other__) with the reference ("segments" in --json).`;
+  (by rows in the current file) and the rest together (__other__) with the reference ("segments" in --json): with
+  the baseline's own profile of that segment when it has one (baseline build --segments), else the whole reference
+  ("reference": "segment" or "model").`;
 
 function parse(argv: string[]) {
   try {
@@ -204,9 +206,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const columns = compareToReference(reference, label ? withoutColumn(current, label) : current, rule);
   const verdict = datasetVerdict(columns, rule, correction);
   const notInCurrent = [...reference.columns.keys()].filter((name) => !current.columns.has(name));
-  const segments = segmentTables(current, segmenting.features, segmenting.top).map((s) => {
-    const c = compareToReference(reference, label ? withoutColumn(s.table, label) : s.table, rule);
-    return { ...s, columns: c, verdict: datasetVerdict(c, rule, correction) };
+  const cut = segmentTables(current, segmenting.features, segmenting.top);
+  const segments = cut.map((s) => {
+    // each segment against its own profile in the reference baseline when it has one
+    const own = segmentReferenceSet(reference, cut, s);
+    const c = compareToReference(own.set, label ? withoutColumn(s.table, label) : s.table, rule);
+    return { ...s, reference: own.reference, columns: c, verdict: datasetVerdict(c, rule, correction) };
   });
   if (values.json) {
     const estimates = offlineEstimates(reference.profile, current);
@@ -223,7 +228,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         ...(Object.keys(estimates.unavailable).length ? { estimates_unavailable: estimates.unavailable } : {}),
         ...(segmenting.features.length ? {
           segments: segments.map((s) => ({
-            segment: s.name, feature: s.feature, value: s.value, rows: s.table.rows, drift: s.verdict.drift, drifted_columns: s.verdict.driftedColumns,
+            segment: s.name, feature: s.feature, value: s.value, rows: s.table.rows, reference: s.reference, drift: s.verdict.drift, drifted_columns: s.verdict.driftedColumns,
             columns: s.columns.map((c, i) => ({ ...columnJson(c), adjusted_p_value: round(s.verdict.adjusted[i]) })),
           })),
         } : {}),
@@ -233,7 +238,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     for (const l of table(columns, verdict)) io.out(l);
     for (const l of estimateLines(offlineEstimates(reference.profile, current))) io.out(l);
     if (notInCurrent.length > 0) io.out(`not in ${values.current}: ${notInCurrent.join(', ')}`);
-    for (const s of segments) io.out(`segment ${s.name} (${s.table.rows} rows): ${s.verdict.driftedColumns.length ? `drifted: ${s.verdict.driftedColumns.join(', ')}` : 'no drift'}`);
+    for (const s of segments) io.out(`segment ${s.name} (${s.table.rows} rows, against the ${s.reference === 'segment' ? "segment's own profile" : 'whole reference'}): ${s.verdict.driftedColumns.length ? `drifted: ${s.verdict.driftedColumns.join(', ')}` : 'no drift'}`);
   }
   return values['fail-on-drift'] && verdict.drift ? EXIT.failed : EXIT.ok;
 }

@@ -59,7 +59,36 @@ describe('drift --segments', () => {
     const es = await cli('drift', '--reference', reference, '--current', csv('es.csv', 4000, 2, 1.5, 'ES'), '--categorical', 'device,country', '--json');
     expect(other.rows).toBe(it.json.columns[0].n_current + es.json.columns[0].n_current);
     const text = await cli('drift', '--reference', reference, '--current', current, '--categorical', 'device,country', '--segments', 'country', '--segment-top', '3');
-    expect(text.out).toContain(`segment country=DE (${de.rows} rows): drifted: amount`);
+    expect(text.out).toContain(`segment country=DE (${de.rows} rows, against the whole reference): drifted: amount`);
+  });
+
+  it('compares each segment with its own profile in a baseline built with --segments; a value without one with the whole model', async () => {
+    // DE's normal amounts are 1 σ higher; the current file is like training
+    const train = csv('train-de.csv', 8000, 5, 1);
+    const current = csv('current-de.csv', 4000, 6, 1);
+    const baseline = join(tmp, 'segmented.json');
+    const built = await cli('baseline', 'build', '--input', train, '--model', 'm', '--categorical', 'device,country', '--segments', 'country', '--segment-top', '3', '--segment-min-rows', '300', '--out', baseline);
+    expect(built.code).toBe(0);
+    expect(built.out.join('\n')).toContain('segments country=US,GB,DE,__other__');
+    const own = await cli('drift', '--reference', baseline, '--current', current, '--segments', 'country', '--segment-top', '4', '--json');
+    expect(own.code).toBe(0);
+    const by = (r: typeof own) => Object.fromEntries(r.json.segments.map((x: { segment: string }) => [x.segment, x])) as Record<string, { reference: string; drift: boolean; rows: number; columns: Array<{ column: string; psi: number; ks: unknown }> }>;
+    const seg = by(own);
+    // ES is the 4th value here, without a profile of its own: the whole model's; __other__ (IT) has every profiled value in the top
+    expect(Object.fromEntries(Object.entries(seg).map(([k, v]) => [k, v.reference]))).toEqual({ 'country=US': 'segment', 'country=GB': 'segment', 'country=DE': 'segment', 'country=ES': 'model', 'country=__other__': 'segment' });
+    expect(Object.values(seg).filter((x) => x.drift)).toEqual([]);
+    // the contrast: against the whole training file, DE's normal is a drift
+    const whole = by(await cli('drift', '--reference', train, '--current', current, '--categorical', 'device,country', '--segments', 'country', '--segment-top', '4', '--json'));
+    expect(whole['country=DE'].reference).toBe('model');
+    expect(whole['country=DE'].drift).toBe(true);
+    // DE against its profile is DE's current rows against a baseline of DE's training rows alone
+    const deBaseline = join(tmp, 'de-only.json');
+    expect((await cli('baseline', 'build', '--input', csv('train-de-only.csv', 8000, 5, 1, 'DE'), '--model', 'm', '--categorical', 'device,country', '--out', deBaseline)).code).toBe(0);
+    const alone = await cli('drift', '--reference', deBaseline, '--current', csv('current-de-only.csv', 4000, 6, 1, 'DE'), '--json');
+    const amount = alone.json.columns.find((c: { column: string }) => c.column === 'amount');
+    expect(seg['country=DE'].columns[0]).toMatchObject({ column: 'amount', psi: amount.psi, ks: amount.ks });
+    const text = await cli('drift', '--reference', baseline, '--current', current, '--segments', 'country', '--segment-top', '4');
+    expect(text.out).toContain(`segment country=DE (${seg['country=DE'].rows} rows, against the segment's own profile): no drift`);
   });
 
   it('refuses a numeric or unknown segment column and a bad --segment-top', async () => {
