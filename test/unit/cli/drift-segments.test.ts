@@ -5,20 +5,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from '../../../src/cli/io.js';
-import { main } from '../../../src/main.js';
+import { cli } from '../../support/cli.js';
 import { SeededRandom } from '../../../src/stats/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'dw-drift-segments-'));
 const COUNTRIES: Array<[string, number]> = [['US', 0.45], ['GB', 0.25], ['DE', 0.15], ['ES', 0.1], ['IT', 0.05]];
-
-async function cli(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), env: {} };
-  const code = await main(args, io);
-  return { code, out, err, json: args.includes('--json') && code === 0 ? JSON.parse(out.join('\n')) : undefined };
-}
 
 function csv(name: string, rows: number, seed: number, deShift: number, only?: string): string {
   const rng = new SeededRandom(seed);

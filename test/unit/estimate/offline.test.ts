@@ -6,22 +6,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from '../../../src/cli/io.js';
-import { main } from '../../../src/main.js';
+import { cli } from '../../support/cli.js';
 import { cbpeSuite } from '../../../src/estimate/simulate.js';
 import { parseBaseline } from '../../../src/baseline/index.js';
 import { SeededRandom } from '../../../src/stats/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'dw-estimate-'));
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-
-async function cli(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), env: {} };
-  const code = await main(args, io);
-  return { code, out, err, json: args.includes('--json') && code === 0 ? JSON.parse(out.join('\n')) : undefined };
-}
 
 /**
  * Rows of a and b (correlated with ρ, same N(0,1) marginals whatever ρ), c (independent), a score over-confident in
