@@ -57,19 +57,26 @@ class Ends {
   }
 }
 
-/** The strings last written in each slot, and their encoding. */
-class Repeats<E> {
+/** The strings last written in each slot and their bytes: a run of rows with the same name list copies them. */
+class Repeats {
   private readonly last: string[][] = [];
-  private readonly encoded: Array<E | undefined> = [];
-  get(slot: number, values: readonly string[], n: number): E | undefined {
+  private readonly encoded: Array<Buffer | undefined> = [];
+  /** Copies into `out` the bytes written for this slot's list when it equals `values`; false if it does not. */
+  copied(out: Output, slot: number | undefined, values: readonly string[], n: number): boolean {
+    if (slot === undefined) return false;
     const last = this.last[slot];
-    if (!last || last.length !== n) return undefined;
-    for (let i = 0; i < n; i++) if (last[i] !== values[i]) return undefined;
-    return this.encoded[slot];
+    if (!last || last.length !== n) return false;
+    for (let i = 0; i < n; i++) if (last[i] !== values[i]) return false;
+    const again = this.encoded[slot]!;
+    out.room(again.length);
+    out.pos += again.copy(out.buf, out.pos);
+    return true;
   }
-  set(slot: number, values: readonly string[], n: number, encoded: E): void {
+  /** Keeps `values` and the bytes written for them since `start`. */
+  remember(out: Output, slot: number | undefined, values: readonly string[], n: number, start: number): void {
+    if (slot === undefined) return;
     this.last[slot] = values.slice(0, n);
-    this.encoded[slot] = encoded;
+    this.encoded[slot] = Buffer.from(out.buf.subarray(start, out.pos));
   }
 }
 
@@ -77,7 +84,7 @@ class RowBinaryEncoder implements RowEncoder {
   readonly format = 'RowBinary' as const;
   private readonly out = new Output(1 << 16);
   private readonly ends = new Ends();
-  private readonly repeats = new Repeats<Buffer>();
+  private readonly repeats = new Repeats();
   private rowStart = 0;
 
   get rows(): number {
@@ -117,16 +124,11 @@ class RowBinaryEncoder implements RowEncoder {
   }
   strings(values: readonly string[], n: number, slot?: number): void {
     const out = this.out;
-    const again = slot === undefined ? undefined : this.repeats.get(slot, values, n);
-    if (again) {
-      out.room(again.length);
-      out.pos += again.copy(out.buf, out.pos);
-      return;
-    }
+    if (this.repeats.copied(out, slot, values, n)) return;
     const start = out.pos;
     out.varint(n);
     for (let i = 0; i < n; i++) out.string(values[i]);
-    if (slot !== undefined) this.repeats.set(slot, values, n, Buffer.from(out.buf.subarray(start, out.pos)));
+    this.repeats.remember(out, slot, values, n, start);
   }
   endRow(): void {
     this.ends.push(this.out.pos);
@@ -146,7 +148,7 @@ class JsonCompactEncoder implements RowEncoder {
   readonly format = 'JSONCompactEachRow' as const;
   private readonly json = new JsonBytes();
   private readonly ends = new Ends();
-  private readonly repeats = new Repeats<Buffer>();
+  private readonly repeats = new Repeats();
 
   get rows(): number {
     return this.ends.count;
@@ -187,12 +189,7 @@ class JsonCompactEncoder implements RowEncoder {
     const json = this.json;
     json.column();
     const out = json.out;
-    const again = slot === undefined ? undefined : this.repeats.get(slot, values, n);
-    if (again) {
-      out.room(again.length);
-      out.pos += again.copy(out.buf, out.pos);
-      return;
-    }
+    if (this.repeats.copied(out, slot, values, n)) return;
     const start = out.pos;
     json.open();
     for (let i = 0; i < n; i++) {
@@ -200,7 +197,7 @@ class JsonCompactEncoder implements RowEncoder {
       json.string(values[i]);
     }
     json.close();
-    if (slot !== undefined) this.repeats.set(slot, values, n, Buffer.from(out.buf.subarray(start, out.pos)));
+    this.repeats.remember(out, slot, values, n, start);
   }
   endRow(): void {
     this.ends.push(this.json.endRow());
