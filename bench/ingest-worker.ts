@@ -12,7 +12,6 @@ import { INGEST_SEMI_SPACE_MB, sizeYoungGeneration } from '../src/ingest/heap.js
 import { predictionRowOf } from '../src/ingest/rows.js';
 import { BatchWriter } from '../src/ingest/writer.js';
 import { createStore } from '../src/store/index.js';
-import { encodeJsonCompact } from '../src/store/insert-json.js';
 import { INSERT_LAYOUTS } from '../src/store/insert-layout.js';
 import { encodeRowBinary } from '../src/store/insert-rowbinary.js';
 import { rowEncoder } from '../src/store/insert-rows.js';
@@ -79,7 +78,8 @@ async function cpuProfiler(): Promise<{ start(): void; stop(): Promise<void> }> 
   };
 }
 
-/** KafkaIngest settings a run may override (BENCH_INGEST_BACKLOG rows, BENCH_INGEST_FETCH_MB, BENCH_INGEST_PARTITION_MB). */
+/** KafkaIngest settings a run may override (BENCH_INGEST_BACKLOG rows, BENCH_INGEST_FETCH_MB, BENCH_INGEST_PARTITION_MB,
+ *  BENCH_INGEST_DECODE_THREADS). */
 function tuning() {
   const mb = (name: string) => (process.env[name] ? { [name]: Number(process.env[name]) * 2 ** 20 } : {});
   const fetch = mb('BENCH_INGEST_FETCH_MB');
@@ -88,6 +88,7 @@ function tuning() {
     ...(process.env.BENCH_INGEST_BACKLOG ? { maxBacklogRows: Number(process.env.BENCH_INGEST_BACKLOG) } : {}),
     ...(fetch.BENCH_INGEST_FETCH_MB ? { fetchMaxBytes: fetch.BENCH_INGEST_FETCH_MB } : {}),
     ...(partition.BENCH_INGEST_PARTITION_MB ? { fetchMaxBytesPerPartition: partition.BENCH_INGEST_PARTITION_MB } : {}),
+    ...(process.env.BENCH_INGEST_DECODE_THREADS ? { decodeThreads: Number(process.env.BENCH_INGEST_DECODE_THREADS) } : {}),
   };
 }
 
@@ -184,7 +185,7 @@ async function stages(): Promise<Record<string, unknown>> {
     });
     time('object_rows_then_encoding_replaced', () => {
       const rows = json.map((j) => predictionRowOf(j, {}, now).row as unknown as Record<string, unknown>);
-      return store.engine === 'embedded' ? encodeJsonCompact(layout, rows) : encodeRowBinary(layout, rows);
+      return encodeRowBinary(layout, rows);
     });
     pending.push(chunk.data);
     pendingRows += chunk.ends.length;

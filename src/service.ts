@@ -13,6 +13,7 @@ import { KafkaOwnership } from './coordination/kafka-ownership.js';
 import { SoleOwnership, type Ownership } from './coordination/ownership.js';
 import { SharedState } from './coordination/shared-state.js';
 import { Evaluator, storedBaselines, writeModel, type ModelRegistry } from './evaluate/index.js';
+import { defaultDecodeThreads } from './ingest/decode-pool.js';
 import { KafkaIngest } from './ingest/kafka.js';
 import { orphanLabels } from './ingest/orphans.js';
 import { BatchWriter } from './ingest/writer.js';
@@ -66,6 +67,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       predictionsTopic: config.kafka.predictionsTopic, labelsTopic: config.kafka.labelsTopic,
       maxMessageBytes: config.ingest.maxMessageBytes, models: accepted, age,
       sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+      decodeThreads: config.ingest.decodeThreads < 0 ? defaultDecodeThreads() : config.ingest.decodeThreads,
     }, writer, metrics, logger);
   } else {
     logger.log('warn', 'kafka_disabled', { hint: 'set DRIFTWATCH_KAFKA_BROKERS to consume the predictions and labels topics' });

@@ -19,6 +19,8 @@ export interface Config {
     maxEventAgeDays: number;
     /** newest event time accepted, in ms after now (producers' clock skew) */
     maxEventFutureMs: number;
+    /** worker threads decoding Kafka batches; −1: by the cores (src/ingest/decode-pool.ts defaultDecodeThreads) */
+    decodeThreads: number;
   };
   http: { port: number; host: string; tokens: ApiToken[] };
   evaluation: { modelsFile: string; intervalMs: number; queryTimeoutMs: number; settleMs: number };
@@ -38,7 +40,7 @@ export interface ApiToken { token: string; scopes: Array<'ingest' | 'read' | 'ad
 export const DEFAULTS: Config = {
   clickhouse: { url: 'embedded', database: 'driftwatch', user: 'default', password: '', requestTimeoutMs: 30_000, embeddedMemoryMb: 0, cluster: '', replicaPath: '/clickhouse/tables/{shard}/{database}/{table}' },
   kafka: { brokers: [], predictionsTopic: 'predictions', labelsTopic: 'labels', consumerGroup: 'driftwatch', clientId: 'driftwatch', sessionTimeoutMs: 30_000 },
-  ingest: { batchSize: 5_000, batchMaxWaitMs: 1_000, maxMessageBytes: 1_000_000, models: [], maxEventAgeDays: 0, maxEventFutureMs: 3_600_000 },
+  ingest: { batchSize: 5_000, batchMaxWaitMs: 1_000, maxMessageBytes: 1_000_000, models: [], maxEventAgeDays: 0, maxEventFutureMs: 3_600_000, decodeThreads: -1 },
   http: { port: 8080, host: '0.0.0.0', tokens: [] },
   // settleMs −1: 10 s with replicas, off for one replica without Kafka (as before)
   evaluation: { modelsFile: '', intervalMs: 30_000, queryTimeoutMs: 300_000, settleMs: -1 },
@@ -73,6 +75,7 @@ const ENV: Record<string, (c: Config, v: string) => void> = {
   DRIFTWATCH_RETENTION_DAYS: (c, v) => (c.retentionDays = int(v, 'DRIFTWATCH_RETENTION_DAYS', 1, 36_500)),
   DRIFTWATCH_MAX_EVENT_AGE_DAYS: (c, v) => (c.ingest.maxEventAgeDays = int(v, 'DRIFTWATCH_MAX_EVENT_AGE_DAYS', 0, 36_500)),
   DRIFTWATCH_MAX_EVENT_FUTURE_MS: (c, v) => (c.ingest.maxEventFutureMs = int(v, 'DRIFTWATCH_MAX_EVENT_FUTURE_MS', 0, 31 * 86_400_000)),
+  DRIFTWATCH_INGEST_DECODE_THREADS: (c, v) => (c.ingest.decodeThreads = v === 'auto' ? -1 : int(v, 'DRIFTWATCH_INGEST_DECODE_THREADS', 0, 16)),
   DRIFTWATCH_SHUTDOWN_TIMEOUT_MS: (c, v) => (c.shutdownTimeoutMs = int(v, 'DRIFTWATCH_SHUTDOWN_TIMEOUT_MS', 1_000, 600_000)),
   DRIFTWATCH_CLICKHOUSE_TIMEOUT_MS: (c, v) => (c.clickhouse.requestTimeoutMs = int(v, 'DRIFTWATCH_CLICKHOUSE_TIMEOUT_MS', 1_000, 3_600_000)),
   DRIFTWATCH_DATA_DIR: (c, v) => (c.dataDir = v),

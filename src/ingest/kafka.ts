@@ -8,7 +8,8 @@
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type RetryOptions } from 'kafkajs';
 import type { IngestMetrics } from '../telemetry/ingest-metrics.js';
 import type { Logger } from '../telemetry/log.js';
-import { decodeMessages, type AcceptedAge, type MessageKind } from './messages.js';
+import { decodePool, type MessageDecoder } from './decode-pool.js';
+import type { AcceptedAge, DecodeReport, MessageKind } from './messages.js';
 import type { BatchWriter } from './writer.js';
 
 export interface KafkaIngestOptions {
@@ -35,6 +36,8 @@ export interface KafkaIngestOptions {
   /** Bytes one fetch may bring (all partitions), and from one partition. */
   fetchMaxBytes?: number;
   fetchMaxBytesPerPartition?: number;
+  /** Worker threads that decode fetched batches (decode-pool.ts); 0: on the main thread. */
+  decodeThreads?: number;
 }
 
 export class KafkaIngest {
@@ -56,6 +59,7 @@ export class KafkaIngest {
   private consuming = false;
   private stopping = false;
   private restarting: Promise<void> | undefined;
+  private readonly decoder: MessageDecoder;
 
   constructor(
     private readonly options: KafkaIngestOptions,
@@ -67,6 +71,7 @@ export class KafkaIngest {
     if (options.brokers.length === 0) throw new Error('no Kafka brokers configured (DRIFTWATCH_KAFKA_BROKERS)');
     this.kafka = new Kafka({ clientId: options.clientId, brokers: options.brokers, logLevel: logLevel.NOTHING, retry: { retries: 8 } });
     this.models = options.models instanceof Set ? options.models : new Set(options.models);
+    this.decoder = decodePool(options.decodeThreads ?? 0);
   }
 
   /** Whether the consumer is in its group and consuming (false from a crash until it has joined again). */
@@ -148,13 +153,13 @@ export class KafkaIngest {
   private async storeBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0) return;
     const kind: MessageKind = batch.topic === this.options.labelsTopic ? 'label' : 'prediction';
-    const report = decodeMessages(
+    const generation = this.generation;
+    const report = await this.decoder.decode(
       kind, 'kafka',
       batch.messages.map((m) => ({ value: m.value, topic: batch.topic, partition: batch.partition, offset: m.offset })),
       this.options.maxMessageBytes, { models: this.models, age: this.options.age, encoding: this.writer.encoding }, this.now(),
     );
     const next = BigInt(batch.lastOffset()) + 1n;
-    const generation = this.generation;
     const stored = this.writer.submit(report.batch).then((result) => {
       failpoint('crash-after-insert');
       this.recordStored(kind, batch.topic, batch.messages.length, report, result.refused.length);
@@ -179,7 +184,7 @@ export class KafkaIngest {
     }
   }
 
-  private recordStored(kind: MessageKind, topic: string, total: number, report: ReturnType<typeof decodeMessages>, refusedByStore: number): void {
+  private recordStored(kind: MessageKind, topic: string, total: number, report: DecodeReport, refusedByStore: number): void {
     this.metrics?.messages.inc({ kind, outcome: 'stored' }, total - report.rejected.length - refusedByStore);
     if (report.rejected.length + refusedByStore) this.metrics?.messages.inc({ kind, outcome: 'rejected' }, report.rejected.length + refusedByStore);
     if (report.rejected.length) {
@@ -263,6 +268,7 @@ export class KafkaIngest {
     await this.commits;
     this.consumer = undefined;
     this.consuming = false;
+    await this.decoder.close();
     await consumer.disconnect().catch((error: Error) => this.logger?.log('warn', 'kafka_disconnect_failed', { error: error.message }));
     this.logger?.log('info', 'kafka_ingest_stopped', {});
   }

@@ -3,7 +3,6 @@ import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { toStoreError } from './errors.js';
 import { defaultEmbeddedMemoryBytes, embeddedConnection } from './embedded.js';
-import { encodeJsonCompact } from './insert-json.js';
 import { INSERT_LAYOUTS, NotEncodable } from './insert-layout.js';
 import { encodeRowBinary } from './insert-rowbinary.js';
 import type { InsertFormat } from './insert-rows.js';
@@ -70,13 +69,13 @@ export function createStore(options: StoreOptions): Store {
     ...(embedded === undefined ? {} : { connection: embedded }),
   });
 
-  /** The ingest tables' rows in a binary form with an explicit column list: RowBinary into a server, raw
-   *  JSONCompactEachRow bytes into the embedded engine; false when a value is not encodable (the caller sends JSON). */
+  /** The ingest tables' rows as RowBinary with an explicit column list; false when a value is not encodable (the
+   *  caller sends JSON). */
   async function insertEncoded(table: string, rows: Record<string, unknown>[]): Promise<boolean> {
     const layout = INSERT_LAYOUTS[table];
     if (!layout) return false;
     try {
-      await send(table, [embedded ? encodeJsonCompact(layout, rows) : encodeRowBinary(layout, rows)]);
+      await send(table, [encodeRowBinary(layout, rows)]);
       return true;
     } catch (error) {
       if (error instanceof NotEncodable) return false;
@@ -88,7 +87,7 @@ export function createStore(options: StoreOptions): Store {
   async function send(table: string, parts: Buffer[]): Promise<void> {
     const columns = INSERT_LAYOUTS[table].map(([name]) => name);
     if (embedded) {
-      await embedded.rawInsert(table, columns, parts.length === 1 ? parts[0] : Buffer.concat(parts), 'JSONCompactEachRow');
+      await embedded.insertRowBinary(table, columns, INSERT_LAYOUTS[table].map(([, type]) => type), parts);
       return;
     }
     const result = await client.exec({ query: `INSERT INTO ${table} (${columns.join(', ')}) FORMAT RowBinary`, values: Readable.from(parts) });
@@ -109,7 +108,7 @@ export function createStore(options: StoreOptions): Store {
         throw toStoreError(error, `insert into ${table}`);
       }
     },
-    insertFormat: embedded ? 'JSONCompactEachRow' : 'RowBinary',
+    insertFormat: 'RowBinary',
     async insertEncoded(table, parts) {
       if (parts.length === 0) return;
       const name = ident(table);

@@ -22,13 +22,14 @@ describe('Kafka ingest', () => {
 
   const committed = (group: string, topic: string) => committedOffsets(kafka, group, topic);
 
-  it('stores valid predictions and labels, dead-letters bad messages with the reason, and keeps going', async () => {
+  // decoded on the main thread, and in two worker threads (src/ingest/decode-pool.ts): the same outcome
+  it.each([0, 2])('stores valid predictions and labels, dead-letters bad messages with the reason, and keeps going (%i decode threads)', async (decodeThreads) => {
     const store = await freshStore('ingest');
     const predictions = uniqueName('pred');
     const labels = uniqueName('lab');
     const group = uniqueName('group');
     const writer = new BatchWriter(store, { batchSize: 500, maxWaitMs: 200 });
-    const ingest = new KafkaIngest({ brokers: kafkaBrokers(), clientId: 't', groupId: group, predictionsTopic: predictions, labelsTopic: labels, maxMessageBytes: 2000, models: [] }, writer);
+    const ingest = new KafkaIngest({ brokers: kafkaBrokers(), clientId: 't', groupId: group, predictionsTopic: predictions, labelsTopic: labels, maxMessageBytes: 2000, models: [], decodeThreads }, writer);
     const good = Array.from({ length: 300 }, (_, i) => ({ value: JSON.stringify(predictionMessage(i)) }));
     const bad = [
       { value: '{not json' },
