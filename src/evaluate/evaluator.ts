@@ -516,6 +516,7 @@ export class Evaluator {
     delete this.saved[model];
     this.judgedThrough.delete(model);
     this.labelled.forget(model);
+    this.o.metrics?.segmentSeries.forget(model); // its segments' gauges are the new owner's to export
     for (const m of [this.labelsChecked, this.pendingLabelsChecked, this.lateChecked, this.pendingLateChecked]) m.delete(model);
   }
 

@@ -35,7 +35,10 @@ export function judgeSegments(judge: WindowJudge, plan: WindowPlan, e: WindowEva
   return decisions;
 }
 
-/** The segments' gauges: the features' series with a `segment` label (whole-model series keep theirs). */
+/**
+ * The segments' gauges: the features' series with a `segment` label (whole-model series keep theirs); the series of
+ * the model's segments this window did not produce are removed (telemetry/segment-series.ts).
+ */
 export function observeSegments(m: EvaluateMetrics, e: WindowEvaluation): void {
   for (const s of e.segments ?? []) {
     m.windowRows.set({ model: e.model, segment: s.name }, s.rows);
@@ -49,4 +52,5 @@ export function observeSegments(m: EvaluateMetrics, e: WindowEvaluation): void {
     }
     if (m.estimate && s.estimate) observeEstimate(m.estimate, e.model, s.estimate, s.name);
   }
+  m.segmentSeries.keep(e.model, (e.segments ?? []).map((s) => ({ name: s.name, features: s.features.map((f) => f.feature) })));
 }

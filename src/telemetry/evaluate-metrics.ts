@@ -1,6 +1,7 @@
 // The window evaluator's metrics, created once per registry.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { estimateMetrics, type EstimateMetrics } from './estimate-metrics.js';
+import { SegmentSeries } from './segment-series.js';
 import * as N from './names/evaluate.js';
 
 export interface EvaluateMetrics {
@@ -21,13 +22,16 @@ export interface EvaluateMetrics {
   labelledWindows: Counter<'model' | 'outcome'>;
   awaitingLabels: Gauge<'model'>;
   estimate?: EstimateMetrics;
+  /** which segment series are on /metrics, so those of departed segments are removed (segment-series.ts) */
+  segmentSeries: SegmentSeries;
 }
 
 export function evaluateMetrics(registry: Registry): EvaluateMetrics {
   const registers = [registry];
   // `segment` only on a segment's series (evaluate/segment-streams.ts); whole-model series carry model and feature
   const feature = ['model', 'feature', 'segment'] as const;
-  return {
+  const estimate = estimateMetrics(registry);
+  const m: Omit<EvaluateMetrics, 'segmentSeries'> = {
     psi: new Gauge({ name: N.FEATURE_PSI, help: 'PSI of the feature in the last evaluated window against the baseline.', labelNames: feature, registers }),
     ksStatistic: new Gauge({ name: N.FEATURE_KS_STATISTIC, help: 'KS statistic (binned CDF, a lower bound of the exact D) in the last evaluated window.', labelNames: feature, registers }),
     jsDistance: new Gauge({ name: N.FEATURE_JS_DISTANCE, help: 'Jensen-Shannon distance (base 2) in the last evaluated window (deciles plus the baseline range as outer bins; per value for few distinct values).', labelNames: feature, registers }),
@@ -44,6 +48,13 @@ export function evaluateMetrics(registry: Registry): EvaluateMetrics {
     labelledWindows: new Counter({ name: N.LABELLED_WINDOWS_TOTAL, help: 'Windows whose accuracy entered the tests once labelled (judged) or never got enough labels by the label horizon (unlabelled).', labelNames: ['model', 'outcome'], registers }),
     awaitingLabels: new Gauge({ name: N.WINDOWS_AWAITING_LABELS, help: 'Evaluated windows whose accuracy still waits for labels (label coverage or horizon).', labelNames: ['model'], registers }),
     evaluations: new Counter({ name: N.EVALUATIONS_TOTAL, help: 'Window evaluations by model, kind (window|labels) and outcome (ok|empty|failed).', labelNames: ['model', 'kind', 'outcome'], registers }),
-    estimate: estimateMetrics(registry),
+    estimate,
   };
+  // every gauge with a `segment` label
+  const segmentSeries = new SegmentSeries({
+    byFeature: [m.psi, m.ksStatistic, m.jsDistance, m.missingRatio, m.hellinger, m.outOfRangeRatio, m.unseenRatio, m.typeMismatchRatio],
+    byModel: [m.windowRows, ...Object.values(estimate.estimated), estimate.reconstructionError, estimate.multivariateDrift],
+    byMetric: [],
+  });
+  return { ...m, segmentSeries };
 }
