@@ -42,6 +42,9 @@ export function judgeSegments(judge: WindowJudge, plan: WindowPlan, e: WindowEva
 export function observeSegments(m: EvaluateMetrics, e: WindowEvaluation): void {
   for (const s of e.segments ?? []) {
     m.windowRows.set({ model: e.model, segment: s.name }, s.rows);
+    const q = s.quality;
+    if (q && q.accuracy !== null) m.accuracy.set({ model: e.model, segment: s.name }, q.accuracy);
+    if (q && q.labelCoverage !== null) m.labelCoverage.set({ model: e.model, segment: s.name }, q.labelCoverage);
     for (const f of s.features) {
       const labels = { model: e.model, feature: f.feature, segment: s.name };
       if (f.psi !== null) m.psi.set(labels, f.psi);

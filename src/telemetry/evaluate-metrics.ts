@@ -1,6 +1,6 @@
 // The window evaluator's metrics, created once per registry.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { estimateMetrics, type EstimateMetrics } from './estimate-metrics.js';
+import { estimateMetrics, ESTIMATED_METRIC_LABELS, type EstimateMetrics } from './estimate-metrics.js';
 import { SegmentSeries } from './segment-series.js';
 import * as N from './names/evaluate.js';
 
@@ -13,8 +13,8 @@ export interface EvaluateMetrics {
   outOfRangeRatio: Gauge<'model' | 'feature' | 'segment'>;
   unseenRatio: Gauge<'model' | 'feature' | 'segment'>;
   typeMismatchRatio: Gauge<'model' | 'feature' | 'segment'>;
-  accuracy: Gauge<'model'>;
-  labelCoverage: Gauge<'model'>;
+  accuracy: Gauge<'model' | 'segment'>;
+  labelCoverage: Gauge<'model' | 'segment'>;
   windowRows: Gauge<'model' | 'segment'>;
   lastWindowEnd: Gauge<'model'>;
   seconds: Histogram<'kind'>;
@@ -40,8 +40,8 @@ export function evaluateMetrics(registry: Registry): EvaluateMetrics {
     unseenRatio: new Gauge({ name: N.FEATURE_UNSEEN_RATIO, help: 'Share of the categorical feature\'s values in categories the baseline never saw, in the last evaluated window.', labelNames: feature, registers }),
     typeMismatchRatio: new Gauge({ name: N.FEATURE_TYPE_MISMATCH_RATIO, help: 'Share of predictions whose value for the feature had another type than the baseline\'s (text for a numeric feature), in the last evaluated window.', labelNames: feature, registers }),
     missingRatio: new Gauge({ name: N.FEATURE_MISSING_RATIO, help: 'Share of predictions without a value for the feature in the last evaluated window.', labelNames: feature, registers }),
-    accuracy: new Gauge({ name: N.MODEL_ACCURACY, help: 'Accuracy over the labelled predictions of the last window evaluated with labels.', labelNames: ['model'], registers }),
-    labelCoverage: new Gauge({ name: N.LABEL_COVERAGE_RATIO, help: 'Share of the last evaluated window\'s predictions that have a label.', labelNames: ['model'], registers }),
+    accuracy: new Gauge({ name: N.MODEL_ACCURACY, help: 'Accuracy over the labelled predictions of the last window evaluated with labels (of a segment with `segment`).', labelNames: ['model', 'segment'], registers }),
+    labelCoverage: new Gauge({ name: N.LABEL_COVERAGE_RATIO, help: 'Share of the last evaluated window\'s predictions that have a label (of a segment with `segment`).', labelNames: ['model', 'segment'], registers }),
     windowRows: new Gauge({ name: N.WINDOW_ROWS, help: 'Predictions in the last evaluated window (of a segment with `segment`).', labelNames: ['model', 'segment'], registers }),
     lastWindowEnd: new Gauge({ name: N.LAST_EVALUATED_WINDOW_END_SECONDS, help: 'End (unix seconds) of the newest evaluated window; alert when it stops moving.', labelNames: ['model'], registers }),
     seconds: new Histogram({ name: N.EVALUATION_SECONDS, help: 'Time to evaluate one window (push-down queries, statistics, writes), by kind (window|labels).', labelNames: ['kind'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers }),
@@ -53,8 +53,8 @@ export function evaluateMetrics(registry: Registry): EvaluateMetrics {
   // every gauge with a `segment` label
   const segmentSeries = new SegmentSeries({
     byFeature: [m.psi, m.ksStatistic, m.jsDistance, m.missingRatio, m.hellinger, m.outOfRangeRatio, m.unseenRatio, m.typeMismatchRatio],
-    byModel: [m.windowRows, ...Object.values(estimate.estimated), estimate.reconstructionError, estimate.multivariateDrift],
-    byMetric: [],
+    byModel: [m.windowRows, m.accuracy, m.labelCoverage, ...Object.values(estimate.estimated), estimate.reconstructionError, estimate.multivariateDrift],
+    byMetric: [{ gauge: estimate.estimationError, metrics: ESTIMATED_METRIC_LABELS }],
   });
   return { ...m, segmentSeries };
 }
