@@ -80,7 +80,12 @@ function segmentRows(e: WindowEvaluation, s: SegmentEvaluation): DriftResultRow[
   const own = driftResultRows({ ...e, rows: s.rows, features: s.features, quality: s.quality ?? e.quality, estimate: s.estimate, segments: undefined });
   return own
     .filter((r) => s.quality || r.feature !== QUALITY_FEATURE)
-    .map((r) => ({ ...r, statistic: segmentStatistic(r.statistic, s.name), details: JSON.stringify({ ...(JSON.parse(r.details) as object), segment: { feature: s.feature, value: s.value }, reference: featureReference(s, r.feature) }) }));
+    .map((r) => ({ ...r, statistic: segmentStatistic(r.statistic, s.name), details: JSON.stringify({ ...(JSON.parse(r.details) as object), segment: { feature: s.feature, value: s.value }, reference: featureReference(s, r.feature), ...(r.statistic === 'out_of_range_rate' ? { range: rangeReference(s, r.feature) } : {}) }) }));
+}
+
+/** Whose training range a segment's out-of-range share counts against: the segment's own, or the model's. */
+export function rangeReference(s: Pick<SegmentEvaluation, 'reference' | 'modelFeatures' | 'modelRange'>, feature: string): 'segment' | 'model' {
+  return featureReference(s, feature) === 'segment' && !s.modelRange?.includes(feature) ? 'segment' : 'model';
 }
 
 /** What a segment's feature was compared with: "segment" (its own profile) or "model". */

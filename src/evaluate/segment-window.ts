@@ -26,6 +26,8 @@ export interface SegmentEvaluation extends Segment {
   reference: SegmentReferenceKind;
   /** with reference "segment": its features compared with the model's profile all the same (segment-reference.ts) */
   modelFeatures?: string[];
+  /** with reference "segment": numeric features whose out-of-range share counts against the model's range, not the segment's */
+  modelRange?: string[];
   features: FeatureResult[];
   /** realized quality over the segment's labelled rows (and the estimates' error against it) */
   quality?: QualityResult;
@@ -75,10 +77,10 @@ export function segmentEvaluations(spec: SegmentSpec, plan: WindowPlan, r: PushD
   const out: SegmentEvaluation[] = [];
   for (const s of segmentsOf(spec)) {
     if (!numeric.has(s.id) && !categories.has(s.id)) continue; // no rows in this segment
-    const ref = baseline ? segmentReference(baseline, plan, s, spec, dataQuality) : { reference: 'model' as const, plan, modelFeatures: [] };
+    const ref = baseline ? segmentReference(baseline, plan, s, spec, dataQuality) : { reference: 'model' as const, plan, modelFeatures: [], modelRange: [] };
     const { rows, features } = windowFeatures(ref.plan, { numeric: numeric.get(s.id) ?? [], categories: categories.get(s.id) ?? [], mismatched: mismatched.get(s.id) ?? [], estimates: null }, null);
     if (rows === 0) continue;
-    const e: SegmentEvaluation = { ...s, rows, reference: ref.reference, ...(ref.modelFeatures.length ? { modelFeatures: ref.modelFeatures } : {}), features: features.filter((f) => f.feature !== s.feature) };
+    const e: SegmentEvaluation = { ...s, rows, reference: ref.reference, ...(ref.modelFeatures.length ? { modelFeatures: ref.modelFeatures } : {}), ...(ref.modelRange.length ? { modelRange: ref.modelRange } : {}), features: features.filter((f) => f.feature !== s.feature) };
     const realized = qualityResult(qualityCounts(summedQuality(quality?.get(s.id) ?? [])));
     if (quality) e.quality = realized;
     if (estimates && estimateProfile) e.estimate = windowEstimate(estimateProfile, estimates.get(s.id) ?? [], realized, seed);

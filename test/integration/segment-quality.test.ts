@@ -5,7 +5,7 @@
 // between the windows and its series go; the whole-model series stay). Both engines.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { buildBaseline, type BaselineProfile, type Column } from '../../src/baseline/index.js';
+import { buildBaseline, type BaselineProfile, type Column, type NumericProfile } from '../../src/baseline/index.js';
 import { Evaluator, ModelRegistry, declareModel, jsonLines, storedBaselines, type WindowEvaluation } from '../../src/evaluate/index.js';
 import { SEGMENT_OTHER } from '../../src/evaluate/segments.js';
 import { SeededRandom } from '../../src/replay/index.js';
@@ -56,6 +56,16 @@ function baseline(): BaselineProfile {
   return buildBaseline({ source: 'train', rows: train.length, columns }, { model: 'shop', createdAt: START - HOUR, version: 'v1', label: 'y', prediction: 'score' });
 }
 
+/** A baseline with a profile per country where DE's training amounts are half as spread (a narrower range than the model's). */
+function segmentedBaseline(): BaselineProfile {
+  const train = rows(5000, 2, COUNTRIES[0], [['none', 1]]).map((r) => (r.country === 'DE' ? { ...r, amount: r.amount / 2 } : r));
+  const columns = new Map<string, Column>([
+    ['amount', { kind: 'numeric', values: Float64Array.from(train, (r) => r.amount) }],
+    ['country', { kind: 'categorical', values: train.map((r) => r.country) }],
+  ]);
+  return buildBaseline({ source: 'train', rows: train.length, columns }, { model: 'own', createdAt: START - HOUR, version: 'v1', segments: { columns: ['country'], top: 4, minRows: 100 } });
+}
+
 const id = (ts: number, i: number) => `p-${ts}-${i}`;
 
 function predictionRow(model: string, r: Row, i: number, ts: number) {
@@ -96,11 +106,13 @@ describe('realized quality per segment, from the quality query grouped by segmen
   // shop and plain: labels in the labels table (some over an older label in the message) and in messages; inline: messages only (numbers and text)
   const joined = COUNTRIES.map((c, k) => rows(ROWS, 10 + k, c, [['table', 0.5], ['stale', 0.1], ['inline', 0.2], ['none', 0.2]]));
   const inline = COUNTRIES.map((c, k) => rows(ROWS, 20 + k, c, [['inline', 0.5], ['text', 0.3], ['none', 0.2]]));
-  const traffic: Record<string, Row[][]> = { shop: joined, plain: joined, inline };
+  const traffic: Record<string, Row[][]> = { shop: joined, plain: joined, inline, own: inline };
+  const own = segmentedBaseline();
   const models = new ModelRegistry([
     declareModel('shop', { ...common, segments: ['country', 'model_version'], segmentTop: 2 }),
     declareModel('inline', { ...common, segments: ['country'], segmentTop: 2 }),
     declareModel('plain', common),
+    declareModel('own', { ...common, segments: ['country'], segmentTop: 2 }),
   ]);
   const registry = new Registry();
   const evaluated: WindowEvaluation[] = [];
@@ -108,7 +120,7 @@ describe('realized quality per segment, from the quality query grouped by segmen
 
   beforeAll(async () => {
     store = await freshStore('segquality');
-    await store.insert('baselines', Object.keys(traffic).map((model) => ({ model, version: 'v1', created_at: Math.floor((START - HOUR) / 1000), profile: JSON.stringify({ ...profile, model }) })));
+    await store.insert('baselines', Object.keys(traffic).map((model) => ({ model, version: 'v1', created_at: Math.floor((START - HOUR) / 1000), profile: JSON.stringify(model === 'own' ? own : { ...profile, model }) })));
     const at = (k: number, i: number) => START + k * HOUR + i * 2000;
     await store.insert('predictions', Object.entries(traffic).flatMap(([model, windows]) => windows.flatMap((w, k) => w.map((r, i) => predictionRow(model, r, i, at(k, i))))));
     await store.insert('labels', ['shop', 'plain'].flatMap((model) => joined.flatMap((w, k) => w.flatMap((r, i) => (r.route === 'table' || r.route === 'stale'
@@ -191,6 +203,20 @@ describe('realized quality per segment, from the quality query grouped by segmen
     expect(row('accuracy').value).toBe(of('shop', 0).quality.accuracy);
     const line = jsonLines(of('shop', 0)).find((l) => l.segment === 'country=DE' && l.feature === null)!;
     expect(line).toMatchObject({ labelled: de.quality!.labelled, accuracy: de.quality!.accuracy, label_coverage: de.quality!.labelCoverage });
+  });
+
+  it("counts a segment's out-of-range share against its own training range", async () => {
+    const de = of('own', 0).segments!.find((s) => s.name === 'country=DE')!;
+    expect(de.reference).toBe('segment');
+    const values = inline[0].filter((r) => r.country === 'DE').map((r) => r.amount);
+    const range = (f: NumericProfile) => values.filter((x) => x < f.min || x > f.max).length / values.length;
+    const ownRange = range(own.segments!.country.values.DE.features.amount as NumericProfile);
+    expect(de.features.find((f) => f.feature === 'amount')!.outOfRangeRate).toBeCloseTo(ownRange, 12);
+    // the model's range would hide it
+    expect(ownRange).toBeGreaterThan(0.05);
+    expect(range(own.features.amount as NumericProfile)).toBeLessThan(0.01);
+    const [row] = await store.query<{ details: string }>(`SELECT details FROM drift_results FINAL WHERE model = 'own' AND window_start = toDateTime(${START / 1000}) AND feature = 'amount' AND statistic = 'out_of_range_rate{country=DE}'`);
+    expect(JSON.parse(row.details)).toMatchObject({ reference: 'segment', range: 'segment' });
   });
 
   it('exports the segment quality gauges, and only the segments of the last window', () => {
