@@ -90,26 +90,17 @@ export function segmentProfiles(table: Table, options: SegmentOptions, profile: 
 }
 
 /**
- * The baseline of one segment as a whole-model profile: the segment's own feature profiles, the model's where the
- * segment has none; null when the baseline has no profile of this segment (it is then compared with the model).
+ * The baseline of one segment as a whole-model profile: the segment's own feature profiles (their own [min, max]: a
+ * segment's out-of-range share counts values outside its own training range), the model's where the segment has
+ * none; null when the baseline has no profile of this segment (it is then compared with the model).
  */
 export function segmentBaseline(profile: BaselineProfile, feature: string, value: string): BaselineProfile | null {
   const s = profile.segments?.[feature]?.values[value];
   if (!s) return null;
-  const features = { ...profile.features };
-  for (const [name, f] of Object.entries(s.features)) features[name] = withModelRange(f, profile.features[name]);
+  const features = { ...profile.features, ...s.features };
   delete features[feature];
-  const prediction = s.prediction && profile.prediction ? { ...withModelRange(s.prediction, profile.prediction), column: s.prediction.column } : (s.prediction ?? profile.prediction);
+  const prediction = s.prediction && profile.prediction ? { ...s.prediction, column: s.prediction.column } : (s.prediction ?? profile.prediction);
   return { ...profile, rows: s.rows, features, prediction, segments: undefined };
-}
-
-/**
- * A segment's numeric profile with the whole model's [min, max]: a segment's out-of-range share counts values outside
- * the training data's range. (Each segment's own range ends, all close to the model's, would each cost the live scan
- * one more comparison per value: plan.ts levels.)
- */
-function withModelRange(f: FeatureProfile, model: FeatureProfile | undefined): FeatureProfile {
-  return f.kind === 'numeric' && model?.kind === 'numeric' ? { ...f, min: model.min, max: model.max } : f;
 }
 
 /** The values of `feature` that have their own profile (SEGMENT_OTHER not among them). */

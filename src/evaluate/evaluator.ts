@@ -21,6 +21,7 @@ import { LayoutBook, MAX_LAYOUTS } from './shape.js';
 import { categoryCountsSql, firstPredictionSql, labelArrivalsSql, labelsPresentSql, newestLabelSql, numericCountsSql, qualitySql, type FeatureLayout, type WindowRange } from './sql.js';
 import { ingestionByWindowSql, unseenBy, unsettledFrom } from './settle.js';
 import { observeQuality } from './quality-gauges.js';
+import { qualityCounts, summedQuality, type QualityRow } from './segment-quality.js';
 import { mayHaveTypeMismatches, typeMismatchSql } from './quality-sql.js';
 import { qualityResult, windowSummary, type QualityCounts } from './window-stats.js';
 import { DEFAULT_SEGMENT_TOP } from './models.js';
@@ -181,26 +182,24 @@ export class Evaluator {
     const folding = (this.o.foldEstimates ?? this.o.store.engine === 'embedded') ? foldedEstimate(profile, plan.numeric) : null;
     const folded = folding && numericSql(w, plan, final, featureLayout, seg, folding).length <= MAX_QUERY_CHARS ? folding : null;
     const est = folded ? { sql: null, profile } : fittingEstimateSql(w, profile, final, featureLayout, MAX_QUERY_CHARS, seg);
-    const [scanned, categories, [q], apart] = await Promise.all([
+    const [scanned, categories, qualityRows, apart] = await Promise.all([
       plan.numeric.length === 0
         ? Promise.resolve([])
         : Promise.all(slices.map(([a, b]) => this.o.store.query<{ key: string; c: string; v_sum?: string }>(numericSql({ model: model.id, start: a, end: b }, plan, final, featureLayout, seg, folded)))).then((parts) => parts.flat()),
       catSql ? this.o.store.query<{ name: string; value: string; c: string }>(catSql) : Promise.resolve([]),
-      this.o.store.query<Record<string, unknown>>(qualitySql(w, labelled, final, !layouts)),
+      this.o.store.query<QualityRow>(qualitySql(w, labelled, final, !layouts, seg)),
       // score histogram and reconstruction error (estimate-sql.ts)
       est?.sql ? this.o.store.query<{ bin: string; error_bin: string; c: string; error_sum: string }>(est.sql) : Promise.resolve(null),
     ]);
     const { numeric, estimates }: { numeric: typeof scanned; estimates: ReadonlyArray<{ bin: unknown; error_bin?: unknown; c: unknown; error_sum: unknown }> | null } = folded ? unfold(scanned, folded) : { numeric: scanned, estimates: apart };
+    const q = summedQuality(wholeWindow(qualityRows, spec));
     const rows = num(q?.rows);
     // data quality: values of the other kind, counted only where the layouts show some (issue 16)
     const mismatchSql = rows > 0 && this.o.dataQuality !== false && mayHaveTypeMismatches(plan, layouts) ? typeMismatchSql(w, plan, final, seg) : null;
     const mismatched = mismatchSql ? await this.o.store.query<{ name: string; c: string }>(mismatchSql) : [];
-    const pushed = { numeric, categories, mismatched, estimates };
+    const pushed = { numeric, categories, mismatched, estimates, quality: qualityRows };
     const { features } = windowFeatures(plan, { numeric: wholeWindow(numeric, spec), categories: wholeWindow(categories, spec), mismatched: wholeWindow(mismatched, spec), estimates: null }, rows);
-    const quality: QualityCounts = {
-      rows: num(q?.rows), labelled: num(q?.labelled), correct: num(q?.correct), tp: num(q?.tp), fp: num(q?.fp), tn: num(q?.tn), fn: num(q?.fn),
-      numericRows: num(q?.numeric_rows), absError: num(q?.abs_error), squaredError: num(q?.squared_error), labelsAt: num(q?.labels_at) * 1000,
-    };
+    const quality = qualityCounts(q);
     // features the traffic carries that the baseline does not know: reported, not evaluated (no reference)
     const known = new Set([...plan.numeric, ...plan.categorical].map((p) => p.name));
     const carried = layouts ? layouts.flatMap((l) => [...l.names.num, ...l.names.cat, ...l.names.missing]) : Array.isArray(q?.feature_names) ? (q.feature_names as string[]) : [];
@@ -516,6 +515,7 @@ export class Evaluator {
     delete this.saved[model];
     this.judgedThrough.delete(model);
     this.labelled.forget(model);
+    this.o.metrics?.segmentSeries.forget(model); // its segments' gauges are the new owner's to export
     for (const m of [this.labelsChecked, this.pendingLabelsChecked, this.lateChecked, this.pendingLateChecked]) m.delete(model);
   }
 

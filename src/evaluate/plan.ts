@@ -187,13 +187,18 @@ function numericPlan(name: string, f: NumericProfile, source: NumericPlan['sourc
   }
   // The distance bins' bounds split cells too (min and max fall in the clamped end cells, so they never refine the grid).
   const own = [...edges, ...(distanceOf(f, dataQuality)?.splits ?? [])];
-  const withSegments = [...own];
-  for (const s of segments) withSegments.push(...s.psi.edges, ...(distanceOf(s, dataQuality)?.splits ?? []));
-  byCell = edgesByCell(grid, [...new Set(withSegments)].sort((a, b) => a - b));
+  const withSegments = (range: 'own' | 'model') => [...own, ...segments.flatMap((s) => {
+    const view = range === 'own' ? s : withRangeOf(s, f);
+    return [...view.psi.edges, ...(distanceOf(view, dataQuality)?.splits ?? [])];
+  })];
   // The segments' splits crowd the model's cells: each level costs every value one comparison, each finer cell result
   // rows (measured on ClickHouse 26: refining 394 → 1570 cells returned 4× the rows and took longer than 11 levels).
-  // Past maxLevels the segments' splits are left out: their features are then compared with the model (segmentPlan).
-  if (mostPerCell(byCell) > maxLevels) byCell = edgesByCell(grid, [...new Set(own)].sort((a, b) => a - b));
+  // Past maxLevels the segments' own range ends go first (all in the end cells: 11 segments there take 11 levels; their
+  // out-of-range share then counts against the model's range), then all their splits (compared with the model: segmentPlan).
+  for (const splits of [withSegments('own'), withSegments('model'), own]) {
+    byCell = edgesByCell(grid, [...new Set(splits)].sort((a, b) => a - b));
+    if (mostPerCell(byCell) <= maxLevels) break;
+  }
   const splitCells = [...byCell.keys()].sort((a, b) => a - b);
   const levels = mostPerCell(byCell);
   const thresholds = Array.from({ length: levels }, (_, i) => splitCells.map((c) => byCell.get(c)![i] ?? Infinity));
@@ -261,6 +266,11 @@ function spreadByQuantiles(p: NumericPlan, q: readonly number[], fine: number[])
   }
 }
 
+/** A segment's numeric profile with the range of `model` (the whole model's profile of the feature). */
+function withRangeOf(f: NumericProfile, model: Pick<NumericProfile, 'min' | 'max'>): NumericProfile {
+  return { ...f, min: model.min, max: model.max };
+}
+
 /** Few distinct values of an exact baseline sample written before profiles kept them (`discrete`). */
 function exactDiscrete(f: NumericProfile): NumericProfile['discrete'] {
   return f.distribution.kind === 'exact' ? discreteValues(f.distribution.values) : undefined;
@@ -278,7 +288,7 @@ function categoricalPlan(name: string, f: CategoricalProfile, source: FeaturePla
 
 /** Every segment profile of a feature (of the prediction: `PREDICTION_FEATURE`) in the baseline. */
 function segmentProfilesOf(profile: BaselineProfile, name: string): FeatureProfile[] {
-  // as segmentPlan sees them (segmentBaseline: the model's range)
+  // as segmentPlan sees them (segmentBaseline)
   return Object.entries(profile.segments ?? {}).flatMap(([feature, c]) => Object.keys(c.values).map((value) => segmentBaseline(profile, feature, value)!))
     .map((s) => (name === PREDICTION_FEATURE ? s.prediction : s.features[name]))
     .filter((f): f is FeatureProfile => f !== null && f !== undefined);
@@ -305,24 +315,33 @@ export function planFromBaseline(profile: BaselineProfile, options: { dataQualit
 
 /**
  * The plan of one segment: the window plan's slot grid (planFromBaseline put the segment's splits on it) with the
- * segment's own bins and reference counts (`segment`: segmentBaseline's profile). A feature the segment profiles
- * with another kind than the model (never written by baseline build), or whose splits the grid could not take
- * (SEGMENT_LEVEL_BUDGET), keeps the model's plan.
+ * segment's own bins and reference counts (`segment`: segmentBaseline's profile). A feature whose own range ends the
+ * grid could not take (SEGMENT_LEVEL_BUDGET) gets the range of `model` (the whole model's profile; listed in
+ * `modelRange`); one the segment profiles with another kind than the model (never written by baseline build), or
+ * whose splits the grid could not take at all, keeps the model's plan.
  */
-export function segmentPlan(plan: WindowPlan, segment: BaselineProfile, options: { dataQuality?: boolean } = {}): WindowPlan {
+export function segmentPlan(plan: WindowPlan, segment: BaselineProfile, options: { dataQuality?: boolean; model?: BaselineProfile } = {}): WindowPlan & { modelRange: string[] } {
   const quality = options.dataQuality ?? true;
   const own = (name: string) => (name === PREDICTION_FEATURE ? segment.prediction : segment.features[name]) ?? undefined;
+  const modelOf = (name: string) => (name === PREDICTION_FEATURE ? options.model?.prediction : options.model?.features[name]) ?? undefined;
+  const modelRange: string[] = [];
   return {
     ...plan,
     baselineRows: segment.rows,
     numeric: plan.numeric.map((p) => {
       const f = own(p.name);
-      return f?.kind === 'numeric' && onSplits(p, f, quality) ? onGrid(p, f, quality) : p;
+      if (f?.kind !== 'numeric') return p;
+      if (onSplits(p, f, quality)) return onGrid(p, f, quality);
+      const m = modelOf(p.name);
+      if (m?.kind !== 'numeric' || !onSplits(p, withRangeOf(f, m), quality)) return p;
+      modelRange.push(p.name);
+      return onGrid(p, withRangeOf(f, m), quality);
     }),
     categorical: plan.categorical.map((p) => {
       const f = own(p.name);
       return f?.kind === 'categorical' ? categoricalPlan(p.name, f, p.source) : p;
     }),
+    modelRange,
   };
 }
 

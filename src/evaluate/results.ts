@@ -72,15 +72,20 @@ export function driftResultRows(e: WindowEvaluation): DriftResultRow[] {
 }
 
 /**
- * A segment's rows: its window row, features and estimates as for the whole window, with the segment after the
+ * A segment's rows: its window row, features, realized quality and estimates as for the whole window, with the segment after the
  * statistic (`psi{country=DE}`) so every reader asking for a statistic by name keeps reading whole-model rows only
  * (segmentFree); `segment: {feature, value}` and `reference` ("segment": its own baseline profile, "model") in their details.
  */
 function segmentRows(e: WindowEvaluation, s: SegmentEvaluation): DriftResultRow[] {
-  const own = driftResultRows({ ...e, rows: s.rows, features: s.features, estimate: s.estimate, segments: undefined });
+  const own = driftResultRows({ ...e, rows: s.rows, features: s.features, quality: s.quality ?? e.quality, estimate: s.estimate, segments: undefined });
   return own
-    .filter((r) => r.feature !== QUALITY_FEATURE)
-    .map((r) => ({ ...r, statistic: segmentStatistic(r.statistic, s.name), details: JSON.stringify({ ...(JSON.parse(r.details) as object), segment: { feature: s.feature, value: s.value }, reference: featureReference(s, r.feature) }) }));
+    .filter((r) => s.quality || r.feature !== QUALITY_FEATURE)
+    .map((r) => ({ ...r, statistic: segmentStatistic(r.statistic, s.name), details: JSON.stringify({ ...(JSON.parse(r.details) as object), segment: { feature: s.feature, value: s.value }, reference: featureReference(s, r.feature), ...(r.statistic === 'out_of_range_rate' ? { range: rangeReference(s, r.feature) } : {}) }) }));
+}
+
+/** Whose training range a segment's out-of-range share counts against: the segment's own, or the model's. */
+export function rangeReference(s: Pick<SegmentEvaluation, 'reference' | 'modelFeatures' | 'modelRange'>, feature: string): 'segment' | 'model' {
+  return featureReference(s, feature) === 'segment' && !s.modelRange?.includes(feature) ? 'segment' : 'model';
 }
 
 /** What a segment's feature was compared with: "segment" (its own profile) or "model". */
@@ -134,7 +139,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * `driftwatch evaluate --json`: one line per (window, feature), then the window's quality line (feature null) with
- * its estimates; for a model with segments, then the same per segment (lines with `segment`, its line without quality).
+ * its estimates; for a model with segments, then the same per segment (lines with `segment`).
  */
 export function jsonLines(e: WindowEvaluation): Record<string, unknown>[] {
   const window = { model: e.model, window_start: iso(e.start), window_end: iso(e.end) };
@@ -144,14 +149,12 @@ export function jsonLines(e: WindowEvaluation): Record<string, unknown>[] {
     hellinger: f.hellinger, out_of_range_rate: f.outOfRangeRate, unseen_rate: f.unseenRate, type_mismatch_rate: f.typeMismatchRate,
   }));
   const lines: Record<string, unknown>[] = featureLines(e.features);
-  const q = e.quality;
-  lines.push({
-    ...window, feature: null, n: e.rows, labelled: q.labelled, label_coverage: q.labelCoverage, accuracy: q.accuracy,
-    precision: q.precision, recall: q.recall, f1: q.f1, mae: q.mae, rmse: q.rmse, baseline_version: e.baselineVersion,
-    unknown_features: e.unknownFeatures, ...estimateJson(e.estimate),
+  const quality = (q: QualityResult) => ({
+    labelled: q.labelled, label_coverage: q.labelCoverage, accuracy: q.accuracy, precision: q.precision, recall: q.recall, f1: q.f1, mae: q.mae, rmse: q.rmse,
   });
+  lines.push({ ...window, feature: null, n: e.rows, ...quality(e.quality), baseline_version: e.baselineVersion, unknown_features: e.unknownFeatures, ...estimateJson(e.estimate) });
   for (const s of e.segments ?? []) {
-    lines.push(...s.features.map((f) => ({ ...featureLines([f], { segment: s.name })[0], reference: featureReference(s, f.feature) })), { ...window, segment: s.name, reference: s.reference, feature: null, n: s.rows, ...estimateJson(s.estimate) });
+    lines.push(...s.features.map((f) => ({ ...featureLines([f], { segment: s.name })[0], reference: featureReference(s, f.feature) })), { ...window, segment: s.name, reference: s.reference, feature: null, n: s.rows, ...(s.quality ? quality(s.quality) : {}), ...estimateJson(s.estimate) });
   }
   return lines;
 }

@@ -18,9 +18,11 @@ export interface SegmentReference {
   profile: BaselineProfile | null;
   /** features compared with the model's profile all the same: none in the segment's profile, or past the grid's budget (plan.ts) */
   modelFeatures: string[];
+  /** numeric features compared with the segment's profile but whose out-of-range share counts against the model's range (grid budget) */
+  modelRange: string[];
 }
 
-const plans = new WeakMap<BaselineProfile, Map<string, WindowPlan>>();
+const plans = new WeakMap<BaselineProfile, Map<string, WindowPlan & { modelRange: string[] }>>();
 const references = new WeakMap<BaselineProfile, Map<string, ModelReference>>();
 
 function cached<T extends object>(store: WeakMap<BaselineProfile, Map<string, T>>, profile: BaselineProfile, key: string, make: () => T): T {
@@ -41,13 +43,13 @@ function comparable(profile: BaselineProfile, s: Segment, spec: SegmentSpec): bo
 /** The reference of segment `s` in a window segmented by `spec`; `plan` is the window's (whole-model) plan. */
 export function segmentReference(profile: BaselineProfile, plan: WindowPlan, s: Segment, spec: SegmentSpec, dataQuality = true): SegmentReference {
   const own = comparable(profile, s, spec) ? segmentBaseline(profile, s.feature, s.value) : null;
-  if (!own) return { reference: 'model', plan, profile: null, modelFeatures: [] };
-  const segmented = cached(plans, profile, `${dataQuality}\u0000${s.name}`, () => segmentPlan(plan, own, { dataQuality }));
+  if (!own) return { reference: 'model', plan, profile: null, modelFeatures: [], modelRange: [] };
+  const segmented = cached(plans, profile, `${dataQuality}\u0000${s.name}`, () => segmentPlan(plan, own, { dataQuality, model: profile }));
   const profiled = profile.segments?.[s.feature]?.values[s.value];
   const modelFeatures = [...plan.numeric.map((p, k) => [p, segmented.numeric[k]] as const), ...plan.categorical.map((p, k) => [p, segmented.categorical[k]] as const)]
     .filter(([p, q]) => p.name !== s.feature && (p === q || !(p.source === 'prediction' ? profiled?.prediction : profiled?.features[p.name])))
     .map(([p]) => p.name);
-  return { reference: 'segment', plan: segmented, profile: own, modelFeatures };
+  return { reference: 'segment', plan: segmented, profile: own, modelFeatures, modelRange: segmented.modelRange };
 }
 
 /** The sequential tests' reference of a segment compared with its own profile (its bins, rows, ranges). */

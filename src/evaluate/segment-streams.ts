@@ -35,10 +35,16 @@ export function judgeSegments(judge: WindowJudge, plan: WindowPlan, e: WindowEva
   return decisions;
 }
 
-/** The segments' gauges: the features' series with a `segment` label (whole-model series keep theirs). */
+/**
+ * The segments' gauges: the features' series with a `segment` label (whole-model series keep theirs); the series of
+ * the model's segments this window did not produce are removed (telemetry/segment-series.ts).
+ */
 export function observeSegments(m: EvaluateMetrics, e: WindowEvaluation): void {
   for (const s of e.segments ?? []) {
     m.windowRows.set({ model: e.model, segment: s.name }, s.rows);
+    const q = s.quality;
+    if (q && q.accuracy !== null) m.accuracy.set({ model: e.model, segment: s.name }, q.accuracy);
+    if (q && q.labelCoverage !== null) m.labelCoverage.set({ model: e.model, segment: s.name }, q.labelCoverage);
     for (const f of s.features) {
       const labels = { model: e.model, feature: f.feature, segment: s.name };
       if (f.psi !== null) m.psi.set(labels, f.psi);
@@ -49,4 +55,5 @@ export function observeSegments(m: EvaluateMetrics, e: WindowEvaluation): void {
     }
     if (m.estimate && s.estimate) observeEstimate(m.estimate, e.model, s.estimate, s.name);
   }
+  m.segmentSeries.keep(e.model, (e.segments ?? []).map((s) => ({ name: s.name, features: s.features.map((f) => f.feature) })));
 }

@@ -7,13 +7,16 @@ import type { WindowPlan } from './plan.js';
 import { bySegment, segmentsOf, type Segment, type SegmentSpec } from './segments.js';
 import { segmentReference, type SegmentReferenceKind } from './segment-reference.js';
 import { CATEGORY_ROWS } from './sql.js';
-import { categoricalResult, numericCounts, numericResult, qualityResult, withTypeMismatches, type FeatureResult } from './window-stats.js';
+import { categoricalResult, numericCounts, numericResult, qualityResult, withTypeMismatches, type FeatureResult, type QualityResult } from './window-stats.js';
+import { qualityCounts, summedQuality, type QualityRow } from './segment-quality.js';
 
 export interface PushDownRows {
   numeric: ReadonlyArray<{ key: unknown; c: unknown; seg?: unknown }>;
   categories: ReadonlyArray<{ name: unknown; value: unknown; c: unknown; seg?: unknown }>;
   mismatched: ReadonlyArray<{ name: unknown; c: unknown; seg?: unknown }>;
   estimates: ReadonlyArray<{ bin: unknown; error_bin?: unknown; c: unknown; error_sum: unknown; seg?: unknown }> | null;
+  /** the quality query's rows (segment-quality.ts); absent: quality is not split by segment */
+  quality?: readonly QualityRow[];
 }
 
 /** One segment's evaluation of a window. */
@@ -23,7 +26,11 @@ export interface SegmentEvaluation extends Segment {
   reference: SegmentReferenceKind;
   /** with reference "segment": its features compared with the model's profile all the same (segment-reference.ts) */
   modelFeatures?: string[];
+  /** with reference "segment": numeric features whose out-of-range share counts against the model's range, not the segment's */
+  modelRange?: string[];
   features: FeatureResult[];
+  /** realized quality over the segment's labelled rows (and the estimates' error against it) */
+  quality?: QualityResult;
   estimate?: WindowEstimate;
 }
 
@@ -56,25 +63,27 @@ export function windowFeatures(plan: Pick<WindowPlan, 'numeric' | 'categorical'>
   return { rows: total, features };
 }
 
-const NO_LABELS = qualityResult({ rows: 0, labelled: 0, correct: 0, tp: 0, fp: 0, tn: 0, fn: 0, numericRows: 0, absError: 0, squaredError: 0, labelsAt: 0 });
-
 /**
  * Per segment with rows in the window, its features (without its own segment feature) against its reference
- * (`baseline`'s profile of the segment when it has one, else `plan`'s), and its estimates (the model's calibration and PCA).
+ * (`baseline`'s profile of the segment when it has one, else `plan`'s), its realized quality, and its estimates (the
+ * model's calibration and PCA) with their error against that quality.
  */
 export function segmentEvaluations(spec: SegmentSpec, plan: WindowPlan, r: PushDownRows, estimateProfile: BaselineProfile | null, seed: number, baseline: BaselineProfile | null = null, dataQuality = true): SegmentEvaluation[] {
   const numeric = bySegment(r.numeric);
   const categories = bySegment(r.categories);
   const mismatched = bySegment(r.mismatched);
   const estimates = r.estimates ? bySegment(r.estimates) : null;
+  const quality = r.quality ? bySegment(r.quality) : null;
   const out: SegmentEvaluation[] = [];
   for (const s of segmentsOf(spec)) {
     if (!numeric.has(s.id) && !categories.has(s.id)) continue; // no rows in this segment
-    const ref = baseline ? segmentReference(baseline, plan, s, spec, dataQuality) : { reference: 'model' as const, plan, modelFeatures: [] };
+    const ref = baseline ? segmentReference(baseline, plan, s, spec, dataQuality) : { reference: 'model' as const, plan, modelFeatures: [], modelRange: [] };
     const { rows, features } = windowFeatures(ref.plan, { numeric: numeric.get(s.id) ?? [], categories: categories.get(s.id) ?? [], mismatched: mismatched.get(s.id) ?? [], estimates: null }, null);
     if (rows === 0) continue;
-    const e: SegmentEvaluation = { ...s, rows, reference: ref.reference, ...(ref.modelFeatures.length ? { modelFeatures: ref.modelFeatures } : {}), features: features.filter((f) => f.feature !== s.feature) };
-    if (estimates && estimateProfile) e.estimate = windowEstimate(estimateProfile, estimates.get(s.id) ?? [], NO_LABELS, seed);
+    const e: SegmentEvaluation = { ...s, rows, reference: ref.reference, ...(ref.modelFeatures.length ? { modelFeatures: ref.modelFeatures } : {}), ...(ref.modelRange.length ? { modelRange: ref.modelRange } : {}), features: features.filter((f) => f.feature !== s.feature) };
+    const realized = qualityResult(qualityCounts(summedQuality(quality?.get(s.id) ?? [])));
+    if (quality) e.quality = realized;
+    if (estimates && estimateProfile) e.estimate = windowEstimate(estimateProfile, estimates.get(s.id) ?? [], realized, seed);
     out.push(e);
   }
   return out;

@@ -210,23 +210,25 @@ export function categoryCountsSql(w: WindowRange, plans: readonly CategoricalPla
  * branch, which with `featureNames` also collects every feature name the predictions carried (costly: the name
  * arrays are the largest columns, so the evaluator takes names from the window's layouts instead).
  */
-export function qualitySql(w: WindowRange, joinLabels = true, final = true, featureNames = false): string {
+export function qualitySql(w: WindowRange, joinLabels = true, final = true, featureNames = false, segment?: string): string {
   const labels = `SELECT prediction_id, label_num AS l_num, label_str AS l_str, ingested_at AS l_at, toUInt8(1) AS l_found
     FROM labels FINAL WHERE model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(w.start - LABEL_LOOKBACK_MS)}`;
   // without label rows to join, the prediction ids need not be read at all
   const source = joinLabels ? `${predictions(final)} ANY LEFT JOIN (${labels}) AS joined_labels USING prediction_id` : predictions(final);
   const zero = 'toUInt64(0)';
   const names = featureNames ? 'groupUniqArrayArray(arrayConcat(num_names, cat_names, missing_names))' : 'emptyArrayString()';
-  return `SELECT
+  // with a segment column (segments.ts): one row per segment, `seg` first
+  const seg = segment ? { column: `${segment}, `, key: 'seg, ', by: ' GROUP BY seg' } : { column: '', key: '', by: '' };
+  return `SELECT ${seg.key}
   sum(n) AS rows, sum(labelled) AS labelled, sum(correct) AS correct, sum(tp) AS tp, sum(fp) AS fp, sum(tn) AS tn, sum(fn) AS fn,
   sum(numeric_rows) AS numeric_rows, sum(abs_error) AS abs_error, sum(squared_error) AS squared_error,
   toUInt32(max(at)) AS labels_at, groupUniqArrayArray(names) AS feature_names
 FROM (
-  SELECT count() AS n, ${zero} AS labelled, ${zero} AS correct, ${zero} AS tp, ${zero} AS fp, ${zero} AS tn, ${zero} AS fn,
+  SELECT ${seg.column}count() AS n, ${zero} AS labelled, ${zero} AS correct, ${zero} AS tp, ${zero} AS fp, ${zero} AS tn, ${zero} AS fn,
     ${zero} AS numeric_rows, toFloat64(0) AS abs_error, toFloat64(0) AS squared_error, toUInt32(0) AS at, ${names} AS names
-  FROM ${predictions(final)} WHERE ${windowFilter(w)}
-${joinLabels ? labelledBranch(source, w, 'text', true) : `${labelledBranch(source, w, 'numeric', false)}${labelledBranch(source, w, 'text', false)}`}
-)`;
+  FROM ${predictions(final)} WHERE ${windowFilter(w)}${seg.by}
+${joinLabels ? labelledBranch(source, w, 'text', true, segment) : `${labelledBranch(source, w, 'numeric', false, segment)}${labelledBranch(source, w, 'text', false, segment)}`}
+)${seg.by}`;
 }
 
 /**
@@ -235,7 +237,7 @@ ${joinLabels ? labelledBranch(source, w, 'text', true) : `${labelledBranch(sourc
  * label and prediction are both numbers, numeric comparisons (the same verdicts as their text: toString(1.) = '1');
  * elsewhere text, which needs toString, the costly part.
  */
-function labelledBranch(source: string, w: WindowRange, kind: 'numeric' | 'text', joined: boolean): string {
+function labelledBranch(source: string, w: WindowRange, kind: 'numeric' | 'text', joined: boolean, segment?: string): string {
   const rows = kind === 'numeric' ? ' AND isNull(ls_n) AND isNull(ps_n)' : joined ? '' : ' AND (isNotNull(ls_n) OR isNotNull(ps_n))';
   const label = joined
     ? 'if(l_found = 1, l_num, label_num) AS ln_n, if(l_found = 1, l_str, label_str) AS ls_n, l_at AS at_n'
@@ -247,7 +249,7 @@ function labelledBranch(source: string, w: WindowRange, kind: 'numeric' | 'text'
       isNotNull(pn_n) AND (lt = '0' OR lt = '1') AS is_binary, lt = '1' AS is_one, lt = '0' AS is_zero, pt = lt AS is_equal,`;
   return `
   UNION ALL
-  SELECT toUInt64(0) AS n,
+  SELECT ${segment ? 'seg, ' : ''}toUInt64(0) AS n,
     toUInt64(sum(is_labelled)) AS labelled,
     toUInt64(sum(is_labelled AND is_correct)) AS correct,
     toUInt64(sum(is_labelled AND is_binary AND pn >= 0.5 AND is_one)) AS tp,
@@ -267,10 +269,11 @@ function labelledBranch(source: string, w: WindowRange, kind: 'numeric' | 'text'
       assumeNotNull(pn_n) AS pn, assumeNotNull(ln_n) AS ln,
       ${text}
       isNotNull(pn_n) AND isNotNull(ln_n) AS is_numeric,
-      if(is_binary, (pn >= 0.5) = is_one, is_equal) AS is_correct
+      if(is_binary, (pn >= 0.5) = is_one, is_equal) AS is_correct${segment ? `,
+      ${segment}` : ''}
     FROM ${source}
     WHERE ${windowFilter(w)} AND has_label${rows}
-  )`;
+  )${segment ? ' GROUP BY seg' : ''}`;
 }
 
 /** Labels are looked up from this long before a window's start (a label's time is normally after its prediction's). */

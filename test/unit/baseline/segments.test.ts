@@ -6,10 +6,11 @@ import { buildBaseline, parseBaseline, segmentBaseline, SEGMENT_OTHER, type Base
 import { baselineJson, segmentFlags } from '../../../src/cli/commands/baseline.js';
 import { planFromBaseline, slotOf } from '../../../src/evaluate/index.js';
 import { segmentPlan } from '../../../src/evaluate/plan.js';
-import { featureReference } from '../../../src/evaluate/results.js';
+import { featureReference, rangeReference } from '../../../src/evaluate/results.js';
 import { segmentReference } from '../../../src/evaluate/segment-reference.js';
 import { distanceCounts, psiCounts } from '../../../src/evaluate/window-stats.js';
 import { binIndex, SeededRandom } from '../../../src/replay/index.js';
+import { nextUp } from '../../../src/stats/index.js';
 
 const SHARES: Array<[string, number]> = [['US', 500], ['GB', 300], ['DE', 200], ['FR', 120], ['ES', 60], ['IT', 20]];
 
@@ -65,9 +66,9 @@ describe('baseline segment profiles', () => {
     // the segment's view: its rows, its profiles, no segment column; none for a value without a profile
     const view = segmentBaseline(p, 'country', 'DE')!;
     expect(view.rows).toBe(200);
-    // its own bins and sample, the model's range (out of range: outside the training data's)
-    const m = p.features.amount as NumericProfile;
-    expect(view.features.amount).toEqual({ ...a, min: m.min, max: m.max });
+    // its own bins, sample and range (out of range: outside the segment's training values)
+    expect(view.features.amount).toEqual(a);
+    expect((view.features.amount as NumericProfile).min).toBeGreaterThan((p.features.amount as NumericProfile).min);
     expect(view.features.country).toBeUndefined();
     expect(segmentBaseline(p, 'country', 'FR')).toBeNull();
   });
@@ -124,6 +125,11 @@ describe('segment plans on the window grid', () => {
       const dist = new Array<number>(d.reference.length).fill(0);
       for (const x of xs) dist[binIndex(d.splits, x)] += 1;
       expect(distanceCounts({ distance: d, slotDistance: amount.slotDistance! }, fine), value).toEqual(dist);
+      // out of range (the outer distance bins): outside the segment's own training range, not the model's
+      const outside = (lo: number, hi: number) => xs.filter((x) => x < lo || x > hi).length;
+      expect(dist[0] + dist[dist.length - 1], value).toBe(outside(f.min, f.max));
+      if (value === 'DE') expect(outside(f.min, f.max)).toBeGreaterThan(outside((p.features.amount as NumericProfile).min, (p.features.amount as NumericProfile).max) + 50);
+      expect(seg.modelRange).toEqual([]);
       // the segment's own sample in its slots is its baseline count per slot
       expect(amount.reference.fine.reduce((a, b) => a + b, 0)).toBe(f.count);
       expect(seg.baselineRows).toBe(p.segments!.country.values[value].rows);
@@ -141,15 +147,28 @@ describe('segment plans on the window grid', () => {
     const p = buildBaseline({ source: 'mem', rows, columns }, { model: 'm', createdAt: 0, segments: { columns: ['v'], minRows: 100 } });
     const plan = planFromBaseline(p);
     expect(Math.max(...plan.numeric.map((n) => n.thresholds.length))).toBeLessThanOrEqual(2);
-    const seg = segmentPlan(plan, segmentBaseline(p, 'v', '0')!);
+    const seg = segmentPlan(plan, segmentBaseline(p, 'v', '0')!, { model: p });
     const kept = seg.numeric.filter((n, k) => n === plan.numeric[k]);
     expect(kept.length).toBeGreaterThan(0);
+    // first the segments' own range ends are left out: such a feature keeps the segment's bins, the model's range
+    expect(seg.modelRange.length).toBeGreaterThan(0);
+    expect(seg.modelRange.filter((name) => kept.some((n) => n.name === name))).toEqual([]);
+    for (const name of seg.modelRange) {
+      const n = seg.numeric.find((x) => x.name === name)!;
+      const m = p.features[name] as NumericProfile;
+      expect([n.distance!.splits[0], n.distance!.splits.at(-1)]).toEqual([m.min, nextUp(m.max)]);
+    }
     // and says so: those features are compared with the model within a segment compared with its own profile
     const s = { id: 1, feature: 'v', value: '0', name: 'v=0' };
     const ref = segmentReference(p, plan, s, { dimensions: [{ feature: 'v', values: ['0', '1', '2', '3', '4', '5'], offset: 0 }], count: 7 });
     expect(ref.reference).toBe('segment');
     expect(ref.modelFeatures.sort()).toEqual(kept.map((n) => n.name).sort());
     expect(featureReference(ref, kept[0].name)).toBe('model');
+    expect(ref.modelRange).toEqual(seg.modelRange);
+    expect(rangeReference(ref, seg.modelRange[0])).toBe('model');
+    expect(featureReference(ref, seg.modelRange[0])).toBe('segment');
+    const ownRange = seg.numeric.find((n, k) => n !== plan.numeric[k] && !seg.modelRange.includes(n.name));
+    if (ownRange) expect(rangeReference(ref, ownRange.name)).toBe('segment');
     // the features that did take the segment's splits count exactly into its bins
     for (const [k, n] of seg.numeric.entries()) {
       if (n === plan.numeric[k]) continue;

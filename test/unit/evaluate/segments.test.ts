@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildBaseline, type Column } from '../../../src/baseline/index.js';
 import { InputError } from '../../../src/domain/index.js';
-import { categoryCountsSql, numericCountsSql, parseModelsYaml, planFromBaseline, readModel, writeModel } from '../../../src/evaluate/index.js';
+import { categoryCountsSql, numericCountsSql, parseModelsYaml, planFromBaseline, qualitySql, readModel, writeModel } from '../../../src/evaluate/index.js';
+import { qualityCounts, summedQuality } from '../../../src/evaluate/segment-quality.js';
 import { estimateSql } from '../../../src/evaluate/estimate-sql.js';
 import { typeMismatchSql } from '../../../src/evaluate/quality-sql.js';
 import { segmentEvaluations, windowFeatures } from '../../../src/evaluate/segment-window.js';
@@ -78,6 +79,26 @@ describe('segment selection and SQL', () => {
     expect(cat).toContain('GROUP BY seg');
     expect(typeMismatchSql(w, plan, false, seg)).toContain('GROUP BY seg, name');
     expect(estimateSql(w, { ...profile, calibration: null, multivariate: null }, false, undefined, seg)).toMatch(/GROUP BY seg, cell, error_bin\n\) GROUP BY seg, bin, error_bin$/);
+    // the quality query: every branch (rows; labelled rows joined or by kind) by segment, one row per segment
+    for (const joined of [true, false]) {
+      const quality = qualitySql(w, joined, false, false, seg);
+      expect(quality).toMatch(/^SELECT seg, \n/);
+      expect(quality.match(/GROUP BY seg/g)).toHaveLength(joined ? 3 : 4);
+      expect(quality.endsWith(') GROUP BY seg')).toBe(true);
+      expect(quality.match(/toUInt16\(0\) AS seg/g)).toHaveLength(joined ? 2 : 3);
+    }
+    expect(qualitySql(w, true, false)).not.toContain('seg');
+  });
+
+  it('sums the quality rows of segments into the window', () => {
+    const rows = [
+      { seg: 0, rows: '10', labelled: '4', correct: '3', tp: '1', fp: '1', tn: '2', fn: '0', numeric_rows: '4', abs_error: 1.5, squared_error: 0.75, labels_at: 100, feature_names: ['a'] },
+      { seg: 1, rows: '5', labelled: '5', correct: '1', tp: '0', fp: '2', tn: '1', fn: '2', numeric_rows: '5', abs_error: 2, squared_error: 1, labels_at: 200, feature_names: ['a', 'b'] },
+    ];
+    expect(qualityCounts(summedQuality(rows))).toEqual({ rows: 15, labelled: 9, correct: 4, tp: 1, fp: 3, tn: 3, fn: 2, numericRows: 9, absError: 3.5, squaredError: 1.75, labelsAt: 200_000 });
+    expect(summedQuality(rows)!.feature_names).toEqual(['a', 'b']);
+    expect(summedQuality([rows[1]])).toBe(rows[1]);
+    expect(qualityCounts(summedQuality([]))).toMatchObject({ rows: 0, labelled: 0, labelsAt: 0 });
   });
 });
 
