@@ -154,11 +154,19 @@ export class KafkaIngest {
     if (batch.messages.length === 0) return;
     const kind: MessageKind = batch.topic === this.options.labelsTopic ? 'label' : 'prediction';
     const generation = this.generation;
-    const report = await this.decoder.decode(
-      kind, 'kafka',
-      batch.messages.map((m) => ({ value: m.value, topic: batch.topic, partition: batch.partition, offset: m.offset })),
-      this.options.maxMessageBytes, { models: this.models, age: this.options.age, encoding: this.writer.encoding }, this.now(),
-    );
+    let report: DecodeReport;
+    try {
+      report = await this.decoder.decode(
+        kind, 'kafka',
+        batch.messages.map((m) => ({ value: m.value, topic: batch.topic, partition: batch.partition, offset: m.offset })),
+        this.options.maxMessageBytes, { models: this.models, age: this.options.age, encoding: this.writer.encoding }, this.now(),
+      );
+    } catch (error) {
+      // a decode thread died (decode-pool.ts): like a batch not stored, it is read again after a restart
+      this.logger?.log('error', 'batch_not_decoded', { topic: batch.topic, partition: batch.partition, error: (error as Error).message });
+      if (!this.stopping && this.consumer) void this.restart(this.consumer);
+      return;
+    }
     const next = BigInt(batch.lastOffset()) + 1n;
     const stored = this.writer.submit(report.batch).then((result) => {
       failpoint('crash-after-insert');

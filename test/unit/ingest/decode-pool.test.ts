@@ -64,6 +64,18 @@ describe('decoding in worker threads', () => {
     expect(again.batch.predictions).toHaveLength(3);
   });
 
+  it('a thread that dies fails its batch with the reason, and the next batch gets a new thread', async () => {
+    const dying = decodePool(1);
+    process.env.DRIFTWATCH_FAILPOINT = 'decode-worker-exit'; // read by the thread when it starts
+    try {
+      await expect(dying.decode('prediction', 'kafka', messages.slice(0, 3), 1e6, options, NOW)).rejects.toThrow(/decode worker exited with code 3/);
+    } finally {
+      delete process.env.DRIFTWATCH_FAILPOINT;
+    }
+    expect((await dying.decode('prediction', 'kafka', messages.slice(0, 3), 1e6, options, NOW)).batch.predictions).toHaveLength(3);
+    await dying.close();
+  });
+
   it('takes no threads up to 2 cores, then one per core beyond the second, at most 4', () => {
     expect([1, 2, 3, 4, 8, 64].map(defaultDecodeThreads)).toEqual([0, 0, 1, 2, 4, 4]);
   });
