@@ -1,0 +1,339 @@
+// The common message read straight from its bytes into its row, without JSON.parse and the object it builds:
+// printable-ASCII strings without escapes, plain numbers, the known fields once each, no metadata. Anything else
+// (or any doubt) is declined, and the message takes the full path (parseJsonMessage, then encodePrediction or
+// encodeLabel), so what is refused, and why, stays exactly as there. What is accepted is written byte for byte as
+// that path writes it: a unit test holds the two to it on a large corpus.
+import { parseTimestamp } from '../domain/time.js';
+import type { RowEncoder } from '../store/insert-rows.js';
+import { MAX_FEATURES, MAX_ID, STORE_TIME_RANGE, type DecodeOptions, type PredictionFields } from './decode.js';
+import { beginFeatures, feature, writeLabel, writePrediction } from './encoded.js';
+import type { MessageKind } from './messages.js';
+
+/** What `scanRow` returns for a message it leaves to the full path (event times are never negative). */
+export const DECLINED = -1;
+
+const [QUOTE, BACKSLASH, COMMA, COLON, MINUS, PLUS, DOT, ZERO, NINE, OPEN, CLOSE] = [0x22, 0x5c, 0x2c, 0x3a, 0x2d, 0x2b, 0x2e, 0x30, 0x39, 0x7b, 0x7d];
+/** 10^k exactly, k ≤ 22: m / 10^k and m · 10^k of an integer m < 2^53 are then the correctly rounded decimal, as
+ *  JSON.parse gives it. */
+const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+/** Significant digits up to which the mantissa is an exact integer (< 2^53); longer numbers go through Number(),
+ *  V8's same correctly rounded reading as JSON.parse's. */
+const EXACT_DIGITS = 15;
+
+// The top-level fields, by their bit in `seen`.
+const FIELDS = ['model', 'model_version', 'prediction_id', 'timestamp', 'features', 'prediction', 'label', 'metadata'];
+const [MODEL, VERSION, ID, TIMESTAMP, FEATURES, PREDICTION, LABEL, METADATA] = FIELDS.map((_, i) => i);
+const PREDICTION_REQUIRED = (1 << MODEL) | (1 << ID) | (1 << TIMESTAMP) | (1 << FEATURES);
+/** A label message with any other field (one decodeLabel ignores) takes the full path. */
+const LABEL_FIELDS = (1 << MODEL) | (1 << ID) | (1 << TIMESTAMP) | (1 << LABEL);
+
+/** Buffer's own latin1 reader (undeclared in @types/node), the quickest way from ASCII bytes to a string. */
+type Bytes = Buffer & { latin1Slice(from: number, to: number): string };
+
+// The last value read, and the message's bytes (positions are passed and returned: locals are faster).
+let buf = Buffer.alloc(0) as Bytes;
+const NONE = 0; // absent or null
+const NUMBER = 1;
+const STRING = 2;
+let valueKind = NONE;
+let num = 0;
+let str = '';
+let strStart = 0;
+let strEnd = 0;
+
+/** Strings kept from the last messages, so a repeated one (a model, a feature's name) is not built again. */
+class Recent {
+  private readonly last: string[] = [];
+  /** Whether a slot got another string than it held. */
+  changed = false;
+  /** The string of bytes strStart…strEnd (ASCII): the one kept in slot `i` when it is the same. */
+  at(i: number): string {
+    const b = buf;
+    const from = strStart;
+    const len = strEnd - from;
+    const prev = this.last[i];
+    if (prev !== undefined && prev.length === len) {
+      let j = 0;
+      while (j < len && prev.charCodeAt(j) === b[from + j]) j++;
+      if (j === len) return prev;
+    }
+    this.changed = true;
+    return (this.last[i] = b.latin1Slice(from, strEnd));
+  }
+  get(i: number): string {
+    return this.last[i];
+  }
+}
+
+const models = new Recent();
+const versions = new Recent();
+const names = new Recent();
+const categories = new Recent();
+const outcomes = new Recent();
+/** How many of `names`' slots are a name list already found free of repeats; -1 when none is. */
+let checkedNames = -1;
+const unique = new Set<string>();
+
+function whitespace(b: Bytes, p: number): number {
+  let c = b[p];
+  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = b[++p];
+  return p;
+}
+
+/** A string of printable ASCII without escapes at `p`: its bytes in strStart…strEnd; the position past it, or -1. */
+function plainString(b: Bytes, p: number): number {
+  if (b[p] !== QUOTE) return -1;
+  const start = ++p;
+  const end = b.length;
+  for (; p < end; p++) {
+    const c = b[p];
+    if (c === QUOTE) {
+      strStart = start;
+      strEnd = p;
+      return p + 1;
+    }
+    if (c < 0x20 || c > 0x7e || c === BACKSLASH) return -1;
+  }
+  return -1;
+}
+
+const isDigit = (c: number) => c >= ZERO && c <= NINE;
+
+/** A JSON number at `p` into `num`: the position past it, or -1 if it is not one, or not finite. */
+function number(b: Bytes, p: number): number {
+  const start = p;
+  const negative = b[p] === MINUS;
+  if (negative) p++;
+  let c = b[p];
+  let m = 0;
+  let digits = 0;
+  if (c === ZERO) {
+    c = b[++p];
+    if (isDigit(c)) return -1;
+  } else if (c > ZERO && c <= NINE) {
+    do {
+      m = m * 10 + (c - ZERO);
+      digits++;
+      c = b[++p];
+    } while (isDigit(c));
+  } else return -1;
+  let scale = 0;
+  if (c === DOT) {
+    c = b[++p];
+    if (!isDigit(c)) return -1;
+    do {
+      if (m !== 0 || c !== ZERO) digits++;
+      m = m * 10 + (c - ZERO);
+      scale--;
+      c = b[++p];
+    } while (isDigit(c));
+  }
+  if (c === 0x65 || c === 0x45) {
+    c = b[++p];
+    const down = c === MINUS;
+    if (down || c === PLUS) c = b[++p];
+    if (!isDigit(c)) return -1;
+    let e = 0;
+    do {
+      if (e < 1e6) e = e * 10 + (c - ZERO);
+      c = b[++p];
+    } while (isDigit(c));
+    scale += down ? -e : e;
+  }
+  if (m === 0) num = negative ? -0 : 0;
+  else if (digits > EXACT_DIGITS || scale < -22 || scale > 22) num = Number(b.latin1Slice(start, p));
+  else num = negative ? -(scale < 0 ? m / POW10[-scale] : m * POW10[scale]) : scale < 0 ? m / POW10[-scale] : m * POW10[scale];
+  return Number.isFinite(num) ? p : -1;
+}
+
+/** `word` (true, false, null) at `p`: the position past it, or -1. */
+function literal(b: Bytes, p: number, word: string): number {
+  for (let i = 0; i < word.length; i++) if (b[p + i] !== word.charCodeAt(i)) return -1;
+  return p + word.length;
+}
+
+/** A feature's or a prediction's value (scalar() in decode.ts): null, a number, or a string (booleans as their
+ *  text, a string's bytes in strStart…strEnd for scalarText); the position past it, or -1. */
+function scalar(b: Bytes, p: number): number {
+  const c = b[p];
+  if (c === QUOTE) {
+    valueKind = STRING;
+    return plainString(b, p);
+  }
+  if (c === 0x74 || c === 0x66) {
+    valueKind = STRING;
+    str = c === 0x74 ? 'true' : 'false';
+    strStart = -1;
+    return literal(b, p, str);
+  }
+  if (c === 0x6e) {
+    valueKind = NONE;
+    return literal(b, p, 'null');
+  }
+  valueKind = NUMBER;
+  return number(b, p);
+}
+
+/** The text of the string scalar() just read: a boolean's, or its bytes (kept in `recent`'s slot `i`). */
+const scalarText = (recent: Recent, i: number) => (strStart < 0 ? str : recent.at(i));
+
+/** After a member, at a "," or the closing "}": `more` tells which; the position past it (and whitespace), or -1. */
+let more = false;
+function nextMember(b: Bytes, p: number): number {
+  p = whitespace(b, p);
+  const c = b[p];
+  more = c === COMMA;
+  return more ? whitespace(b, p + 1) : c === CLOSE ? p + 1 : -1;
+}
+
+/** A member's name and its colon, the name's bytes in strStart…strEnd: the position of its value, or -1. */
+function memberName(b: Bytes, p: number): number {
+  p = plainString(b, p);
+  if (p < 0) return -1;
+  p = whitespace(b, p);
+  return b[p] === COLON ? whitespace(b, p + 1) : -1;
+}
+
+/** Which of FIELDS the name just read is; -1 for any other. */
+function fieldOf(b: Bytes): number {
+  const len = strEnd - strStart;
+  next: for (let f = 0; f < FIELDS.length; f++) {
+    const name = FIELDS[f];
+    if (name.length !== len) continue;
+    for (let j = 0; j < len; j++) if (name.charCodeAt(j) !== b[strStart + j]) continue next;
+    return f;
+  }
+  return -1;
+}
+
+/** The features object at `p`, each feature to `feature` (encoded.ts) in the order Object.keys would list them:
+ *  names that could be array indices (a leading digit) or repeat are declined, as they would be listed otherwise.
+ *  The position past it, or -1. */
+function features(b: Bytes, p: number): number {
+  if (b[p] !== OPEN) return -1;
+  p = whitespace(b, p + 1);
+  // a list that is the one checked last (same names, same slots) needs no new check for repeats
+  const checked = checkedNames;
+  checkedNames = -1;
+  names.changed = false;
+  let n = 0;
+  if (b[p] === CLOSE) p++;
+  else {
+    do {
+      if (n === MAX_FEATURES) return -1;
+      p = memberName(b, p);
+      if (p < 0) return -1;
+      const len = strEnd - strStart;
+      // printable ASCII, 1…MAX_ID long: what checkFeatureName accepts
+      if (len === 0 || len > MAX_ID || isDigit(b[strStart])) return -1;
+      const name = names.at(n);
+      p = scalar(b, p);
+      if (p < 0) return -1;
+      feature(name, valueKind === NUMBER ? num : valueKind === STRING ? scalarText(categories, n) : null);
+      n++;
+      p = nextMember(b, p);
+      if (p < 0) return -1;
+    } while (more);
+  }
+  if (names.changed || n !== checked) {
+    unique.clear();
+    for (let i = 0; i < n; i++) unique.add(names.get(i));
+    if (unique.size !== n) return -1;
+  }
+  checkedNames = n;
+  return p;
+}
+
+/** An id or version (requiredString in decode.ts, numbers allowed) into `str`: the position past it, or -1. */
+function idText(b: Bytes, p: number, recent?: Recent): number {
+  if (b[p] === QUOTE) {
+    p = plainString(b, p);
+    if (p < 0 || strEnd === strStart || strEnd - strStart > MAX_ID) return -1;
+    str = recent ? recent.at(0) : b.latin1Slice(strStart, strEnd);
+    return p;
+  }
+  p = number(b, p);
+  if (p >= 0) str = String(num);
+  return p;
+}
+
+const fields: PredictionFields = { model: '', modelVersion: '', predictionId: '', timestamp: 0, prediction: null, label: null, metadata: null };
+
+/** Reads the message in `buf` into `fields` (features to `feature`); false to decline it. */
+function message(kind: MessageKind, options: DecodeOptions): boolean {
+  const b = buf;
+  let p = whitespace(b, 0);
+  if (b[p] !== OPEN) return false;
+  p = whitespace(b, p + 1);
+  let seen = 0;
+  let time: number | string = -1;
+  fields.modelVersion = '';
+  fields.prediction = fields.label = null;
+  do {
+    p = memberName(b, p);
+    if (p < 0) return false;
+    const f = fieldOf(b);
+    if (f < 0 || seen & (1 << f)) return false;
+    seen |= 1 << f;
+    if (f === MODEL) {
+      p = plainString(b, p);
+      if (p < 0 || strEnd === strStart || strEnd - strStart > MAX_ID) return false;
+      fields.model = models.at(0);
+    } else if (f === ID) {
+      p = idText(b, p);
+      fields.predictionId = str;
+    } else if (f === VERSION) {
+      if (b[p] === 0x6e) p = literal(b, p, 'null');
+      else {
+        p = idText(b, p, versions);
+        fields.modelVersion = str;
+      }
+    } else if (f === TIMESTAMP) {
+      if (b[p] === QUOTE) {
+        p = plainString(b, p);
+        if (p >= 0) time = b.latin1Slice(strStart, strEnd);
+      } else {
+        p = number(b, p);
+        time = num;
+      }
+    } else if (f === FEATURES) p = features(b, p);
+    else if (f === METADATA) p = literal(b, p, 'null');
+    else {
+      p = scalar(b, p);
+      const v = valueKind === NUMBER ? num : valueKind === STRING ? scalarText(outcomes, f) : null;
+      if (f === PREDICTION) fields.prediction = v;
+      else fields.label = v;
+    }
+    if (p < 0) return false;
+    p = nextMember(b, p);
+    if (p < 0) return false;
+  } while (more);
+  if (whitespace(b, p) !== b.length) return false;
+  if (kind === 'label' ? seen !== LABEL_FIELDS || fields.label === null : (seen & PREDICTION_REQUIRED) !== PREDICTION_REQUIRED) return false;
+  if (options.models && options.models.size > 0 && !options.models.has(fields.model)) return false;
+  const ts = parseTimestamp(time);
+  if (ts === undefined) return false;
+  const lo = Math.max(STORE_TIME_RANGE.minMs, options.window?.minMs ?? -Infinity);
+  const hi = Math.min(STORE_TIME_RANGE.maxMs, options.window?.maxMs ?? Infinity);
+  if (!(ts >= lo && ts <= hi)) return false;
+  fields.timestamp = ts;
+  return true;
+}
+
+/** Writes the row of a common, valid message straight from its bytes and returns its event time; DECLINED (and
+ *  nothing written) for anything else, which the full path then reads. */
+export function scanRow(enc: RowEncoder, kind: MessageKind, raw: Buffer | string | null | undefined, maxBytes: number, options: DecodeOptions, ingestedAtSeconds: number): number {
+  if (raw === null || raw === undefined) return DECLINED;
+  // text is read as its UTF-8 bytes: one that is plain ASCII, the only kind accepted, has the very same characters
+  buf = (typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw) as Bytes;
+  if (buf.length > maxBytes) return DECLINED;
+  try {
+    beginFeatures();
+    if (!message(kind, options)) return DECLINED;
+    if (kind === 'label') return writeLabel(enc, { model: fields.model, predictionId: fields.predictionId, label: fields.label!, timestamp: fields.timestamp }, ingestedAtSeconds);
+    return writePrediction(enc, fields, ingestedAtSeconds);
+  } catch {
+    // a value the encoder will not write (its row is dropped): the full path decides what becomes of it
+    return DECLINED;
+  }
+}
