@@ -18,19 +18,26 @@ const INGESTED_AT = Math.floor(NOW / 1000);
 const MAX_BYTES = 1 << 16;
 const FORMATS: InsertFormat[] = ['RowBinary', 'JSONCompactEachRow'];
 
+const TRAPS = ['ws', 'number', 'string', 'scalar', 'name', 'dupName', 'comma', 'time', 'id', 'model', 'features', 'version', 'metadata', 'extra', 'dupField', 'missing', 'escapedKey', 'truncate', 'bom', 'trailing'];
+
 /** Random message text: mostly canonical, with every odd thing the scan must decline or read exactly. */
 class OddMessages {
   private readonly rnd: SeededRandom;
   constructor(seed: number, private readonly kind: MessageKind) {
     this.rnd = new SeededRandom(seed);
   }
-  /** Half the messages are plain (no trap but valid variety), half have traps at the rates below. */
+  /** Half the messages are plain (no trap, but all the valid variety), half have one trap at most: a single odd
+   *  thing in a message the scan would read otherwise, so that a scan that let it through would be caught. */
   private odd = 1;
   private chance(p: number): boolean {
     return this.rnd.next() < p;
   }
-  private trap(p: number): boolean {
-    return this.odd > 0 && this.chance(p);
+  private trapKind = '';
+  /** Whether the trap of this kind is set here (one message, one kind, once). */
+  private trap(kind: string, p: number): boolean {
+    if (this.odd === 0 || kind !== this.trapKind || !this.chance(p)) return false;
+    this.odd = 0;
+    return true;
   }
   private of<T>(list: readonly T[]): T {
     return list[this.rnd.int(list.length)];
@@ -38,7 +45,7 @@ class OddMessages {
   /** Whitespace between tokens: none mostly, JSON's four, or (rarely) what JSON does not allow. */
   private ws(): string {
     if (this.chance(0.95)) return '';
-    return this.trap(0.3) ? this.of(['\u00a0', '\f', '\v', '\u2028']) : this.of([' ', '\t', '\n', '\r', '  \n\t']);
+    return this.trap('ws', 0.5) ? this.of(['\u00a0', '\f', '\v', '\u2028']) : this.of([' ', '\t', '\n', '\r', '  \n\t']);
   }
   number(): string {
     const r = this.rnd;
@@ -58,18 +65,18 @@ class OddMessages {
         '01', '1.', '.5', '+1', '-', '1e', '1e+', '0x10', '1.5.3', 'NaN', 'Infinity', '-Infinity', '1_000', '00', '-01', '1.0', '2.50',
         '17976931348623157e292', '4.9e-324', '2.2250738585072014e-308', '0.1', '0.30000000000000004', '1234567890123456', '123456789012345.6']),
     ];
-    return (this.trap(0.05) ? forms[forms.length - 1] : forms[this.rnd.int(forms.length - 1)])();
+    return (this.trap('number', 0.1) ? forms[forms.length - 1] : forms[this.rnd.int(forms.length - 1)])();
   }
   private string(): string {
-    if (!this.trap(0.2)) return JSON.stringify(this.of(['DE', 'FR-1', '', 'a b', 'x'.repeat(300), 'US', '~!@#$%^&*()']));
+    if (!this.trap('string', 0.5)) return JSON.stringify(this.of(['DE', 'FR-1', '', 'a b', 'x'.repeat(300), 'US', '~!@#$%^&*()']));
     return JSON.stringify(this.of(['é', '😀', 'tab\there', 'q"uote', 'back\\slash', '\u007f', 'ok', '\ud800'])).replace(/^"ok"$/, this.of(['"ok"', '"o\\u006b"', '"\\/ok"']));
   }
   private scalar(): string {
-    if (this.trap(0.05)) return this.of(['[]', '{}', '[1]', '{"a":1}', 'nul', 'tru', 'True', 'undefined']);
+    if (this.trap('scalar', 0.1)) return this.of(['[]', '{}', '[1]', '{"a":1}', 'nul', 'tru', 'True', 'undefined']);
     return this.of([() => this.number(), () => this.number(), () => this.string(), () => 'true', () => 'false', () => 'null'])();
   }
   private name(i: number): string {
-    if (!this.trap(0.05)) return `f${i}`;
+    if (!this.trap('name', 0.1)) return `f${i}`;
     return this.of(['0', '17', '01', '-1', '1.5', '4294967295', '', ' ', 'x'.repeat(256), 'x'.repeat(257), 'ключ', '__proto__', 'constructor', 'toString',
       'a\u007fb', 'nul\\u0000', 'new\\nline', 'f\\u0031', 'e\u0301', 'q\\"uote', 'f1', 'f2']);
   }
@@ -82,12 +89,12 @@ class OddMessages {
       const value = this.chance(0.8) ? this.number() : this.scalar();
       members.push(`${this.ws()}"${name}"${this.ws()}:${this.ws()}${value}${this.ws()}`);
     }
-    if (members.length && this.trap(0.03)) members.push(members[this.rnd.int(members.length)]);
-    return `{${members.join(',')}${this.trap(0.01) ? ',' : ''}}`;
+    if (members.length && this.trap('dupName', 0.5)) members.push(members[this.rnd.int(members.length)]);
+    return `{${members.join(',')}${this.trap('comma', 0.5) ? ',' : ''}}`;
   }
   private timestamp(): string {
     const ms = NOW - 60_000 - this.rnd.int(30 * 86_400_000);
-    if (!this.trap(0.3)) return this.of([() => String(ms), () => String(Math.floor(ms / 1000)), () => `${Math.floor(ms / 1000)}.25`, () => JSON.stringify(new Date(ms).toISOString()), () => JSON.stringify(String(ms))])();
+    if (!this.trap('time', 1)) return this.of([() => String(ms), () => String(Math.floor(ms / 1000)), () => `${Math.floor(ms / 1000)}.25`, () => JSON.stringify(new Date(ms).toISOString()), () => JSON.stringify(String(ms))])();
     return this.of([
       () => String(ms), () => String(ms), () => String(Math.floor(ms / 1000)), () => `${Math.floor(ms / 1000)}.25`, () => JSON.stringify(new Date(ms).toISOString()),
       () => JSON.stringify(String(ms)), () => `${ms}e0`, () => String(ms / 1e3), () => '-1', () => '0', () => 'null', () => '"yesterday"', () => '"2026-02-30T10:00:00Z"',
@@ -95,29 +102,33 @@ class OddMessages {
     ])();
   }
   private id(): string {
-    if (!this.trap(0.3)) return this.chance(0.8) ? `"p-${this.rnd.int(1e6)}"` : String(this.rnd.int(1e9));
+    if (!this.trap('id', 1)) return this.chance(0.8) ? `"p-${this.rnd.int(1e6)}"` : String(this.rnd.int(1e9));
     return this.of([() => `"p-${this.rnd.int(1e6)}"`, () => `"p-${this.rnd.int(1e6)}"`, () => String(this.rnd.int(1e9)), () => this.number(), () => '""', () => `"${'i'.repeat(257)}"`,
       () => `"${'i'.repeat(256)}"`, () => 'null', () => 'true', () => '{}', () => '"\\u0070-1"', () => '"p\u00e9"'])();
   }
   message(): string {
     this.odd = this.chance(0.5) ? 1 : 0;
+    this.trapKind = this.of(TRAPS);
     const members: Array<[string, string]> = this.kind === 'prediction'
-      ? [['model', !this.trap(0.1) ? '"m1"' : this.of(['"m2"', '""', '1', 'null', `"${'m'.repeat(257)}"`, '"m\\u0031"'])], ['prediction_id', this.id()], ['timestamp', this.timestamp()],
-          ['features', !this.trap(0.03) ? this.features() : this.of(['null', '[]', '1', '"f"'])]]
-      : [['model', !this.trap(0.1) ? '"m1"' : this.of(['"m2"', '""', '1', 'null'])], ['prediction_id', this.id()], ['timestamp', this.timestamp()], ['label', this.scalar()]];
-    if (this.chance(0.5)) members.push(['model_version', this.trap(0.3) ? this.of(['""', '{}', 'true']) : this.of(['"1"', '"v2"', 'null', '2', '1.50'])]);
+      ? [['model', !this.trap('model', 1) ? '"m1"' : this.of(['"m2"', '""', '1', 'null', `"${'m'.repeat(257)}"`, '"m\\u0031"'])], ['prediction_id', this.id()], ['timestamp', this.timestamp()],
+          ['features', !this.trap('features', 1) ? this.features() : this.of(['null', '[]', '1', '"f"'])]]
+      : [['model', !this.trap('model', 1) ? '"m1"' : this.of(['"m2"', '""', '1', 'null'])], ['prediction_id', this.id()], ['timestamp', this.timestamp()], ['label', this.scalar()]];
+    if (this.chance(0.5)) members.push(['model_version', this.trap('version', 1) ? this.of(['""', '{}', 'true']) : this.of(['"1"', '"v2"', 'null', '2', '1.50'])]);
     if (this.kind === 'prediction' && this.chance(0.8)) members.push(['prediction', this.scalar()]);
     if (this.kind === 'prediction' && this.chance(0.2)) members.push(['label', this.scalar()]);
-    if (this.chance(0.1)) members.push(['metadata', this.trap(0.7) ? this.of(['{}', '{"a":1}', '[]', '1']) : 'null']);
-    if (this.trap(0.05)) members.push([this.of(['extra', '__proto__', 'Model', 'features', 'label']), this.scalar()]);
-    if (this.trap(0.05)) members.push(this.of(members));
-    if (this.trap(0.05)) members.splice(this.rnd.int(members.length), 1);
+    if (this.chance(0.1)) members.push(['metadata', this.trap('metadata', 1) ? this.of(['{}', '{"a":1}', '[]', '1']) : 'null']);
+    if (this.trap('extra', 1)) members.push([this.of(['extra', '__proto__', 'Model', 'features', 'label']), this.scalar()]);
+    if (this.trap('dupField', 1)) {
+      const [k] = this.of(members);
+      members.push([k, k === 'features' ? this.features() : k === 'timestamp' ? this.timestamp() : k === 'model' ? '"m1"' : this.scalar()]);
+    }
+    if (this.trap('missing', 1)) members.splice(this.rnd.int(members.length), 1);
     if (this.chance(0.7)) members.sort(() => this.rnd.next() - 0.5);
-    const keyText = (k: string) => (k === 'model' && this.trap(0.02) ? '"mod\\u0065l"' : `"${k}"`);
+    const keyText = (k: string) => (k === 'model' && this.trap('escapedKey', 1) ? '"mod\\u0065l"' : `"${k}"`);
     let text = `${this.ws()}{${members.map(([k, v]) => `${this.ws()}${keyText(k)}${this.ws()}:${this.ws()}${v}${this.ws()}`).join(',')}}${this.ws()}`;
-    if (this.trap(0.05)) text = text.slice(0, this.rnd.int(text.length));
-    if (this.trap(0.02)) text = `\ufeff${text}`;
-    if (this.trap(0.02)) text += this.of(['x', '}', ',', '{}']);
+    if (this.trap('truncate', 1)) text = text.slice(0, this.rnd.int(text.length));
+    if (this.trap('bom', 1)) text = `\ufeff${text}`;
+    if (this.trap('trailing', 1)) text += this.of(['x', '}', ',', '{}']);
     return text;
   }
 }
@@ -214,6 +225,11 @@ describe('the byte-level scan of common messages', () => {
     const enc = rowEncoder('RowBinary');
     expect(stream.map((m) => scanRow(enc, 'prediction', m, MAX_BYTES, {}, INGESTED_AT) !== DECLINED)).toEqual([true, true, false, true, true, false, false, false, true]);
     for (const format of FORMATS) compare('prediction', stream, format, {});
+  });
+
+  it('at most 2 000 features, as the full path', () => {
+    const at = (n: number) => `{"model":"m","prediction_id":"p","timestamp":${NOW},"features":{${Array.from({ length: n }, (_, i) => `"x${i}":${i}`).join(',')}}}`;
+    for (const format of FORMATS) expect(compare('prediction', [at(2000), at(2001), at(1999)], format, {})).toEqual({ accepted: 2, declined: 1 });
   });
 
   it('the bench\'s messages (both shapes) are all read by the scan, and decodeMessages stores them as the full path would', () => {
