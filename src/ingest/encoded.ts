@@ -72,18 +72,28 @@ export function beginFeatures(): void {
 
 /** One validated feature of the message being encoded, in the order its object lists them. */
 export function feature(name: string, v: FeatureValue): void {
-  if (typeof v === 'number') {
-    if (numCount === numValues.length) {
-      const next = new Float64Array(numValues.length * 2);
-      next.set(numValues);
-      numValues = next;
-    }
-    numNames[numCount] = name;
-    numValues[numCount++] = v;
-  } else if (typeof v === 'string') {
-    catNames[catCount] = name;
-    catValues[catCount++] = v;
-  } else missingNames[missingCount++] = name;
+  if (typeof v === 'number') numberFeature(name, v);
+  else if (typeof v === 'string') textFeature(name, v);
+  else missingFeature(name);
+}
+
+export function numberFeature(name: string, v: number): void {
+  if (numCount === numValues.length) {
+    const next = new Float64Array(numValues.length * 2);
+    next.set(numValues);
+    numValues = next;
+  }
+  numNames[numCount] = name;
+  numValues[numCount++] = v;
+}
+
+export function textFeature(name: string, v: string): void {
+  catNames[catCount] = name;
+  catValues[catCount++] = v;
+}
+
+export function missingFeature(name: string): void {
+  missingNames[missingCount++] = name;
 }
 
 const NUM_NAMES = 0;

@@ -6,7 +6,7 @@
 import { parseTimestamp } from '../domain/time.js';
 import type { RowEncoder } from '../store/insert-rows.js';
 import { MAX_FEATURES, MAX_ID, STORE_TIME_RANGE, type DecodeOptions, type PredictionFields } from './decode.js';
-import { beginFeatures, feature, writeLabel, writePrediction } from './encoded.js';
+import { beginFeatures, missingFeature, numberFeature, textFeature, writeLabel, writePrediction } from './encoded.js';
 import type { MessageKind } from './messages.js';
 
 /** What `scanRow` returns for a message it leaves to the full path (event times are never negative). */
@@ -36,43 +36,57 @@ const NONE = 0; // absent or null
 const NUMBER = 1;
 const STRING = 2;
 let valueKind = NONE;
-let num = 0;
+/** The last number read (a typed array holds it unboxed: a module variable would box each one). */
+const number1 = new Float64Array(1);
 let str = '';
 let strStart = 0;
 let strEnd = 0;
 
-/** Strings kept from the last messages, so a repeated one (a model, a feature's name) is not built again. */
+/** Strings kept from the last messages, a few per slot, so a repeated one (a model, a feature's name, a
+ *  category) is not built again. */
 class Recent {
-  private readonly last: string[] = [];
-  /** Whether a slot got another string than it held. */
+  private readonly kept: string[] = [];
+  private readonly next: number[] = [];
+  /** Whether a string had to be built since this was last set false. */
   changed = false;
-  /** The string of bytes strStart…strEnd (ASCII): the one kept in slot `i` when it is the same. */
+  /** `longest`: longer strings are not kept (many long categories would hold much memory) */
+  constructor(private readonly perSlot: number, private readonly longest = 64) {}
+  /** The string of bytes strStart…strEnd (ASCII): one kept in slot `i` when it is the same. */
   at(i: number): string {
     const b = buf;
     const from = strStart;
     const len = strEnd - from;
-    const prev = this.last[i];
-    if (prev !== undefined && prev.length === len) {
+    const first = i * this.perSlot;
+    for (let k = first; k < first + this.perSlot; k++) {
+      const prev = this.kept[k];
+      if (prev === undefined) break;
+      if (prev.length !== len) continue;
       let j = 0;
       while (j < len && prev.charCodeAt(j) === b[from + j]) j++;
       if (j === len) return prev;
     }
     this.changed = true;
-    return (this.last[i] = b.latin1Slice(from, strEnd));
-  }
-  get(i: number): string {
-    return this.last[i];
+    const s = b.latin1Slice(from, strEnd);
+    if (len > this.longest) return s;
+    const k = this.next[i] ?? 0;
+    this.next[i] = (k + 1) % this.perSlot;
+    return (this.kept[first + k] = s);
   }
 }
 
-const models = new Recent();
-const versions = new Recent();
-const names = new Recent();
-const categories = new Recent();
-const outcomes = new Recent();
+const models = new Recent(4);
+const versions = new Recent(4);
+/** The feature names of the last message, by position. */
+/** The feature names of the last messages, by position, and whether this message's differ. */
+const lastNames: string[] = [];
+let namesChanged = false;
+const categories = new Recent(16);
+const outcomes = new Recent(16);
 /** How many of `names`' slots are a name list already found free of repeats; -1 when none is. */
 let checkedNames = -1;
 const unique = new Set<string>();
+/** This message's feature names, in order. */
+const listed: string[] = [];
 
 function whitespace(b: Bytes, p: number): number {
   let c = b[p];
@@ -99,7 +113,7 @@ function plainString(b: Bytes, p: number): number {
 
 const isDigit = (c: number) => c >= ZERO && c <= NINE;
 
-/** A JSON number at `p` into `num`: the position past it, or -1 if it is not one, or not finite. */
+/** A JSON number at `p` into number1[0]: the position past it, or -1 if it is not one, or not finite. */
 function number(b: Bytes, p: number): number {
   const start = p;
   const negative = b[p] === MINUS;
@@ -140,10 +154,12 @@ function number(b: Bytes, p: number): number {
     } while (isDigit(c));
     scale += down ? -e : e;
   }
-  if (m === 0) num = negative ? -0 : 0;
-  else if (digits > EXACT_DIGITS || scale < -22 || scale > 22) num = Number(b.latin1Slice(start, p));
-  else num = negative ? -(scale < 0 ? m / POW10[-scale] : m * POW10[scale]) : scale < 0 ? m / POW10[-scale] : m * POW10[scale];
-  return Number.isFinite(num) ? p : -1;
+  let v: number;
+  if (m === 0) v = 0;
+  else if (digits > EXACT_DIGITS || scale < -22 || scale > 22) v = Math.abs(Number(b.latin1Slice(start, p)));
+  else v = scale < 0 ? m / POW10[-scale] : m * POW10[scale];
+  number1[0] = negative ? -v : v;
+  return Number.isFinite(v) ? p : -1;
 }
 
 /** `word` (true, false, null) at `p`: the position past it, or -1. */
@@ -180,18 +196,18 @@ const scalarText = (recent: Recent, i: number) => (strStart < 0 ? str : recent.a
 /** After a member, at a "," or the closing "}": `more` tells which; the position past it (and whitespace), or -1. */
 let more = false;
 function nextMember(b: Bytes, p: number): number {
-  p = whitespace(b, p);
+  p = (b[p] <= 0x20 ? whitespace(b, p) : p);
   const c = b[p];
   more = c === COMMA;
-  return more ? whitespace(b, p + 1) : c === CLOSE ? p + 1 : -1;
+  return more ? (b[p + 1] <= 0x20 ? whitespace(b, p + 1) : p + 1) : c === CLOSE ? p + 1 : -1;
 }
 
 /** A member's name and its colon, the name's bytes in strStart…strEnd: the position of its value, or -1. */
 function memberName(b: Bytes, p: number): number {
   p = plainString(b, p);
   if (p < 0) return -1;
-  p = whitespace(b, p);
-  return b[p] === COLON ? whitespace(b, p + 1) : -1;
+  p = (b[p] <= 0x20 ? whitespace(b, p) : p);
+  return b[p] === COLON ? (b[p + 1] <= 0x20 ? whitespace(b, p + 1) : p + 1) : -1;
 }
 
 /** Which of FIELDS the name just read is; -1 for any other. */
@@ -211,37 +227,67 @@ function fieldOf(b: Bytes): number {
  *  The position past it, or -1. */
 function features(b: Bytes, p: number): number {
   if (b[p] !== OPEN) return -1;
-  p = whitespace(b, p + 1);
+  p = (b[p + 1] <= 0x20 ? whitespace(b, p + 1) : p + 1);
   // a list that is the one checked last (same names, same slots) needs no new check for repeats
   const checked = checkedNames;
   checkedNames = -1;
-  names.changed = false;
+  namesChanged = false;
   let n = 0;
-  if (b[p] === CLOSE) p++;
+  let c = b[p];
+  if (c === CLOSE) p++;
   else {
     do {
       if (n === MAX_FEATURES) return -1;
-      p = memberName(b, p);
-      if (p < 0) return -1;
-      const len = strEnd - strStart;
-      // printable ASCII, 1…MAX_ID long: what checkFeatureName accepts
-      if (len === 0 || len > MAX_ID || isDigit(b[strStart])) return -1;
-      const name = names.at(n);
+      const name = featureName(b, p, n);
+      if (name === undefined) return -1;
+      listed[n] = name;
+      p = strEnd + 1;
+      p = b[p] <= 0x20 ? whitespace(b, p) : p;
+      if (b[p] !== COLON) return -1;
+      p = b[p + 1] <= 0x20 ? whitespace(b, p + 1) : p + 1;
       p = scalar(b, p);
       if (p < 0) return -1;
-      feature(name, valueKind === NUMBER ? num : valueKind === STRING ? scalarText(categories, n) : null);
+      if (valueKind === NUMBER) numberFeature(name, number1[0]);
+      else if (valueKind === STRING) textFeature(name, scalarText(categories, n));
+      else missingFeature(name);
       n++;
-      p = nextMember(b, p);
-      if (p < 0) return -1;
-    } while (more);
+      p = b[p] <= 0x20 ? whitespace(b, p) : p;
+      c = b[p++];
+      if (c === COMMA) p = b[p] <= 0x20 ? whitespace(b, p) : p;
+      else if (c !== CLOSE) return -1;
+    } while (c === COMMA);
   }
-  if (names.changed || n !== checked) {
+  if (namesChanged || n !== checked) {
     unique.clear();
-    for (let i = 0; i < n; i++) unique.add(names.get(i));
+    for (let i = 0; i < n; i++) unique.add(listed[i]);
     if (unique.size !== n) return -1;
   }
   checkedNames = n;
   return p;
+}
+
+/** The feature name at `p` (its bytes in strStart…strEnd): the last message's name in slot `n` when the bytes
+ *  are the same, else built and checked (printable ASCII, 1…MAX_ID long, no leading digit: what checkFeatureName
+ *  accepts, and no array index); undefined when it is not such a name. */
+function featureName(b: Bytes, p: number, n: number): string | undefined {
+  if (b[p] !== QUOTE) return undefined;
+  const from = p + 1;
+  const prev = lastNames[n];
+  if (prev !== undefined) {
+    const len = prev.length;
+    let j = 0;
+    while (j < len && b[from + j] === prev.charCodeAt(j)) j++;
+    if (j === len && b[from + len] === QUOTE) {
+      strStart = from;
+      strEnd = from + len;
+      return prev;
+    }
+  }
+  if (plainString(b, p) < 0) return undefined;
+  const len = strEnd - strStart;
+  if (len === 0 || len > MAX_ID || isDigit(b[strStart])) return undefined;
+  namesChanged = true;
+  return (lastNames[n] = b.latin1Slice(strStart, strEnd));
 }
 
 /** An id or version (requiredString in decode.ts, numbers allowed) into `str`: the position past it, or -1. */
@@ -253,7 +299,7 @@ function idText(b: Bytes, p: number, recent?: Recent): number {
     return p;
   }
   p = number(b, p);
-  if (p >= 0) str = String(num);
+  if (p >= 0) str = String(number1[0]);
   return p;
 }
 
@@ -262,9 +308,9 @@ const fields: PredictionFields = { model: '', modelVersion: '', predictionId: ''
 /** Reads the message in `buf` into `fields` (features to `feature`); false to decline it. */
 function message(kind: MessageKind, options: DecodeOptions): boolean {
   const b = buf;
-  let p = whitespace(b, 0);
+  let p = (b[0] <= 0x20 ? whitespace(b, 0) : 0);
   if (b[p] !== OPEN) return false;
-  p = whitespace(b, p + 1);
+  p = (b[p + 1] <= 0x20 ? whitespace(b, p + 1) : p + 1);
   let seen = 0;
   let time: number | string = -1;
   fields.modelVersion = '';
@@ -294,13 +340,13 @@ function message(kind: MessageKind, options: DecodeOptions): boolean {
         if (p >= 0) time = b.latin1Slice(strStart, strEnd);
       } else {
         p = number(b, p);
-        time = num;
+        time = number1[0];
       }
     } else if (f === FEATURES) p = features(b, p);
     else if (f === METADATA) p = literal(b, p, 'null');
     else {
       p = scalar(b, p);
-      const v = valueKind === NUMBER ? num : valueKind === STRING ? scalarText(outcomes, f) : null;
+      const v = valueKind === NUMBER ? number1[0] : valueKind === STRING ? scalarText(outcomes, f) : null;
       if (f === PREDICTION) fields.prediction = v;
       else fields.label = v;
     }
@@ -308,7 +354,7 @@ function message(kind: MessageKind, options: DecodeOptions): boolean {
     p = nextMember(b, p);
     if (p < 0) return false;
   } while (more);
-  if (whitespace(b, p) !== b.length) return false;
+  if ((b[p] <= 0x20 ? whitespace(b, p) : p) !== b.length) return false;
   if (kind === 'label' ? seen !== LABEL_FIELDS || fields.label === null : (seen & PREDICTION_REQUIRED) !== PREDICTION_REQUIRED) return false;
   if (options.models && options.models.size > 0 && !options.models.has(fields.model)) return false;
   const ts = parseTimestamp(time);
