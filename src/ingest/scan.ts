@@ -66,12 +66,20 @@ class Recent {
       if (j === len) return prev;
     }
     this.changed = true;
-    const s = b.latin1Slice(from, strEnd);
+    const s = text(b, from, strEnd);
     if (len > this.longest) return s;
     const k = this.next[i] ?? 0;
     this.next[i] = (k + 1) % this.perSlot;
     return (this.kept[first + k] = s);
   }
+}
+
+/** The string of ASCII bytes from…to: a short one char by char (quicker than a call into Buffer's C++). */
+function text(b: Bytes, from: number, to: number): string {
+  if (to - from > 12) return b.latin1Slice(from, to);
+  let s = '';
+  for (let i = from; i < to; i++) s += String.fromCharCode(b[i]);
+  return s;
 }
 
 const models = new Recent(4);
@@ -156,7 +164,7 @@ function number(b: Bytes, p: number): number {
   }
   let v: number;
   if (m === 0) v = 0;
-  else if (digits > EXACT_DIGITS || scale < -22 || scale > 22) v = Math.abs(Number(b.latin1Slice(start, p)));
+  else if (digits > EXACT_DIGITS || scale < -22 || scale > 22) v = Math.abs(Number(text(b, start, p)));
   else v = scale < 0 ? m / POW10[-scale] : m * POW10[scale];
   number1[0] = negative ? -v : v;
   return Number.isFinite(v) ? p : -1;
@@ -210,16 +218,21 @@ function memberName(b: Bytes, p: number): number {
   return b[p] === COLON ? (b[p + 1] <= 0x20 ? whitespace(b, p + 1) : p + 1) : -1;
 }
 
-/** Which of FIELDS the name just read is; -1 for any other. */
+/** Which of FIELDS the name just read is; -1 for any other. Told apart by length and first letter, then compared. */
 function fieldOf(b: Bytes): number {
-  const len = strEnd - strStart;
-  next: for (let f = 0; f < FIELDS.length; f++) {
-    const name = FIELDS[f];
-    if (name.length !== len) continue;
-    for (let j = 0; j < len; j++) if (name.charCodeAt(j) !== b[strStart + j]) continue next;
-    return f;
-  }
-  return -1;
+  const from = strStart;
+  const len = strEnd - from;
+  const first = b[from];
+  let f: number;
+  if (len === 5) f = first === 0x6d ? MODEL : LABEL;
+  else if (len === 13) f = first === 0x6d ? VERSION : ID;
+  else if (len === 9) f = TIMESTAMP;
+  else if (len === 8) f = first === 0x66 ? FEATURES : METADATA;
+  else if (len === 10) f = PREDICTION;
+  else return -1;
+  const name = FIELDS[f];
+  for (let j = 0; j < len; j++) if (name.charCodeAt(j) !== b[from + j]) return -1;
+  return f;
 }
 
 /** The features object at `p`, each feature to `feature` (encoded.ts) in the order Object.keys would list them:
@@ -287,7 +300,7 @@ function featureName(b: Bytes, p: number, n: number): string | undefined {
   const len = strEnd - strStart;
   if (len === 0 || len > MAX_ID || isDigit(b[strStart])) return undefined;
   namesChanged = true;
-  return (lastNames[n] = b.latin1Slice(strStart, strEnd));
+  return (lastNames[n] = text(b, strStart, strEnd));
 }
 
 /** An id or version (requiredString in decode.ts, numbers allowed) into `str`: the position past it, or -1. */
@@ -295,7 +308,7 @@ function idText(b: Bytes, p: number, recent?: Recent): number {
   if (b[p] === QUOTE) {
     p = plainString(b, p);
     if (p < 0 || strEnd === strStart || strEnd - strStart > MAX_ID) return -1;
-    str = recent ? recent.at(0) : b.latin1Slice(strStart, strEnd);
+    str = recent ? recent.at(0) : text(b, strStart, strEnd);
     return p;
   }
   p = number(b, p);
@@ -337,7 +350,7 @@ function message(kind: MessageKind, options: DecodeOptions): boolean {
     } else if (f === TIMESTAMP) {
       if (b[p] === QUOTE) {
         p = plainString(b, p);
-        if (p >= 0) time = b.latin1Slice(strStart, strEnd);
+        if (p >= 0) time = text(b, strStart, strEnd);
       } else {
         p = number(b, p);
         time = number1[0];
