@@ -379,9 +379,22 @@ function message(kind: MessageKind, options: DecodeOptions): boolean {
   return true;
 }
 
+/** After this many messages of a kind declined in a row, only one in this many is tried until one is read: a
+ *  producer whose messages the scan never reads (metadata in each, non-ASCII names) pays for almost no scans. */
+export const DECLINED_RUN = 64;
+const declinedRun = { prediction: 0, label: 0 };
+
 /** Writes the row of a common, valid message straight from its bytes and returns its event time; DECLINED (and
  *  nothing written) for anything else, which the full path then reads. */
 export function scanRow(enc: RowEncoder, kind: MessageKind, raw: Buffer | string | null | undefined, maxBytes: number, options: DecodeOptions, ingestedAtSeconds: number): number {
+  const run = declinedRun[kind]++;
+  if (run >= DECLINED_RUN && run % DECLINED_RUN !== 0) return DECLINED;
+  const ts = scanned(enc, kind, raw, maxBytes, options, ingestedAtSeconds);
+  if (ts !== DECLINED) declinedRun[kind] = 0;
+  return ts;
+}
+
+function scanned(enc: RowEncoder, kind: MessageKind, raw: Buffer | string | null | undefined, maxBytes: number, options: DecodeOptions, ingestedAtSeconds: number): number {
   if (raw === null || raw === undefined) return DECLINED;
   // text is read as its UTF-8 bytes: one that is plain ASCII, the only kind accepted, has the very same characters
   buf = (typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw) as Bytes;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseJsonMessage, type DecodeOptions } from '../../../src/ingest/decode.js';
 import { encodeLabel, encodePrediction } from '../../../src/ingest/encoded.js';
 import { decodeMessages, type MessageKind } from '../../../src/ingest/messages.js';
-import { DECLINED, scanRow } from '../../../src/ingest/scan.js';
+import { DECLINED, DECLINED_RUN, scanRow } from '../../../src/ingest/scan.js';
 import { rowEncoder, type InsertFormat } from '../../../src/store/insert-rows.js';
 import { SeededRandom } from '../../../src/stats/random.js';
 import { benchMessage } from '../../../bench/lib.js';
@@ -230,6 +230,19 @@ describe('the byte-level scan of common messages', () => {
   it('at most 2 000 features, as the full path', () => {
     const at = (n: number) => `{"model":"m","prediction_id":"p","timestamp":${NOW},"features":{${Array.from({ length: n }, (_, i) => `"x${i}":${i}`).join(',')}}}`;
     for (const format of FORMATS) expect(compare('prediction', [at(2000), at(2001), at(1999)], format, {})).toEqual({ accepted: 2, declined: 1 });
+  });
+
+  it('after a long run of declined messages only one in DECLINED_RUN is tried, until one is read again', () => {
+    const enc = rowEncoder('RowBinary');
+    const withMetadata = (i: number) => `${benchMessage(i, 20).slice(0, -1)},"metadata":{"k":${i}}}`;
+    for (let i = 0; i <= 3 * DECLINED_RUN; i++) expect(scanRow(enc, 'prediction', withMetadata(i), MAX_BYTES, {}, INGESTED_AT)).toBe(DECLINED);
+    // labels keep their own count
+    expect(scanRow(enc, 'label', `{"model":"m","prediction_id":"p","timestamp":${NOW},"label":1}`, MAX_BYTES, {}, INGESTED_AT)).toBe(NOW);
+    const canonical = Array.from({ length: DECLINED_RUN }, (_, i) => scanRow(enc, 'prediction', benchMessage(i, 20), MAX_BYTES, {}, INGESTED_AT));
+    const first = canonical.findIndex((ts) => ts !== DECLINED);
+    expect(first).toBe(DECLINED_RUN - 1);
+    expect(canonical.slice(first).every((ts) => ts !== DECLINED)).toBe(true);
+    expect(enc.finish().ends).toHaveLength(1 + DECLINED_RUN - first);
   });
 
   it('the bench\'s messages (both shapes) are all read by the scan, and decodeMessages stores them as the full path would', () => {
