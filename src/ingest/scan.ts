@@ -1,11 +1,13 @@
 // The common message read straight from its bytes into its row, without JSON.parse and the object it builds:
-// printable-ASCII strings without escapes, plain numbers, the known fields once each, no metadata. Anything else
+// printable-ASCII strings without escapes, plain numbers, the fields it reads once each (any other stepped over,
+// json-skip.ts), no metadata. Anything else
 // (or any doubt) is declined, and the message takes the full path (parseJsonMessage, then encodePrediction or
 // encodeLabel), so what is refused, and why, stays exactly as there. What is accepted is written byte for byte as
 // that path writes it: a unit test holds the two to it on a large corpus.
 import { parseTimestamp } from '../domain/time.js';
 import type { RowEncoder } from '../store/insert-rows.js';
 import { MAX_FEATURES, MAX_ID, STORE_TIME_RANGE, type DecodeOptions, type PredictionFields } from './decode.js';
+import { isDigit, literal, skipJson, whitespace } from './json-skip.js';
 import { beginFeatures, missingFeature, numberFeature, textFeature, writeLabel, writePrediction } from './encoded.js';
 import type { MessageKind } from './messages.js';
 
@@ -23,9 +25,11 @@ const EXACT_DIGITS = 15;
 // The top-level fields, by their bit in `seen`.
 const FIELDS = ['model', 'model_version', 'prediction_id', 'timestamp', 'features', 'prediction', 'label', 'metadata'];
 const [MODEL, VERSION, ID, TIMESTAMP, FEATURES, PREDICTION, LABEL, METADATA] = FIELDS.map((_, i) => i);
+/** The fields each kind reads (decodePredictionFields, decodeLabel), and those it requires; any other is skipped. */
+const PREDICTION_FIELDS = (1 << FIELDS.length) - 1;
 const PREDICTION_REQUIRED = (1 << MODEL) | (1 << ID) | (1 << TIMESTAMP) | (1 << FEATURES);
-/** A label message with any other field (one decodeLabel ignores) takes the full path. */
 const LABEL_FIELDS = (1 << MODEL) | (1 << ID) | (1 << TIMESTAMP) | (1 << LABEL);
+const LABEL_REQUIRED = LABEL_FIELDS;
 
 /** Buffer's own latin1 reader (undeclared in @types/node), the quickest way from ASCII bytes to a string. */
 type Bytes = Buffer & { latin1Slice(from: number, to: number): string };
@@ -96,12 +100,6 @@ const unique = new Set<string>();
 /** This message's feature names, in order. */
 const listed: string[] = [];
 
-function whitespace(b: Bytes, p: number): number {
-  let c = b[p];
-  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = b[++p];
-  return p;
-}
-
 /** A string of printable ASCII without escapes at `p`: its bytes in strStart…strEnd; the position past it, or -1. */
 function plainString(b: Bytes, p: number): number {
   if (b[p] !== QUOTE) return -1;
@@ -118,8 +116,6 @@ function plainString(b: Bytes, p: number): number {
   }
   return -1;
 }
-
-const isDigit = (c: number) => c >= ZERO && c <= NINE;
 
 /** A JSON number at `p` into number1[0]: the position past it, or -1 if it is not one, or not finite. */
 function number(b: Bytes, p: number): number {
@@ -168,12 +164,6 @@ function number(b: Bytes, p: number): number {
   else v = scale < 0 ? m / POW10[-scale] : m * POW10[scale];
   number1[0] = negative ? -v : v;
   return Number.isFinite(v) ? p : -1;
-}
-
-/** `word` (true, false, null) at `p`: the position past it, or -1. */
-function literal(b: Bytes, p: number, word: string): number {
-  for (let i = 0; i < word.length; i++) if (b[p + i] !== word.charCodeAt(i)) return -1;
-  return p + word.length;
 }
 
 /** A feature's or a prediction's value (scalar() in decode.ts): null, a number, or a string (booleans as their
@@ -324,6 +314,7 @@ function message(kind: MessageKind, options: DecodeOptions): boolean {
   let p = (b[0] <= 0x20 ? whitespace(b, 0) : 0);
   if (b[p] !== OPEN) return false;
   p = (b[p + 1] <= 0x20 ? whitespace(b, p + 1) : p + 1);
+  const read = kind === 'label' ? LABEL_FIELDS : PREDICTION_FIELDS;
   let seen = 0;
   let time: number | string = -1;
   fields.modelVersion = '';
@@ -332,43 +323,46 @@ function message(kind: MessageKind, options: DecodeOptions): boolean {
     p = memberName(b, p);
     if (p < 0) return false;
     const f = fieldOf(b);
-    if (f < 0 || seen & (1 << f)) return false;
-    seen |= 1 << f;
-    if (f === MODEL) {
-      p = plainString(b, p);
-      if (p < 0 || strEnd === strStart || strEnd - strStart > MAX_ID) return false;
-      fields.model = models.at(0);
-    } else if (f === ID) {
-      p = idText(b, p);
-      fields.predictionId = str;
-    } else if (f === VERSION) {
-      if (b[p] === 0x6e) p = literal(b, p, 'null');
-      else {
-        p = idText(b, p, versions);
-        fields.modelVersion = str;
-      }
-    } else if (f === TIMESTAMP) {
-      if (b[p] === QUOTE) {
-        p = plainString(b, p);
-        if (p >= 0) time = text(b, strStart, strEnd);
-      } else {
-        p = number(b, p);
-        time = number1[0];
-      }
-    } else if (f === FEATURES) p = features(b, p);
-    else if (f === METADATA) p = literal(b, p, 'null');
+    if (f < 0 || !(read & (1 << f))) p = skipJson(b, p); // a field the full path ignores (still JSON)
     else {
-      p = scalar(b, p);
-      const v = valueKind === NUMBER ? number1[0] : valueKind === STRING ? scalarText(outcomes, f) : null;
-      if (f === PREDICTION) fields.prediction = v;
-      else fields.label = v;
+      if (seen & (1 << f)) return false;
+      seen |= 1 << f;
+      if (f === MODEL) {
+        p = plainString(b, p);
+        if (p < 0 || strEnd === strStart || strEnd - strStart > MAX_ID) return false;
+        fields.model = models.at(0);
+      } else if (f === ID) {
+        p = idText(b, p);
+        fields.predictionId = str;
+      } else if (f === VERSION) {
+        if (b[p] === 0x6e) p = literal(b, p, 'null');
+        else {
+          p = idText(b, p, versions);
+          fields.modelVersion = str;
+        }
+      } else if (f === TIMESTAMP) {
+        if (b[p] === QUOTE) {
+          p = plainString(b, p);
+          if (p >= 0) time = text(b, strStart, strEnd);
+        } else {
+          p = number(b, p);
+          time = number1[0];
+        }
+      } else if (f === FEATURES) p = features(b, p);
+      else if (f === METADATA) p = literal(b, p, 'null');
+      else {
+        p = scalar(b, p);
+        const v = valueKind === NUMBER ? number1[0] : valueKind === STRING ? scalarText(outcomes, f) : null;
+        if (f === PREDICTION) fields.prediction = v;
+        else fields.label = v;
+      }
     }
     if (p < 0) return false;
     p = nextMember(b, p);
     if (p < 0) return false;
   } while (more);
   if ((b[p] <= 0x20 ? whitespace(b, p) : p) !== b.length) return false;
-  if (kind === 'label' ? seen !== LABEL_FIELDS || fields.label === null : (seen & PREDICTION_REQUIRED) !== PREDICTION_REQUIRED) return false;
+  if (kind === 'label' ? (seen & LABEL_REQUIRED) !== LABEL_REQUIRED || fields.label === null : (seen & PREDICTION_REQUIRED) !== PREDICTION_REQUIRED) return false;
   if (options.models && options.models.size > 0 && !options.models.has(fields.model)) return false;
   const ts = parseTimestamp(time);
   if (ts === undefined) return false;

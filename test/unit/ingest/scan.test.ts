@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseJsonMessage, type DecodeOptions } from '../../../src/ingest/decode.js';
 import { encodeLabel, encodePrediction } from '../../../src/ingest/encoded.js';
 import { decodeMessages, type MessageKind } from '../../../src/ingest/messages.js';
+import { skipJson } from '../../../src/ingest/json-skip.js';
 import { DECLINED, DECLINED_RUN, scanRow } from '../../../src/ingest/scan.js';
 import { rowEncoder, type InsertFormat } from '../../../src/store/insert-rows.js';
 import { SeededRandom } from '../../../src/stats/random.js';
@@ -80,6 +81,17 @@ class OddMessages {
     return this.of(['0', '17', '01', '-1', '1.5', '4294967295', '', ' ', 'x'.repeat(256), 'x'.repeat(257), 'ключ', '__proto__', 'constructor', 'toString',
       'a\u007fb', 'nul\\u0000', 'new\\nline', 'f\\u0031', 'e\u0301', 'q\\"uote', 'f1', 'f2']);
   }
+  /** Any JSON value, nested up to a few levels (all of it valid: what JSON.parse accepts). */
+  json(depth: number): string {
+    const kind = this.rnd.int(depth > 3 ? 4 : 7);
+    if (kind === 0) return this.number();
+    if (kind === 1) return this.of(['"plain"', '""', '"\\n\\t\\"\\\\\\/\\b\\f\\r"', '"\\u00e9\\uD83D\\ude00"', '"\\ud800"', '"é😀"', '"\u007f"', '"\\u0000"', '"1e400"']);
+    if (kind === 2) return this.of(['true', 'false', 'null', '1e400', '-0', '123456789012345678901234567890']);
+    if (kind === 3) return this.of(['[]', '{}', '[ ]', '{ }', `${'['.repeat(300)}${']'.repeat(300)}`]);
+    const items = Array.from({ length: this.rnd.int(4) }, () => this.json(depth + 1));
+    if (kind === 4 || kind === 5) return `[${items.map((v) => `${this.ws()}${v}${this.ws()}`).join(',')}]`;
+    return `{${items.map((v) => `${this.ws()}${this.of(['"a"', '"a"', '"b"', '"\\u0061"', '"__proto__"', '"0"', '""'])}${this.ws()}:${this.ws()}${v}`).join(',')}}`;
+  }
   private features(): string {
     const shape = this.rnd.int(4);
     const n = shape === 0 ? this.rnd.int(4) : shape === 1 ? 20 : shape === 2 ? 25 : this.rnd.int(60);
@@ -117,7 +129,10 @@ class OddMessages {
     if (this.kind === 'prediction' && this.chance(0.8)) members.push(['prediction', this.scalar()]);
     if (this.kind === 'prediction' && this.chance(0.2)) members.push(['label', this.scalar()]);
     if (this.chance(0.1)) members.push(['metadata', this.trap('metadata', 1) ? this.of(['{}', '{"a":1}', '[]', '1']) : 'null']);
-    if (this.trap('extra', 1)) members.push([this.of(['extra', '__proto__', 'Model', 'features', 'label']), this.scalar()]);
+    // fields the full path ignores: any JSON (a label's other fields too), or, as a trap, what is not JSON
+    const ignored = () => this.of(['extra', '__proto__', 'Model', 'request_id', 'feat\u0075res', 'ключ', ...(this.kind === 'label' ? ['model_version', 'features', 'prediction', 'metadata'] : [])]);
+    if (this.chance(0.3)) members.push([ignored(), this.json(0)]);
+    if (this.trap('extra', 1)) members.push([ignored(), this.of(['{"a":1,}', '[1,]', '"\\x"', '"a\tb"', '{"a" 1}', '[1 2]', 'nul', '01', '1.', '-', '"\\u12"', '{', '[', '"open', '{"a":1}}', ']', '{1:2}', "'a'", '[-]', '1e', '{"a":1 "b":2}', '[[]', '{"a"}', '"\\uZZZZ"', '"\\u00g0"', '[1}', '{"a":1]', '[{]}', '{"a":[1}]'])]);
     if (this.trap('dupField', 1)) {
       const [k] = this.of(members);
       members.push([k, k === 'features' ? this.features() : k === 'timestamp' ? this.timestamp() : k === 'model' ? '"m1"' : this.scalar()]);
@@ -198,6 +213,15 @@ describe('the byte-level scan of common messages', () => {
       });
     }
   }
+
+  it('an ignored field\'s value is stepped over exactly when it is JSON', () => {
+    const gen = new OddMessages(3, 'prediction');
+    for (let i = 0; i < 3000; i++) {
+      const v = gen.json(0);
+      expect(() => JSON.parse(v)).not.toThrow();
+      expect(skipJson(Buffer.from(v), 0)).toBe(Buffer.byteLength(v));
+    }
+  });
 
   it('numbers of every form are read as JSON.parse reads them', () => {
     const gen = new OddMessages(5, 'prediction');
