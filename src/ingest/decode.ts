@@ -4,8 +4,8 @@
 import { InputError, type FeatureValue, type LabelEvent, type Prediction } from '../domain/index.js';
 import { parseTimestamp } from '../domain/time.js';
 
-const MAX_ID = 256;
-const MAX_FEATURES = 2_000;
+export const MAX_ID = 256;
+export const MAX_FEATURES = 2_000;
 /** Deeper metadata is refused: nothing legitimate nests this far, and storing it (JSON.stringify) could overflow. */
 export const MAX_DEPTH = 64;
 /** ClickHouse's DateTime is unsigned 32-bit seconds: 1970-01-01T00:00:00Z … 2106-02-07T06:28:15Z. */

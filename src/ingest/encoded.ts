@@ -1,9 +1,9 @@
 // A message's row written straight into the insert's bytes as it is validated (store/insert-rows.ts): no row
 // object, no arrays per row, so nothing of a message but its bytes waits in the backlog (fewer objects for the GC to
 // move). The columns go in the order of INSERT_LAYOUTS (store/insert-layout.ts); a unit test holds them to it.
-import type { FeatureValue } from '../domain/index.js';
+import type { FeatureValue, LabelEvent } from '../domain/index.js';
 import type { InsertFormat, RowEncoder } from '../store/insert-rows.js';
-import { decodeLabel, decodePredictionFields, type DecodeOptions } from './decode.js';
+import { decodeLabel, decodePredictionFields, type DecodeOptions, type PredictionFields } from './decode.js';
 import type { RawMessage } from './messages.js';
 import type { Origin } from './writer.js';
 
@@ -65,19 +65,35 @@ let catCount = 0;
 const missingNames: string[] = [];
 let missingCount = 0;
 
-function feature(name: string, v: FeatureValue): void {
-  if (typeof v === 'number') {
-    if (numCount === numValues.length) {
-      const next = new Float64Array(numValues.length * 2);
-      next.set(numValues);
-      numValues = next;
-    }
-    numNames[numCount] = name;
-    numValues[numCount++] = v;
-  } else if (typeof v === 'string') {
-    catNames[catCount] = name;
-    catValues[catCount++] = v;
-  } else missingNames[missingCount++] = name;
+/** Starts a message's features afresh (before the first `feature`). */
+export function beginFeatures(): void {
+  numCount = catCount = missingCount = 0;
+}
+
+/** One validated feature of the message being encoded, in the order its object lists them. */
+export function feature(name: string, v: FeatureValue): void {
+  if (typeof v === 'number') numberFeature(name, v);
+  else if (typeof v === 'string') textFeature(name, v);
+  else missingFeature(name);
+}
+
+export function numberFeature(name: string, v: number): void {
+  if (numCount === numValues.length) {
+    const next = new Float64Array(numValues.length * 2);
+    next.set(numValues);
+    numValues = next;
+  }
+  numNames[numCount] = name;
+  numValues[numCount++] = v;
+}
+
+export function textFeature(name: string, v: string): void {
+  catNames[catCount] = name;
+  catValues[catCount++] = v;
+}
+
+export function missingFeature(name: string): void {
+  missingNames[missingCount++] = name;
 }
 
 const NUM_NAMES = 0;
@@ -86,8 +102,13 @@ const MISSING_NAMES = 2;
 
 /** Validates a prediction message's JSON (as decodePrediction does) and writes its row; returns its event time. */
 export function encodePrediction(enc: RowEncoder, json: unknown, options: DecodeOptions, ingestedAtSeconds: number): number {
-  numCount = catCount = missingCount = 0;
-  const p = decodePredictionFields(json, options, feature);
+  beginFeatures();
+  return writePrediction(enc, decodePredictionFields(json, options, feature), ingestedAtSeconds);
+}
+
+/** Writes the row of a validated prediction whose features went to `feature` since `beginFeatures`; returns its
+ *  event time. */
+export function writePrediction(enc: RowEncoder, p: PredictionFields, ingestedAtSeconds: number): number {
   return row(enc, p.timestamp, () => {
     enc.string(p.model);
     enc.string(p.modelVersion);
@@ -110,7 +131,11 @@ export function encodePrediction(enc: RowEncoder, json: unknown, options: Decode
 
 /** Validates a label message's JSON (decodeLabel) and writes its row; returns its event time. */
 export function encodeLabel(enc: RowEncoder, json: unknown, options: DecodeOptions, ingestedAtSeconds: number): number {
-  const l = decodeLabel(json, options);
+  return writeLabel(enc, decodeLabel(json, options), ingestedAtSeconds);
+}
+
+/** Writes the row of a validated label; returns its event time. */
+export function writeLabel(enc: RowEncoder, l: LabelEvent, ingestedAtSeconds: number): number {
   return row(enc, l.timestamp, () => {
     enc.string(l.model);
     enc.string(l.predictionId);

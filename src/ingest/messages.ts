@@ -6,6 +6,7 @@ import { rowEncoder, type InsertFormat, type RowEncoder } from '../store/insert-
 import { decodeLabel, parseJsonMessage, type DecodeOptions } from './decode.js';
 import { encodeLabel, encodePrediction, rowMessages } from './encoded.js';
 import { labelRow, predictionRowOf } from './rows.js';
+import { DECLINED, scanRow } from './scan.js';
 import { deadLetter, withOrigin, type IngestBatch, type Origin } from './writer.js';
 
 export type MessageKind = 'prediction' | 'label';
@@ -56,6 +57,13 @@ export function decodeMessages(
   const encodedMessages: RawMessage[] = [];
   const ingestedAt = Math.floor(nowMs / 1000);
   for (const m of messages) {
+    // the common message straight from its bytes (scan.ts); anything else, and every refusal, by the full path
+    const scanned = enc ? scanRow(enc, kind, m.value, maxBytes, decodeOptions, ingestedAt) : DECLINED;
+    if (scanned !== DECLINED) {
+      if (scanned > report.newestEventMs) report.newestEventMs = scanned;
+      encodedMessages.push(m);
+      continue;
+    }
     try {
       const json = parseJsonMessage(m.value, maxBytes);
       if (enc && encodedRow(enc, kind, json, decodeOptions, ingestedAt, report)) {
