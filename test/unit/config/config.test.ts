@@ -34,6 +34,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ DRIFTWATCH_API_TOKENS: 'short:ingest' })).toThrow(/at least 16 characters/);
     expect(() => loadConfig({ DRIFTWATCH_API_TOKENS: 'aaaaaaaaaaaaaaaa:root' })).toThrow(/unknown scope "root"/);
     expect(() => loadConfig({ DRIFTWATCH_CLICKHOUSE_DATABASE: 'x; DROP' })).toThrow(/invalid ClickHouse database name/);
+    expect(() => loadConfig({ DRIFTWATCH_INGEST_DECODE_THREADS: '17' })).toThrow(/DRIFTWATCH_INGEST_DECODE_THREADS must be an integer in \[0, 16\]/);
+  });
+  it('decodes on the main thread unless told otherwise; auto sizes the decode threads by the cores', () => {
+    expect(loadConfig({}).ingest.decodeThreads).toBe(0);
+    expect(loadConfig({ DRIFTWATCH_INGEST_DECODE_THREADS: '3' }).ingest.decodeThreads).toBe(3);
+    expect(loadConfig({ DRIFTWATCH_INGEST_DECODE_THREADS: 'auto' }).ingest.decodeThreads).toBe(-1);
   });
   it('reads YAML, rejects unknown keys, and lets the environment win', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dw-config-'));
