@@ -1,7 +1,7 @@
 // JSON parse + validation + encoding of one message, the full path (parseJsonMessage, then encodePrediction) against
 // ingest's path (src/ingest/scan.ts's byte-level scan, the full path for what it declines), on the bench's
-// messages, in the same run, rounds interleaved, both encoders; and, for a producer whose messages the scan
-// declines (metadata in each), what trying costs. Prints one JSON object: CPU µs per message (median and fastest
+// messages, in the same run, rounds interleaved, both encoders; with metadata; and, for a producer whose messages
+// the scan declines (a name not ASCII in each), what trying costs. Prints one JSON object: CPU µs per message (median and fastest
 // round) and the speed-up of the medians.
 import { parseJsonMessage } from '../src/ingest/decode.js';
 import { encodePrediction } from '../src/ingest/encoded.js';
@@ -59,6 +59,8 @@ for (const [shapeName, shape] of Object.entries(SHAPES)) {
   if (messages.some((m) => scanRow(enc, 'prediction', m, MAX_BYTES, {}, INGESTED_AT) === DECLINED)) throw new Error(`${shapeName}: the scan declined a bench message`);
   for (const format of ['RowBinary', 'JSONCompactEachRow'] as InsertFormat[]) compare(`${shapeName}, ${format}`, messages, format);
 }
-const declined = Array.from({ length: MESSAGES }, (_, i) => Buffer.from(`${benchMessage(i, 20).slice(0, -1)},"metadata":{"source":"batch-${i % 7}"}}`));
-compare('20 features with metadata (declined by the scan), RowBinary', declined, 'RowBinary');
+const withMetadata = (i: number) => `${benchMessage(i, 20).slice(0, -1)},"metadata":{"source":"batch-${i % 7}","run":${i % 100}}}`;
+compare('20 features with metadata, RowBinary', Array.from({ length: MESSAGES }, (_, i) => Buffer.from(withMetadata(i))), 'RowBinary');
+// a feature name that is not ASCII: the scan declines every message
+compare('20 features, one name not ASCII (declined by the scan), RowBinary', Array.from({ length: MESSAGES }, (_, i) => Buffer.from(benchMessage(i, 20).replace('"f3"', '"f€"'))), 'RowBinary');
 console.log(JSON.stringify({ messages: MESSAGES, rounds: ROUNDS - 1, results }, null, 2));

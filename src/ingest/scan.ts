@@ -1,13 +1,13 @@
 // The common message read straight from its bytes into its row, without JSON.parse and the object it builds:
 // printable-ASCII strings without escapes, plain numbers, the fields it reads once each (any other stepped over,
-// json-skip.ts), no metadata. Anything else
+// json-skip.ts), metadata only as JSON.stringify would write it. Anything else
 // (or any doubt) is declined, and the message takes the full path (parseJsonMessage, then encodePrediction or
 // encodeLabel), so what is refused, and why, stays exactly as there. What is accepted is written byte for byte as
 // that path writes it: a unit test holds the two to it on a large corpus.
 import { parseTimestamp } from '../domain/time.js';
 import type { RowEncoder } from '../store/insert-rows.js';
-import { MAX_FEATURES, MAX_ID, STORE_TIME_RANGE, type DecodeOptions, type PredictionFields } from './decode.js';
-import { isDigit, literal, skipJson, whitespace } from './json-skip.js';
+import { MAX_DEPTH, MAX_FEATURES, MAX_ID, STORE_TIME_RANGE, type DecodeOptions, type PredictionFields } from './decode.js';
+import { canonicalJson, isDigit, literal, skipJson, whitespace } from './json-skip.js';
 import { beginFeatures, missingFeature, numberFeature, textFeature, writeLabel, writePrediction } from './encoded.js';
 import type { MessageKind } from './messages.js';
 
@@ -306,6 +306,8 @@ function idText(b: Bytes, p: number, recent?: Recent): number {
   return p;
 }
 
+/** The message's metadata as stored (its JSON text), '' for none. */
+let metadata = '';
 const fields: PredictionFields = { model: '', modelVersion: '', predictionId: '', timestamp: 0, prediction: null, label: null, metadata: null };
 
 /** Reads the message in `buf` into `fields` (features to `feature`); false to decline it. */
@@ -317,6 +319,7 @@ function message(kind: MessageKind, options: DecodeOptions): boolean {
   const read = kind === 'label' ? LABEL_FIELDS : PREDICTION_FIELDS;
   let seen = 0;
   let time: number | string = -1;
+  metadata = '';
   fields.modelVersion = '';
   fields.prediction = fields.label = null;
   do {
@@ -349,7 +352,12 @@ function message(kind: MessageKind, options: DecodeOptions): boolean {
           time = number1[0];
         }
       } else if (f === FEATURES) p = features(b, p);
-      else if (f === METADATA) p = literal(b, p, 'null');
+      else if (f === METADATA) {
+        // stored as JSON.stringify writes it, so only text that is already that (null: none)
+        const from = p;
+        p = b[p] === OPEN ? canonicalJson(b, p, MAX_DEPTH) : literal(b, p, 'null');
+        metadata = p >= 0 && b[from] === OPEN ? text(b, from, p) : '';
+      }
       else {
         p = scalar(b, p);
         const v = valueKind === NUMBER ? number1[0] : valueKind === STRING ? scalarText(outcomes, f) : null;
@@ -397,7 +405,7 @@ function scanned(enc: RowEncoder, kind: MessageKind, raw: Buffer | string | null
     beginFeatures();
     if (!message(kind, options)) return DECLINED;
     if (kind === 'label') return writeLabel(enc, { model: fields.model, predictionId: fields.predictionId, label: fields.label!, timestamp: fields.timestamp }, ingestedAtSeconds);
-    return writePrediction(enc, fields, ingestedAtSeconds);
+    return writePrediction(enc, fields, ingestedAtSeconds, metadata);
   } catch {
     // a value the encoder will not write (its row is dropped): the full path decides what becomes of it
     return DECLINED;
