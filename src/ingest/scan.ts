@@ -1,13 +1,13 @@
 // The common message read straight from its bytes into its row, without JSON.parse and the object it builds:
 // printable-ASCII strings without escapes, plain numbers, the fields it reads once each (any other stepped over,
-// json-skip.ts), metadata only as JSON.stringify would write it. Anything else
+// json-skip.ts), metadata only as JSON.stringify would write it (but for whitespace). Anything else
 // (or any doubt) is declined, and the message takes the full path (parseJsonMessage, then encodePrediction or
 // encodeLabel), so what is refused, and why, stays exactly as there. What is accepted is written byte for byte as
 // that path writes it: a unit test holds the two to it on a large corpus.
 import { parseTimestamp } from '../domain/time.js';
 import type { RowEncoder } from '../store/insert-rows.js';
 import { MAX_DEPTH, MAX_FEATURES, MAX_ID, STORE_TIME_RANGE, type DecodeOptions, type PredictionFields } from './decode.js';
-import { canonicalJson, isDigit, literal, skipJson, whitespace } from './json-skip.js';
+import { canonicalJson, compactJson, isDigit, literal, skipJson, whitespace } from './json-skip.js';
 import { beginFeatures, missingFeature, numberFeature, textFeature, writeLabel, writePrediction } from './encoded.js';
 import type { MessageKind } from './messages.js';
 
@@ -356,7 +356,7 @@ function message(kind: MessageKind, options: DecodeOptions): boolean {
         // stored as JSON.stringify writes it, so only text that is already that (null: none)
         const from = p;
         p = b[p] === OPEN ? canonicalJson(b, p, MAX_DEPTH) : literal(b, p, 'null');
-        metadata = p >= 0 && b[from] === OPEN ? text(b, from, p) : '';
+        metadata = p >= 0 && b[from] === OPEN ? compactJson(b, from, p) : '';
       }
       else {
         p = scalar(b, p);

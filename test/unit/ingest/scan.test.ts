@@ -103,7 +103,13 @@ class OddMessages {
     ])();
   }
   private metadata(): string {
-    if (!this.trap('metadata', 1)) return this.chance(0.4) ? 'null' : JSON.stringify(Object.fromEntries(Array.from({ length: this.rnd.int(5) }, () => [this.of(['a', 'b', 'source', 'x y', 'run']), this.plainValue(0)])));
+    if (!this.trap('metadata', 1)) {
+      if (this.chance(0.4)) return 'null';
+      const value = Object.fromEntries(Array.from({ length: this.rnd.int(5) }, () => [this.of(['a', 'b', 'source', 'x y', 'run']), this.plainValue(0)]));
+      // as JSON.stringify writes it, indented, or as Python's json.dumps does (", " and ": ")
+      const form = this.rnd.int(3);
+      return form === 0 ? JSON.stringify(value) : form === 1 ? JSON.stringify(value, null, this.of([1, 2, '\t'])) : JSON.stringify(value).replace(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/g, ', ').replace(/:(?=(?:[^"]*"[^"]*")*[^"]*$)/g, ': ');
+    }
     const nested = (levels: number) => `${'{"k":'.repeat(levels - 1)}{}${'}'.repeat(levels - 1)}`;
     return this.of(['{"a":1,"a":2}', '{"0":1,"a":2}', '{"a":1, "b":2}', '{ "a" : [ 1 , 2 ] }', '{"a":-0}', '{"a":1.50}', '{"a":1e5}', '{"a":"é"}', '{"a":"\\n"}', '{"__proto__":1}',
       nested(64), nested(65), '[]', '1', '"s"', 'true', '{"a":[1,{"b":2}]}', '{"a":1234567890123456}', '{"a":123456789012345}', '{"a":0.0000001}', '{"a":0.000001}', '{"":1}', '{"a":[]}',
