@@ -46,13 +46,11 @@ let str = '';
 let strStart = 0;
 let strEnd = 0;
 
-/** Strings kept from the last messages, a few per slot, so a repeated one (a model, a feature's name, a
- *  category) is not built again. */
+/** Strings kept from the last messages, a few per slot, so a repeated one (a model, a version, a category) is not
+ *  built again. */
 class Recent {
   private readonly kept: string[] = [];
   private readonly next: number[] = [];
-  /** Whether a string had to be built since this was last set false. */
-  changed = false;
   /** `longest`: longer strings are not kept (many long categories would hold much memory) */
   constructor(private readonly perSlot: number, private readonly longest = 64) {}
   /** The string of bytes strStart…strEnd (ASCII): one kept in slot `i` when it is the same. */
@@ -69,7 +67,6 @@ class Recent {
       while (j < len && prev.charCodeAt(j) === b[from + j]) j++;
       if (j === len) return prev;
     }
-    this.changed = true;
     const s = text(b, from, strEnd);
     if (len > this.longest) return s;
     const k = this.next[i] ?? 0;
@@ -88,13 +85,12 @@ function text(b: Bytes, from: number, to: number): string {
 
 const models = new Recent(4);
 const versions = new Recent(4);
-/** The feature names of the last message, by position. */
 /** The feature names of the last messages, by position, and whether this message's differ. */
 const lastNames: string[] = [];
 let namesChanged = false;
 const categories = new Recent(16);
 const outcomes = new Recent(16);
-/** How many of `names`' slots are a name list already found free of repeats; -1 when none is. */
+/** How many of `lastNames` are a name list already found free of repeats; -1 when none is. */
 let checkedNames = -1;
 const unique = new Set<string>();
 /** This message's feature names, in order. */
