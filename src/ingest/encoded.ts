@@ -107,8 +107,8 @@ export function encodePrediction(enc: RowEncoder, json: unknown, options: Decode
 }
 
 /** Writes the row of a validated prediction whose features went to `feature` since `beginFeatures`; returns its
- *  event time. */
-export function writePrediction(enc: RowEncoder, p: PredictionFields, ingestedAtSeconds: number): number {
+ *  event time. `metadataJson`: its metadata's JSON text when known already (else written from p.metadata). */
+export function writePrediction(enc: RowEncoder, p: PredictionFields, ingestedAtSeconds: number, metadataJson?: string): number {
   return row(enc, p.timestamp, () => {
     enc.string(p.model);
     enc.string(p.modelVersion);
@@ -124,7 +124,7 @@ export function writePrediction(enc: RowEncoder, p: PredictionFields, ingestedAt
     enc.nullableString(typeof p.prediction === 'string' ? p.prediction : null);
     enc.nullableFloat(typeof p.label === 'number' ? p.label : null);
     enc.nullableString(typeof p.label === 'string' ? p.label : null);
-    enc.string(p.metadata ? JSON.stringify(p.metadata) : '');
+    enc.string(metadataJson ?? (p.metadata ? JSON.stringify(p.metadata) : ''));
     enc.dateTime(ingestedAtSeconds);
   });
 }

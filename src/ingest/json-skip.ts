@@ -114,3 +114,101 @@ function member(b: Uint8Array, p: number): number {
   if (p < 0 || b[p] !== COLON) return -1;
   return whitespace(b, p + 1);
 }
+
+/** The JSON value at `p` when JSON.stringify(JSON.parse(its text)) is that very text once the whitespace between
+ *  its tokens is taken out (compactJson), with objects and arrays nested at most `depth` levels: the position past
+ *  it, or -1 (when it is not, or any doubt). So a message's metadata can be stored from the bytes it came in.
+ *  Strings of printable ASCII without escapes; numbers as String() writes them (no exponent, no -0, no trailing
+ *  zero, at most 15 significant digits: such a decimal is the shortest that reads back as its double, and at least
+ *  1e-6, where String() would switch to an exponent); object keys that are not array indices (Object.keys would
+ *  list those first) nor repeated nor "__proto__". */
+export function canonicalJson(b: Uint8Array, p: number, depth: number): number {
+  const c = b[p];
+  if (c === QUOTE) return canonicalString(b, p);
+  if (c === 0x74) return literal(b, p, 'true');
+  if (c === 0x66) return literal(b, p, 'false');
+  if (c === 0x6e) return literal(b, p, 'null');
+  if (c !== OPEN && c !== OPEN_LIST) return canonicalNumber(b, p);
+  if (depth === 0) return -1;
+  const close = c === OPEN ? CLOSE : CLOSE_LIST;
+  p = whitespace(b, p + 1);
+  if (b[p] === close) return p + 1;
+  const keys = c === OPEN ? new Set<string>() : undefined;
+  for (;;) {
+    if (keys) {
+      const from = p + 1;
+      p = canonicalString(b, p);
+      if (p < 0 || p - 1 === from || isDigit(b[from])) return -1;
+      const key = Buffer.prototype.latin1Slice.call(b, from, p - 1) as string;
+      if (key === '__proto__' || keys.has(key)) return -1;
+      keys.add(key);
+      p = whitespace(b, p);
+      if (b[p] !== COLON) return -1;
+      p = whitespace(b, p + 1);
+    }
+    p = canonicalJson(b, p, depth - 1);
+    if (p < 0) return -1;
+    p = whitespace(b, p);
+    const d = b[p++];
+    if (d === close) return p;
+    if (d !== COMMA) return -1;
+    p = whitespace(b, p);
+  }
+}
+
+/** The text of canonicalJson's value from…to, the whitespace between its tokens taken out (its strings hold no
+ *  escapes, so a quote always opens or closes one). */
+export function compactJson(b: Uint8Array, from: number, to: number): string {
+  const out = Buffer.allocUnsafe(to - from);
+  let n = 0;
+  let inString = false;
+  for (let i = from; i < to; i++) {
+    const c = b[i];
+    if (c === QUOTE) inString = !inString;
+    else if (!inString && (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09)) continue;
+    out[n++] = c;
+  }
+  return out.toString('latin1', 0, n);
+}
+
+/** A string of printable ASCII without escapes at `p` (JSON.stringify writes it back as it is): past it, or -1. */
+function canonicalString(b: Uint8Array, p: number): number {
+  if (b[p] !== QUOTE) return -1;
+  const end = b.length;
+  for (p++; p < end; p++) {
+    const c = b[p];
+    if (c === QUOTE) return p + 1;
+    if (c < 0x20 || c > 0x7e || c === BACKSLASH) return -1;
+  }
+  return -1;
+}
+
+/** A number as String() writes it (see canonicalJson): past it, or -1. */
+function canonicalNumber(b: Uint8Array, p: number): number {
+  const negative = b[p] === 0x2d;
+  if (negative) p++;
+  let c = b[p];
+  let digits = 0;
+  const zero = c === 0x30;
+  if (zero) c = b[++p];
+  else if (c > 0x30 && c <= 0x39) {
+    do {
+      digits++;
+      c = b[++p];
+    } while (isDigit(c));
+  } else return -1;
+  if (c === 0x2e) {
+    c = b[++p];
+    let leadingZeros = 0;
+    for (; zero && c === 0x30 && digits === 0; c = b[++p]) leadingZeros++;
+    if (leadingZeros > 5) return -1;
+    let last = -1;
+    for (; isDigit(c); c = b[++p]) {
+      digits++;
+      last = c;
+    }
+    if (last === -1 || last === 0x30) return -1;
+  } else if (zero && negative) return -1;
+  if (c === 0x65 || c === 0x45 || digits > 15) return -1;
+  return p;
+}

@@ -1,13 +1,13 @@
 // The common message read straight from its bytes into its row, without JSON.parse and the object it builds:
 // printable-ASCII strings without escapes, plain numbers, the fields it reads once each (any other stepped over,
-// json-skip.ts), no metadata. Anything else
+// json-skip.ts), metadata only as JSON.stringify would write it (but for whitespace). Anything else
 // (or any doubt) is declined, and the message takes the full path (parseJsonMessage, then encodePrediction or
 // encodeLabel), so what is refused, and why, stays exactly as there. What is accepted is written byte for byte as
 // that path writes it: a unit test holds the two to it on a large corpus.
 import { parseTimestamp } from '../domain/time.js';
 import type { RowEncoder } from '../store/insert-rows.js';
-import { MAX_FEATURES, MAX_ID, STORE_TIME_RANGE, type DecodeOptions, type PredictionFields } from './decode.js';
-import { isDigit, literal, skipJson, whitespace } from './json-skip.js';
+import { MAX_DEPTH, MAX_FEATURES, MAX_ID, STORE_TIME_RANGE, type DecodeOptions, type PredictionFields } from './decode.js';
+import { canonicalJson, compactJson, isDigit, literal, skipJson, whitespace } from './json-skip.js';
 import { beginFeatures, missingFeature, numberFeature, textFeature, writeLabel, writePrediction } from './encoded.js';
 import type { MessageKind } from './messages.js';
 
@@ -46,13 +46,11 @@ let str = '';
 let strStart = 0;
 let strEnd = 0;
 
-/** Strings kept from the last messages, a few per slot, so a repeated one (a model, a feature's name, a
- *  category) is not built again. */
+/** Strings kept from the last messages, a few per slot, so a repeated one (a model, a version, a category) is not
+ *  built again. */
 class Recent {
   private readonly kept: string[] = [];
   private readonly next: number[] = [];
-  /** Whether a string had to be built since this was last set false. */
-  changed = false;
   /** `longest`: longer strings are not kept (many long categories would hold much memory) */
   constructor(private readonly perSlot: number, private readonly longest = 64) {}
   /** The string of bytes strStart…strEnd (ASCII): one kept in slot `i` when it is the same. */
@@ -69,7 +67,6 @@ class Recent {
       while (j < len && prev.charCodeAt(j) === b[from + j]) j++;
       if (j === len) return prev;
     }
-    this.changed = true;
     const s = text(b, from, strEnd);
     if (len > this.longest) return s;
     const k = this.next[i] ?? 0;
@@ -88,13 +85,12 @@ function text(b: Bytes, from: number, to: number): string {
 
 const models = new Recent(4);
 const versions = new Recent(4);
-/** The feature names of the last message, by position. */
 /** The feature names of the last messages, by position, and whether this message's differ. */
 const lastNames: string[] = [];
 let namesChanged = false;
 const categories = new Recent(16);
 const outcomes = new Recent(16);
-/** How many of `names`' slots are a name list already found free of repeats; -1 when none is. */
+/** How many of `lastNames` are a name list already found free of repeats; -1 when none is. */
 let checkedNames = -1;
 const unique = new Set<string>();
 /** This message's feature names, in order. */
@@ -306,6 +302,8 @@ function idText(b: Bytes, p: number, recent?: Recent): number {
   return p;
 }
 
+/** The message's metadata as stored (its JSON text), '' for none. */
+let metadata = '';
 const fields: PredictionFields = { model: '', modelVersion: '', predictionId: '', timestamp: 0, prediction: null, label: null, metadata: null };
 
 /** Reads the message in `buf` into `fields` (features to `feature`); false to decline it. */
@@ -317,6 +315,7 @@ function message(kind: MessageKind, options: DecodeOptions): boolean {
   const read = kind === 'label' ? LABEL_FIELDS : PREDICTION_FIELDS;
   let seen = 0;
   let time: number | string = -1;
+  metadata = '';
   fields.modelVersion = '';
   fields.prediction = fields.label = null;
   do {
@@ -349,7 +348,12 @@ function message(kind: MessageKind, options: DecodeOptions): boolean {
           time = number1[0];
         }
       } else if (f === FEATURES) p = features(b, p);
-      else if (f === METADATA) p = literal(b, p, 'null');
+      else if (f === METADATA) {
+        // stored as JSON.stringify writes it, so only text that is already that (null: none)
+        const from = p;
+        p = b[p] === OPEN ? canonicalJson(b, p, MAX_DEPTH) : literal(b, p, 'null');
+        metadata = p >= 0 && b[from] === OPEN ? compactJson(b, from, p) : '';
+      }
       else {
         p = scalar(b, p);
         const v = valueKind === NUMBER ? number1[0] : valueKind === STRING ? scalarText(outcomes, f) : null;
@@ -397,7 +401,7 @@ function scanned(enc: RowEncoder, kind: MessageKind, raw: Buffer | string | null
     beginFeatures();
     if (!message(kind, options)) return DECLINED;
     if (kind === 'label') return writeLabel(enc, { model: fields.model, predictionId: fields.predictionId, label: fields.label!, timestamp: fields.timestamp }, ingestedAtSeconds);
-    return writePrediction(enc, fields, ingestedAtSeconds);
+    return writePrediction(enc, fields, ingestedAtSeconds, metadata);
   } catch {
     // a value the encoder will not write (its row is dropped): the full path decides what becomes of it
     return DECLINED;
