@@ -57,26 +57,38 @@ class Ends {
   }
 }
 
-/** The strings last written in each slot and their bytes: a run of rows with the same name list copies them. */
+/** The strings last written in each slot and where their bytes are in the output: a run of rows with the same name
+ *  list copies them from there (no copy kept: the rows' bytes stay in the output until it is taken). */
 class Repeats {
   private readonly last: string[][] = [];
-  private readonly encoded: Array<Buffer | undefined> = [];
-  /** Copies into `out` the bytes written for this slot's list when it equals `values`; false if it does not. */
+  /** strings in each slot's list; −1 (or unset) once its bytes are gone */
+  private readonly counts: number[] = [];
+  private readonly from: number[] = [];
+  private readonly to: number[] = [];
+  /** Copies the bytes written for this slot's list when it equals `values`; false if it does not. */
   copied(out: Output, slot: number | undefined, values: readonly string[], n: number): boolean {
-    if (slot === undefined) return false;
+    if (slot === undefined || this.counts[slot] !== n) return false;
     const last = this.last[slot];
-    if (!last || last.length !== n) return false;
     for (let i = 0; i < n; i++) if (last[i] !== values[i]) return false;
-    const again = this.encoded[slot]!;
-    out.room(again.length);
-    out.pos += again.copy(out.buf, out.pos);
+    const from = this.from[slot];
+    const length = this.to[slot] - from;
+    out.room(length); // a larger buffer keeps the bytes at the same offsets
+    out.buf.copyWithin(out.pos, from, from + length);
+    out.pos += length;
     return true;
   }
-  /** Keeps `values` and the bytes written for them since `start`. */
+  /** Keeps `values` and where the bytes written for them since `start` are. */
   remember(out: Output, slot: number | undefined, values: readonly string[], n: number, start: number): void {
     if (slot === undefined) return;
-    this.last[slot] = values.slice(0, n);
-    this.encoded[slot] = Buffer.from(out.buf.subarray(start, out.pos));
+    const last = (this.last[slot] ??= []);
+    for (let i = 0; i < n; i++) last[i] = values[i];
+    this.counts[slot] = n;
+    this.from[slot] = start;
+    this.to[slot] = out.pos;
+  }
+  /** The output was taken or a row dropped: the bytes remembered may be gone. */
+  forget(): void {
+    this.counts.length = 0;
   }
 }
 
@@ -136,9 +148,11 @@ class RowBinaryEncoder implements RowEncoder {
   }
   abandonRow(): void {
     this.out.pos = this.rowStart;
+    this.repeats.forget();
   }
   finish(): EncodedChunk {
     this.rowStart = 0;
+    this.repeats.forget();
     return { data: this.out.take(), ends: this.ends.take() };
   }
 }
@@ -204,8 +218,10 @@ class JsonCompactEncoder implements RowEncoder {
   }
   abandonRow(): void {
     this.json.abandonRow();
+    this.repeats.forget();
   }
   finish(): EncodedChunk {
+    this.repeats.forget();
     return { data: this.json.take(), ends: this.ends.take() };
   }
 }

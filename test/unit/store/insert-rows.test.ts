@@ -47,6 +47,36 @@ describe('rows encoded straight from messages', () => {
       rows.forEach((row, i) => expect(data.subarray(i === 0 ? 0 : ends[i - 1], ends[i]).equals(reference(INSERT_LAYOUTS.predictions, [row]))).toBe(true));
     });
 
+    it(`${format}: repeated name lists are copied right across a dropped row, a taken chunk and a grown buffer`, () => {
+      const same = (i: number) => ({ model: 'fraud', prediction_id: `r-${i}`, timestamp: T, features: { a: i, b: 'x', c: null } });
+      const other = (i: number) => ({ model: 'fraud', prediction_id: `o-${i}`, timestamp: T, features: { zz: i, b: 'y', c: null, d: null } });
+      const enc = rowEncoder(format);
+      const written: unknown[][] = [[], [], []];
+      const write = (chunk: number, m: unknown) => {
+        encodePrediction(enc, m, {}, Math.floor(NOW / 1000));
+        written[chunk].push(m);
+      };
+      write(0, same(0));
+      write(0, same(1));
+      // a row dropped after its name lists were written (its last column, ingested_at, is not a UInt32), then one
+      // with those same lists: they must not be copied from the dropped row's bytes, which the new row overwrites
+      // (RowBinary only: JSON writes any number); the next row's longer id puts its name lists elsewhere
+      if (format === 'RowBinary') expect(() => encodePrediction(enc, other(2), {}, -1)).toThrow(NotEncodable);
+      write(0, { ...other(3), prediction_id: 'o-3-with-a-longer-id' });
+      for (let i = 4; i < 2_000; i++) write(0, i % 7 === 0 ? other(i) : same(i)); // past the first 64 KB buffer
+      const first = enc.finish();
+      write(1, other(5000)); // a chunk of one row: its lists' bytes lie near the start of the reused buffer
+      const second = enc.finish();
+      write(2, { ...other(5001), prediction_id: 'o-5001-with-a-longer-id' }); // its id overwrites them before its lists
+      write(2, other(5002));
+      const third = enc.finish();
+      const rows = (ms: unknown[]) => ms.map((m) => predictionRowOf(m, {}, NOW).row as unknown as Record<string, unknown>);
+      expect(first.data.length).toBeGreaterThan(1 << 16);
+      expect(first.data.equals(reference(INSERT_LAYOUTS.predictions, rows(written[0])))).toBe(true);
+      expect(second.data.equals(reference(INSERT_LAYOUTS.predictions, rows(written[1])))).toBe(true);
+      expect(third.data.equals(reference(INSERT_LAYOUTS.predictions, rows(written[2])))).toBe(true);
+    });
+
     it(`${format}: a label's row has the bytes of its object row`, () => {
       const enc = rowEncoder(format);
       for (const m of labels) encodeLabel(enc, parse(m), {}, Math.floor(NOW / 1000));
