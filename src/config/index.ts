@@ -40,7 +40,7 @@ export interface ApiToken { token: string; scopes: Array<'ingest' | 'read' | 'ad
 export const DEFAULTS: Config = {
   clickhouse: { url: 'embedded', database: 'driftwatch', user: 'default', password: '', requestTimeoutMs: 30_000, embeddedMemoryMb: 0, cluster: '', replicaPath: '/clickhouse/tables/{shard}/{database}/{table}' },
   kafka: { brokers: [], predictionsTopic: 'predictions', labelsTopic: 'labels', consumerGroup: 'driftwatch', clientId: 'driftwatch', sessionTimeoutMs: 30_000 },
-  ingest: { batchSize: 5_000, batchMaxWaitMs: 1_000, maxMessageBytes: 1_000_000, models: [], maxEventAgeDays: 0, maxEventFutureMs: 3_600_000, decodeThreads: 0 },
+  ingest: { batchSize: 20_000, batchMaxWaitMs: 1_000, maxMessageBytes: 1_000_000, models: [], maxEventAgeDays: 0, maxEventFutureMs: 3_600_000, decodeThreads: 0 },
   http: { port: 8080, host: '0.0.0.0', tokens: [] },
   // settleMs −1: 10 s with replicas, off for one replica without Kafka (as before)
   evaluation: { modelsFile: '', intervalMs: 30_000, queryTimeoutMs: 300_000, settleMs: -1 },
