@@ -92,12 +92,13 @@ export function answer(r: DecodeRequest): { answer: DecodeAnswer; transfer: Arra
   const { models, ...rest } = r.options;
   const report = decodeMessages(r.kind, r.source, requestMessages(r), r.maxBytes, { ...rest, ...(models ? { models: new Set(models) } : {}) }, r.nowMs);
   const transfer: ArrayBuffer[] = [];
-  // an encoder's bytes may be a view of a larger reused buffer: cloned as it is, the whole buffer would travel
+  // bytes that are a whole buffer of their own (Output.take, rowMessages) travel as they are; a view of a larger
+  // buffer is copied first, or the whole buffer would be cloned with it
   const own = (b: Uint8Array): Uint8Array => {
-    const copy = new Uint8Array(b.length);
-    copy.set(b);
-    transfer.push(copy.buffer);
-    return copy;
+    const whole = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
+    const out = whole ? b : Uint8Array.from(b);
+    transfer.push(out.buffer as ArrayBuffer);
+    return out;
   };
   for (const e of report.batch.encoded ?? []) {
     e.data = own(e.data) as Buffer;
