@@ -149,6 +149,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       // the evidence is stored after every window the tests take, so a new owner continues from the last one
       onJudged: (model: string) => replicas!.serial(() => replicas!.saveChanged([model])),
     } : {}),
+    multivariateSampleRows: config.evaluation.multivariateSampleRows,
     settleMs: config.evaluation.settleMs >= 0 ? config.evaluation.settleMs : replicated || config.kafka.brokers.length > 0 ? 10_000 : 0,
   });
   if (replicated) {

@@ -23,7 +23,11 @@ export interface Config {
     decodeThreads: number;
   };
   http: { port: number; host: string; tokens: ApiToken[] };
-  evaluation: { modelsFile: string; intervalMs: number; queryTimeoutMs: number; settleMs: number };
+  evaluation: {
+    modelsFile: string; intervalMs: number; queryTimeoutMs: number; settleMs: number;
+    /** beyond this many rows a window, its PCA reconstruction error comes from a time sample of about as many (0: every row) */
+    multivariateSampleRows: number;
+  };
   /** replicas: who evaluates and alerts for which model (README "Several replicas") */
   coordination: { mode: 'auto' | 'kafka' | 'none'; controlTopic: string; controlPartitions: number };
   alerting: { alertmanagerUrl: string; pagerdutyRoutingKey: string; webhookUrl: string; webhookSecret: string; policyFile: string };
@@ -43,7 +47,7 @@ export const DEFAULTS: Config = {
   ingest: { batchSize: 20_000, batchMaxWaitMs: 1_000, maxMessageBytes: 1_000_000, models: [], maxEventAgeDays: 0, maxEventFutureMs: 3_600_000, decodeThreads: 0 },
   http: { port: 8080, host: '0.0.0.0', tokens: [] },
   // settleMs −1: 10 s with replicas, off for one replica without Kafka (as before)
-  evaluation: { modelsFile: '', intervalMs: 30_000, queryTimeoutMs: 300_000, settleMs: -1 },
+  evaluation: { modelsFile: '', intervalMs: 30_000, queryTimeoutMs: 300_000, settleMs: -1, multivariateSampleRows: 200_000 },
   coordination: { mode: 'auto', controlTopic: 'driftwatch-control', controlPartitions: 12 },
   alerting: { alertmanagerUrl: '', pagerdutyRoutingKey: '', webhookUrl: '', webhookSecret: '', policyFile: '' },
   gpu: { dcgmTargets: [], dcgmTargetsFile: '', nvidiaSmiIntervalMs: 0, ncclInspectorDir: '', ncclDebugDir: '' },
@@ -87,6 +91,7 @@ const ENV: Record<string, (c: Config, v: string) => void> = {
   DRIFTWATCH_EVALUATE_INTERVAL_MS: (c, v) => (c.evaluation.intervalMs = int(v, 'DRIFTWATCH_EVALUATE_INTERVAL_MS', 1_000, 3_600_000)),
   DRIFTWATCH_EVALUATE_TIMEOUT_MS: (c, v) => (c.evaluation.queryTimeoutMs = int(v, 'DRIFTWATCH_EVALUATE_TIMEOUT_MS', 1_000, 3_600_000)),
   DRIFTWATCH_EVALUATE_SETTLE_MS: (c, v) => (c.evaluation.settleMs = int(v, 'DRIFTWATCH_EVALUATE_SETTLE_MS', 0, 3_600_000)),
+  DRIFTWATCH_MULTIVARIATE_SAMPLE_ROWS: (c, v) => (c.evaluation.multivariateSampleRows = int(v, 'DRIFTWATCH_MULTIVARIATE_SAMPLE_ROWS', 0, 1_000_000_000)),
   DRIFTWATCH_COORDINATION: (c, v) => {
     if (!['auto', 'kafka', 'none'].includes(v)) throw new InputError(`DRIFTWATCH_COORDINATION must be auto, kafka or none, got "${v}"`);
     c.coordination.mode = v as Config['coordination']['mode'];

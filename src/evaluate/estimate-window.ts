@@ -36,9 +36,13 @@ export function windowEstimate(profile: BaselineProfile, rows: ReadonlyArray<{ b
   const errorCounts = deciles ? new Array<number>(deciles.length + 1).fill(0) : null;
   for (const r of rows) {
     const bin = num(r.bin);
-    if (errorCounts) errorCounts[Math.min(num(r.error_bin), errorCounts.length - 1)] += num(r.c);
-    all += num(r.c);
-    errorSum += num(r.error_sum);
+    // error_bin < 0: a row of the score histogram only (the error came from a sample of the window: pca-sample.ts)
+    const errorBin = num(r.error_bin);
+    if (errorBin >= 0) {
+      if (errorCounts) errorCounts[Math.min(errorBin, errorCounts.length - 1)] += num(r.c);
+      all += num(r.c);
+      errorSum += num(r.error_sum);
+    }
     if (bin !== NO_SCORE_BIN && bin >= 0 && bin < counts.length) counts[bin] += num(r.c);
   }
   const scored = counts.reduce((a, b) => a + b, 0);

@@ -2,6 +2,7 @@
 // ClickHouse computes the aggregates, Node the statistics, and the results land in drift_results in one insert,
 // followed by the evaluations mark. Windows whose labels arrived later are re-evaluated within the label horizon.
 import type { StreamDecision } from '../alerting/lifecycle.js';
+import type { BaselineProfile } from '../baseline/index.js';
 import type { LabelGateState } from '../detect/label-gate.js';
 import { DEFAULT_POLICY, WindowJudge, partsAtClose, referenceFromProfile, type AlertPolicy, type JudgedWindow } from '../replay/index.js';
 import type { Store } from '../store/client.js';
@@ -16,6 +17,7 @@ import { planFromBaseline, type WindowPlan } from './plan.js';
 import { fittingEstimateSql } from './estimate-sql.js';
 import { foldedEstimate, unfold, type FoldedEstimate } from './estimate-fold.js';
 import { windowEstimate, withMultivariateCounts, withMultivariateStream } from './estimate-window.js';
+import { DEFAULT_MULTIVARIATE_SAMPLE_ROWS, pcaSampleSql, sampleSlices } from './pca-sample.js';
 import { driftResultRows, evaluationRow, failedEvaluationRow, type WindowEvaluation } from './results.js';
 import { LayoutBook, MAX_LAYOUTS } from './shape.js';
 import { categoryCountsSql, firstPredictionSql, labelArrivalsSql, labelsPresentSql, newestLabelSql, numericCountsSql, qualitySql, type FeatureLayout, type WindowRange } from './sql.js';
@@ -61,6 +63,11 @@ export interface EvaluatorOptions {
    * error to every key of the row)
    */
   foldEstimates?: boolean;
+  /**
+   * a window with more rows gets its PCA reconstruction error from a time sample of about this many (pca-sample.ts;
+   * default 200 000; 0: always every row). The score histogram always counts every row.
+   */
+  multivariateSampleRows?: number;
   /** above this many name layouts in a window, features are found by name per row (default 1024) */
   maxLayouts?: number;
   /** most windows one tick evaluates per model (catch-up happens over several ticks) */
@@ -169,7 +176,7 @@ export class Evaluator {
     // How to read the window (shape.ts). The checks run before the aggregates, not beside them: on two cores,
     // concurrent scans slow each other more than they overlap (measured: 7.1 s concurrent vs 4.7 s in this order for 10M rows).
     const segmented = segmentFeatures(model, new Set(plan.numeric.map((p) => p.name)));
-    const [{ final, layouts, featureLayout }, labelled, spec] = await Promise.all([
+    const [{ final, layouts, featureLayout, rows: windowRows }, labelled, spec] = await Promise.all([
       this.layouts.shape(w, this.o.maxLayouts ?? MAX_LAYOUTS),
       this.o.store.query<{ n: string }>(labelsPresentSql(w)).then(([l]) => num(l?.n) > 0),
       // per-segment evaluation: the window's top values per segment feature, then every query also counts by segment
@@ -178,11 +185,16 @@ export class Evaluator {
     const seg = spec ? segmentColumn(spec) : undefined;
     const catSql = categoryCountsSql(w, plan.categorical, final, seg);
     const slices = timeSlices(start, end, final ? (this.o.slices ?? 2) : 1);
+    // a large window's reconstruction error over a time sample of it (pca-sample.ts); the scores below then count alone
+    const sample = this.pcaSample(w, profile, final, featureLayout, seg, windowRows);
+    const scanProfile = sample ? { ...profile, multivariate: null } : profile;
     // the estimates counted by the numeric scan itself (estimate-fold.ts) when that query stays short enough, else apart
-    const folding = (this.o.foldEstimates ?? this.o.store.engine === 'embedded') ? foldedEstimate(profile, plan.numeric) : null;
+    const folding = (this.o.foldEstimates ?? this.o.store.engine === 'embedded') ? foldedEstimate(scanProfile, plan.numeric) : null;
     const folded = folding && numericSql(w, plan, final, featureLayout, seg, folding).length <= MAX_QUERY_CHARS ? folding : null;
-    const est = folded ? { sql: null, profile } : fittingEstimateSql(w, profile, final, featureLayout, MAX_QUERY_CHARS, seg);
-    const [scanned, categories, qualityRows, apart] = await Promise.all([
+    const est = folded ? { sql: null, profile: scanProfile } : fittingEstimateSql(w, scanProfile, final, featureLayout, MAX_QUERY_CHARS, seg);
+    // the profile the estimates are read with: the scan's, with the sample's PCA back
+    const estimateProfile = sample ? { ...(est?.profile ?? profile), multivariate: profile.multivariate } : est?.profile ?? null;
+    const [scanned, categories, qualityRows, apart, sampled] = await Promise.all([
       plan.numeric.length === 0
         ? Promise.resolve([])
         : Promise.all(slices.map(([a, b]) => this.o.store.query<{ key: string; c: string; v_sum?: string }>(numericSql({ model: model.id, start: a, end: b }, plan, final, featureLayout, seg, folded)))).then((parts) => parts.flat()),
@@ -190,8 +202,12 @@ export class Evaluator {
       this.o.store.query<QualityRow>(qualitySql(w, labelled, final, !layouts, seg)),
       // score histogram and reconstruction error (estimate-sql.ts)
       est?.sql ? this.o.store.query<{ bin: string; error_bin: string; c: string; error_sum: string }>(est.sql) : Promise.resolve(null),
+      sample ? this.o.store.query<{ bin: string; error_bin: string; c: string; error_sum: string }>(sample) : Promise.resolve(null),
     ]);
-    const { numeric, estimates }: { numeric: typeof scanned; estimates: ReadonlyArray<{ bin: unknown; error_bin?: unknown; c: unknown; error_sum: unknown }> | null } = folded ? unfold(scanned, folded) : { numeric: scanned, estimates: apart };
+    type EstimateRows = ReadonlyArray<{ bin: unknown; error_bin?: unknown; c: unknown; error_sum: unknown }>;
+    const { numeric, estimates: counted }: { numeric: typeof scanned; estimates: EstimateRows | null } = folded ? unfold(scanned, folded) : { numeric: scanned, estimates: apart };
+    // with a sample, the full window's rows give the scores only (error_bin −1) and the sample's the error
+    const estimates: EstimateRows | null = sampled ? [...(counted ?? []).map((r) => ({ ...r, error_bin: -1, error_sum: 0 })), ...sampled] : counted;
     const q = summedQuality(wholeWindow(qualityRows, spec));
     const rows = num(q?.rows);
     // data quality: values of the other kind, counted only where the layouts show some (issue 16)
@@ -205,9 +221,21 @@ export class Evaluator {
     const carried = layouts ? layouts.flatMap((l) => [...l.names.num, ...l.names.cat, ...l.names.missing]) : Array.isArray(q?.feature_names) ? (q.feature_names as string[]) : [];
     const unknownFeatures = [...new Set(carried)].filter((n) => !known.has(n)).sort();
     const evaluation: WindowEvaluation = { model: model.id, start, end, baselineVersion: plan.baselineVersion, rows, features, quality: qualityResult(quality), unknownFeatures, evaluatedAt: this.clock() };
-    if (est && estimates) evaluation.estimate = windowEstimate(est.profile, wholeWindow(estimates, spec), evaluation.quality, Math.floor(start / 1000));
-    if (spec) evaluation.segments = segmentEvaluations(spec, plan, pushed, est?.profile ?? null, Math.floor(start / 1000), profile, this.o.dataQuality);
+    if (estimateProfile && estimates) evaluation.estimate = windowEstimate(estimateProfile, wholeWindow(estimates, spec), evaluation.quality, Math.floor(start / 1000));
+    if (spec) evaluation.segments = segmentEvaluations(spec, plan, pushed, estimateProfile, Math.floor(start / 1000), profile, this.o.dataQuality);
     return { evaluation, plan, quality };
+  }
+
+  /** The sampled reconstruction-error query of a window beyond multivariateSampleRows (null: every row, as before). */
+  private pcaSample(w: WindowRange, profile: BaselineProfile, final: boolean, layout: FeatureLayout | undefined, seg: string | undefined, rows: number): string | null {
+    if (!profile.multivariate) return null;
+    const slices = sampleSlices(w.start, w.end, rows, this.o.multivariateSampleRows ?? DEFAULT_MULTIVARIATE_SAMPLE_ROWS);
+    if (!slices) return null;
+    for (const l of [layout, undefined]) {
+      const sql = pcaSampleSql(w, slices, profile, final, l, seg);
+      if (sql.length <= MAX_QUERY_CHARS) return sql;
+    }
+    return null;
   }
 
   /**

@@ -21,6 +21,8 @@ export interface SpanShape {
   layouts: Array<{ layout: string; names: LayoutNames }> | null;
   /** how numeric features are found (undefined: by name) */
   featureLayout: FeatureLayout | undefined;
+  /** the span's rows, duplicates included */
+  rows: number;
 }
 
 /** name → 1-based position in a row's numeric values */
@@ -36,16 +38,20 @@ export class LayoutBook {
 
   /** The duplicate check and the layouts of a span, in one round of queries. */
   async shape(w: WindowRange, maxLayouts = MAX_LAYOUTS): Promise<SpanShape> {
+    let rows = 0;
     const [[dup], layouts] = await Promise.all([
       this.store.query<{ dups: string }>(duplicatesSql(w)),
-      this.store.query<{ layout: string }>(layoutsSql(w)).then((rows) => (rows.length <= maxLayouts ? this.names(w, rows.map((r) => r.layout)) : null)),
+      this.store.query<{ layout: string; n: string }>(layoutsSql(w)).then((found) => {
+        rows = found.reduce((sum, r) => sum + Number(r.n), 0);
+        return found.length <= maxLayouts ? this.names(w, found.map((r) => r.layout)) : null;
+      }),
     ]);
     const featureLayout: FeatureLayout | undefined = !layouts
       ? undefined
       : layouts.length === 1
         ? { kind: 'positions', positions: positionsOf(layouts[0].names.num) }
         : { kind: 'layouts', layouts: layouts.map((l) => ({ layout: l.layout, positions: positionsOf(l.names.num) })) };
-    return { final: Number(dup?.dups ?? 0) > 0, layouts, featureLayout };
+    return { final: Number(dup?.dups ?? 0) > 0, layouts, featureLayout, rows };
   }
 
   /** The name lists of each layout, from the cache or one row of the span per layout not seen before. */

@@ -6,6 +6,7 @@ import { Registry } from 'prom-client';
 import { buildBaseline, type BaselineProfile, type Column } from '../../src/baseline/index.js';
 import { estimatePerformance, multivariateDrift } from '../../src/estimate/index.js';
 import { Evaluator, ModelRegistry, declareModel, storedBaselines } from '../../src/evaluate/index.js';
+import { sampleSlices } from '../../src/evaluate/pca-sample.js';
 import { reconstructionErrors, scoreHistogram, SeededRandom } from '../../src/stats/index.js';
 import type { StreamDecision } from '../../src/alerting/lifecycle.js';
 import type { Store } from '../../src/store/index.js';
@@ -134,5 +135,51 @@ describe('estimates per window pushed down into ClickHouse', () => {
     expect(realized).toBeLessThanOrEqual(hi + 0.02);
     const [row] = await store.query<{ value: number }>(`SELECT value FROM drift_results FINAL WHERE model = 'churn' AND window_start = toDateTime(${START / 1000}) AND statistic = 'estimation_error_accuracy'`);
     expect(row.value).toBeCloseTo(e.estimate!.performance!.accuracy - realized, 12);
+  });
+
+  it('takes a large window\'s reconstruction error from its sampled seconds and its scores from every row, with FINAL too', async () => {
+    // its own model: 2 400 rows 1.5 s apart, and redelivered copies of every 50th row (so the window reads FINAL)
+    const big = rows(2400, 4, 0.3);
+    const at = (i: number) => START + 2 * HOUR + i * 1500;
+    await store.insert('baselines', [{ model: 'sampled', version: 'v1', created_at: Math.floor((START - HOUR) / 1000), profile: JSON.stringify({ ...profile, model: 'sampled' }) }]);
+    const row = (r: Row, i: number) => ({ ...predictionRow(r, i, at(i)), model: 'sampled', model_version: String(i % 3), prediction_id: `s-${i}` });
+    await store.insert('predictions', [...big.map(row), ...big.flatMap((r, i) => (i % 50 === 0 ? [{ ...row(r, i), ingested_at: Math.floor(at(i) / 1000) + 60 }] : []))]);
+    const declared = new ModelRegistry([declareModel('sampled', { windowMs: HOUR, graceMs: 60_000, segments: ['model_version'] })]);
+    const model = declared.get('sampled')!;
+    const make = (multivariateSampleRows: number) => new Evaluator({ store, models: declared, baselines: storedBaselines(store), clock: () => START + 5 * HOUR, multivariateSampleRows });
+    const start = START + 2 * HOUR;
+    const [all, sampled, foldedSample] = await Promise.all([
+      make(0).compute(model, start, start + HOUR),
+      make(300).compute(model, start, start + HOUR),
+      new Evaluator({ store, models: declared, baselines: storedBaselines(store), clock: () => START + 5 * HOUR, multivariateSampleRows: 300, foldEstimates: true }).compute(model, start, start + HOUR),
+    ]);
+    // the rows in the slices (2 448 rows with the copies: the slices are chosen from that count), counted once
+    const slices = sampleSlices(start, start + HOUR, 2400 + 48, 300)!;
+    expect(slices.length).toBeGreaterThan(1);
+    const inSample = big.filter((_, i) => slices.some(([a, b]) => at(i) >= a && at(i) < b));
+    expect(inSample.length).toBeGreaterThan(250);
+    expect(inSample.length).toBeLessThan(big.length / 2);
+    const m = profile.multivariate!;
+    const errors = reconstructionErrors(m, m.features.map((f) => Float64Array.from(inSample, (r) => r[f as 'a' | 'b' | 'c'] ?? NaN)));
+    for (const e of [sampled.evaluation.estimate!, foldedSample.evaluation.estimate!]) {
+      expect(e.multivariate!.rows).toBe(inSample.length);
+      expect(e.errorCounts!.reduce((a, b) => a + b, 0)).toBe(inSample.length);
+      expect(e.multivariate!.reconstruction_error).toBeCloseTo(errors.reduce((s, x) => s + x, 0) / errors.length, 9);
+      // every row's score, as without the sample
+      expect(e.scored).toBe(all.evaluation.estimate!.scored);
+      expect(e.performance).toEqual(all.evaluation.estimate!.performance);
+    }
+    // each model version's error from its own rows of the sample
+    for (const seg of sampled.evaluation.segments!) {
+      const version = Number(seg.value);
+      const mine = big.filter((_, i) => i % 3 === version && slices.some(([a, b]) => at(i) >= a && at(i) < b));
+      const own = reconstructionErrors(m, m.features.map((f) => Float64Array.from(mine, (r) => r[f as 'a' | 'b' | 'c'] ?? NaN)));
+      expect(seg.estimate!.multivariate!.rows).toBe(mine.length);
+      expect(seg.estimate!.multivariate!.reconstruction_error).toBeCloseTo(own.reduce((s, x) => s + x, 0) / own.length, 9);
+      expect(seg.estimate!.scored).toBe(big.filter((r, i) => i % 3 === version && r.score !== null).length);
+    }
+    expect(sampled.evaluation.segments!.map((s) => s.value).sort()).toEqual(['0', '1', '2']);
+    expect(all.evaluation.estimate!.multivariate!.rows).toBe(big.length);
+    expect(all.evaluation.estimate!.scored).toBe(big.filter((r) => r.score !== null).length);
   });
 });

@@ -6,7 +6,8 @@ import { parseBaseline, type BaselineProfile } from '../../baseline/index.js';
 import { InputError } from '../../domain/index.js';
 import { parseDuration, parseTimestamp } from '../../domain/time.js';
 import { Evaluator, ModelRegistry, declareModel, fixedBaselines, jsonLines, parseModelsYaml, storedBaselines, type ModelDeclaration } from '../../evaluate/index.js';
-import { openStore } from '../../store/index.js';
+import { loadConfig } from '../../config/index.js';
+import { storeFromConfig } from '../../store/index.js';
 import { EXIT, type CliIO } from '../io.js';
 
 const USAGE = `usage: driftwatch evaluate --model ID --from T --to T [--json] [--baseline FILE] [--window 1h] [--models models.yaml] [--config FILE]
@@ -87,9 +88,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if ((to - first) / model.windowMs > 100_000) throw new InputError('more than 100000 windows in that range; evaluate a shorter range at a time');
   // windows that overlap [from, to) and have ended
   for (let s = first; s < to && s + model.windowMs <= now; s += model.windowMs) starts.push(s);
-  const store = openStore(io.env, values.config);
+  const config = loadConfig(io.env, values.config);
+  const store = storeFromConfig(config);
   try {
-    const evaluator = new Evaluator({ store, models: new ModelRegistry([model]), baselines: profile ? fixedBaselines([profile]) : storedBaselines(store), judge: false });
+    const evaluator = new Evaluator({ store, models: new ModelRegistry([model]), baselines: profile ? fixedBaselines([profile]) : storedBaselines(store), judge: false, multivariateSampleRows: config.evaluation.multivariateSampleRows });
     for (const start of starts) {
       const e = await evaluator.evaluateWindow(model.id, start, start + model.windowMs);
       if (values.json) for (const line of jsonLines(e)) io.out(JSON.stringify(line));

@@ -41,6 +41,11 @@ describe('configuration', () => {
     expect(loadConfig({ DRIFTWATCH_INGEST_DECODE_THREADS: '3' }).ingest.decodeThreads).toBe(3);
     expect(loadConfig({ DRIFTWATCH_INGEST_DECODE_THREADS: 'auto' }).ingest.decodeThreads).toBe(-1);
   });
+  it('samples the PCA error of windows beyond 200 000 rows unless told otherwise (0: every row)', () => {
+    expect(loadConfig({}).evaluation.multivariateSampleRows).toBe(200_000);
+    expect(loadConfig({ DRIFTWATCH_MULTIVARIATE_SAMPLE_ROWS: '0' }).evaluation.multivariateSampleRows).toBe(0);
+    expect(() => loadConfig({ DRIFTWATCH_MULTIVARIATE_SAMPLE_ROWS: '-1' })).toThrow(/DRIFTWATCH_MULTIVARIATE_SAMPLE_ROWS must be an integer/);
+  });
   it('reads YAML, rejects unknown keys, and lets the environment win', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dw-config-'));
     const file = join(dir, 'driftwatch.yaml');
