@@ -185,8 +185,8 @@ interface Tally { accepted: number; declined: number }
 
 /** Both paths on each message in turn (so the scan's memory of recent names is exercised as in a stream). */
 function compare(kind: MessageKind, messages: Array<Buffer | string>, options: DecodeOptions, maxBytes = MAX_BYTES): Tally {
-  const scanned = rowEncoder('RowBinary');
-  const full = rowEncoder('RowBinary');
+  const scanned = rowEncoder();
+  const full = rowEncoder();
   const tally: Tally = { accepted: 0, declined: 0 };
   for (const m of messages) {
     const ts = scanRow(scanned, kind, m, maxBytes, options, INGESTED_AT);
@@ -252,7 +252,7 @@ describe('the byte-level scan of common messages', () => {
 
   it('a message over the size limit is declined (the full path names the limit)', () => {
     const text = benchMessage(1, 20);
-    const enc = rowEncoder('RowBinary');
+    const enc = rowEncoder();
     expect(scanRow(enc, 'prediction', Buffer.from(text), text.length - 1, {}, INGESTED_AT)).toBe(DECLINED);
     expect(scanRow(enc, 'prediction', Buffer.from(text), text.length, {}, INGESTED_AT)).not.toBe(DECLINED);
   });
@@ -266,7 +266,7 @@ describe('the byte-level scan of common messages', () => {
   it('feature names that repeat or change between messages are checked each time they could differ', () => {
     const at = (names: string[]) => `{"model":"m","prediction_id":"p","timestamp":${NOW},"features":{${names.map((n, i) => `"${n}":${i}`).join(',')}}}`;
     const stream = [at(['a', 'b', 'c']), at(['a', 'b', 'c']), at(['a', 'b', 'a']), at(['a', 'b', 'c']), at(['a', 'b']), at(['a', 'b', 'b']), at(['a', 'b', 'c', 'a']), at(['b', 'b']), at(['a', 'b', 'c'])];
-    const enc = rowEncoder('RowBinary');
+    const enc = rowEncoder();
     expect(stream.map((m) => scanRow(enc, 'prediction', m, MAX_BYTES, {}, INGESTED_AT) !== DECLINED)).toEqual([true, true, false, true, true, false, false, false, true]);
     compare('prediction', stream, {});
   });
@@ -277,7 +277,7 @@ describe('the byte-level scan of common messages', () => {
   });
 
   it('after a long run of declined messages only one in DECLINED_RUN is tried, until one is read again', () => {
-    const enc = rowEncoder('RowBinary');
+    const enc = rowEncoder();
     // a name that is not ASCII: the scan declines it
     const odd = (i: number) => benchMessage(i, 20).replace('"f3"', '"f€"');
     for (let i = 0; i <= 3 * DECLINED_RUN; i++) expect(scanRow(enc, 'prediction', odd(i), MAX_BYTES, {}, INGESTED_AT)).toBe(DECLINED);
@@ -294,7 +294,7 @@ describe('the byte-level scan of common messages', () => {
     for (const shape of [{ numeric: 20 }, { numeric: 25, nulls: true, categorical: 5 }]) {
       const messages = Array.from({ length: 500 }, (_, i) => Buffer.from(benchMessage(i, shape)));
       expect(compare('prediction', messages, {})).toEqual({ accepted: 500, declined: 0 });
-      const report = decodeMessages('prediction', 'bench', messages.map((value, i) => ({ value, topic: 't', partition: 0, offset: String(i) })), MAX_BYTES, { encoding: 'RowBinary' }, NOW);
+      const report = decodeMessages('prediction', 'bench', messages.map((value, i) => ({ value, topic: 't', partition: 0, offset: String(i) })), MAX_BYTES, { rowBinary: true }, NOW);
       expect(report.batch.encoded?.[0].ends).toHaveLength(500);
       expect(report.batch.predictions).toHaveLength(0);
       expect(report.newestEventMs).toBe(1764000000000 + 499);

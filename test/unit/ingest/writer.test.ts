@@ -117,7 +117,6 @@ function encodedStore(refuse: (id: string) => boolean) {
   const ids: string[] = [];
   const parts: number[] = [];
   Object.assign(store, {
-    insertFormat: 'RowBinary',
     async insertEncoded(table: string, chunk: Buffer[]) {
       const next = store.failNext.shift();
       if (next) throw next;
@@ -134,10 +133,10 @@ describe('BatchWriter with encoded rows', () => {
   it('halves encoded rows across submissions down to the refused ones, dead-lettered with their message', async () => {
     const { store, ids, parts } = encodedStore((id) => id.startsWith('bad-'));
     const writer = new BatchWriter(store, { batchSize: 10_000, maxWaitMs: 5, now: () => NOW });
-    expect(writer.encoding).toBe('RowBinary');
+    expect(writer.takesRowBinary).toBe(true);
     const all = messages(64, new Set([5, 40, 41]));
-    const first = decodeMessages('prediction', 'kafka', all.slice(0, 30), 1e6, { encoding: writer.encoding }, NOW);
-    const second = decodeMessages('prediction', 'kafka', [...all.slice(30), { value: '{', topic: 'predictions', partition: 2, offset: '999' }], 1e6, { encoding: writer.encoding }, NOW);
+    const first = decodeMessages('prediction', 'kafka', all.slice(0, 30), 1e6, { rowBinary: writer.takesRowBinary }, NOW);
+    const second = decodeMessages('prediction', 'kafka', [...all.slice(30), { value: '{', topic: 'predictions', partition: 2, offset: '999' }], 1e6, { rowBinary: writer.takesRowBinary }, NOW);
     expect(first.batch.predictions).toEqual([]);
     const [a, b] = await Promise.all([writer.submit(first.batch), writer.submit(second.batch)]);
     await writer.close();
@@ -156,10 +155,10 @@ describe('BatchWriter with encoded rows', () => {
     const { store, ids } = encodedStore(() => false);
     const writer = new BatchWriter(store, { batchSize: 10_000, maxWaitMs: 1, sleep: async () => undefined, now: () => NOW });
     store.failNext.push(toStoreError(new Error('connect ECONNREFUSED 127.0.0.1:8123'), 'insert'));
-    await writer.submit(decodeMessages('prediction', 'kafka', messages(8, new Set()), 1e6, { encoding: writer.encoding }, NOW).batch);
+    await writer.submit(decodeMessages('prediction', 'kafka', messages(8, new Set()), 1e6, { rowBinary: writer.takesRowBinary }, NOW).batch);
     expect(ids).toEqual(messages(8, new Set()).map((_, i) => `p-${i}`));
     store.failNext.push(toStoreError(new Error('Code: 60, e.displayText() = DB::Exception: Table does not exist'), 'insert'));
-    await expect(writer.submit(decodeMessages('prediction', 'kafka', messages(2, new Set()), 1e6, { encoding: writer.encoding }, NOW).batch)).rejects.toThrow(/refuses these writes/);
+    await expect(writer.submit(decodeMessages('prediction', 'kafka', messages(2, new Set()), 1e6, { rowBinary: writer.takesRowBinary }, NOW).batch)).rejects.toThrow(/refuses these writes/);
     expect(ids).toHaveLength(8);
   });
 });

@@ -33,7 +33,7 @@ const parse = (m: unknown) => (typeof m === 'string' ? (JSON.parse(m) as unknown
 
 describe('rows encoded straight from messages', () => {
   it('a prediction\'s row has the bytes of its object row, row by row', () => {
-    const enc = rowEncoder('RowBinary');
+    const enc = rowEncoder();
     for (const m of predictions) expect(encodePrediction(enc, parse(m), {}, Math.floor(NOW / 1000))).toBe(predictionRowOf(parse(m), {}, NOW).timestamp);
     const { data, ends } = enc.finish();
     expect(ends).toHaveLength(predictions.length);
@@ -45,7 +45,7 @@ describe('rows encoded straight from messages', () => {
   it('repeated name lists are copied right across a dropped row, a taken chunk and a grown buffer', () => {
     const same = (i: number) => ({ model: 'fraud', prediction_id: `r-${i}`, timestamp: T, features: { a: i, b: 'x', c: null } });
     const other = (i: number) => ({ model: 'fraud', prediction_id: `o-${i}`, timestamp: T, features: { zz: i, b: 'y', c: null, d: null } });
-    const enc = rowEncoder('RowBinary');
+    const enc = rowEncoder();
     const written: unknown[][] = [[], [], []];
     const write = (chunk: number, m: unknown) => {
       encodePrediction(enc, m, {}, Math.floor(NOW / 1000));
@@ -73,7 +73,7 @@ describe('rows encoded straight from messages', () => {
   });
 
   it('a label\'s row has the bytes of its object row', () => {
-    const enc = rowEncoder('RowBinary');
+    const enc = rowEncoder();
     for (const m of labels) encodeLabel(enc, parse(m), {}, Math.floor(NOW / 1000));
     const { data, ends } = enc.finish();
     expect(ends).toHaveLength(labels.length);
@@ -81,7 +81,7 @@ describe('rows encoded straight from messages', () => {
   });
 
   it('a prediction in the bytes ClickHouse reads (hand-written)', () => {
-    const enc = rowEncoder('RowBinary');
+    const enc = rowEncoder();
     encodePrediction(enc, { model: 'm', prediction_id: 'p', timestamp: 1_764_000_000_123, features: { a: 1.5, b: 'x', c: null }, prediction: 0.25 }, {}, 1_764_000_001);
     const expected = [
       ...str('m'), ...str(''), ...str('p'), ...u32(1_764_000_000), ...u64(1_764_000_000_123),
@@ -94,7 +94,7 @@ describe('rows encoded straight from messages', () => {
   });
 
   it('a message refused by validation leaves no bytes; a value it cannot write drops the row begun', () => {
-    const enc = rowEncoder('RowBinary');
+    const enc = rowEncoder();
     expect(() => encodePrediction(enc, { model: 'm', prediction_id: 'p', timestamp: T, features: { x: 'a\ud800' } }, {}, 1)).toThrow(/lone surrogate/);
     expect(enc.rows).toBe(0);
     enc.string('half a row');
@@ -107,20 +107,20 @@ describe('rows encoded straight from messages', () => {
     expect(enc.finish().data).toHaveLength(0); // finish starts afresh
   });
 
-  it('decodeMessages with an encoding: valid messages become encoded rows with their message, the rest dead letters', () => {
+  it('decodeMessages with rowBinary: valid messages become encoded rows with their message, the rest dead letters', () => {
     const raw = (v: unknown, offset: number) => ({ value: typeof v === 'string' ? v : JSON.stringify(v), topic: 'preds', partition: 4, offset: String(offset) });
     const messages = [raw(predictions[0], 10), raw('{nope', 11), raw(predictions[1], 12), raw({ model: 'fraud' }, 13), raw(predictions[3], 14)];
-    const report = decodeMessages('prediction', 'kafka', messages, 1e6, { encoding: 'RowBinary' }, NOW);
+    const report = decodeMessages('prediction', 'kafka', messages, 1e6, { rowBinary: true }, NOW);
     expect(report.batch.predictions).toEqual([]);
     expect(report.batch.deadLetters.map((d) => [d.offset, d.reason.slice(0, 8)])).toEqual([['11', 'not JSON'], ['13', 'missing ']]);
     const [encoded] = report.batch.encoded!;
-    expect(encoded).toMatchObject({ table: 'predictions', format: 'RowBinary', source: 'kafka' });
+    expect(encoded).toMatchObject({ table: 'predictions', source: 'kafka' });
     expect([0, 1, 2].map((i) => originOf(encoded, i))).toEqual([0, 2, 4].map((i) => ({ source: 'kafka', topic: 'preds', partition: 4, offset: String(10 + i), value: Buffer.from(messages[i].value) })));
     expect(encoded.messages).toMatchObject({ offsets: Float64Array.from([10, 12, 14]) }); // no object per message
     const rows = [0, 2, 4].map((i) => predictionRowOf(JSON.parse(messages[i].value) as unknown, {}, NOW).row as unknown as Record<string, unknown>);
     expect(encoded.data.equals(encodeRowBinary(INSERT_LAYOUTS.predictions, rows))).toBe(true);
     expect(report.newestEventMs).toBe(T + 1);
-    // without an encoding: object rows, as before
+    // without rowBinary: object rows, as before
     const plain = decodeMessages('prediction', 'kafka', messages, 1e6, {}, NOW).batch;
     expect(plain.encoded).toBeUndefined();
     expect(encodeRowBinary(INSERT_LAYOUTS.predictions, plain.predictions as unknown as Array<Record<string, unknown>>).equals(encoded.data)).toBe(true);
@@ -128,7 +128,7 @@ describe('rows encoded straight from messages', () => {
 
   it('keeps the messages of encoded rows compactly, each origin as it was', () => {
     const http = [{ value: '{"é":1}', topic: '/v1/predictions', partition: -1, offset: 'line 1' }, { value: '', topic: '/v1/predictions', partition: -1, offset: 'line 3' }];
-    const rows = (messages: ReturnType<typeof rowMessages>) => ({ table: 'predictions' as const, format: 'RowBinary' as const, data: Buffer.alloc(0), ends: new Uint32Array(2), source: 'http', messages });
+    const rows = (messages: ReturnType<typeof rowMessages>) => ({ table: 'predictions' as const, data: Buffer.alloc(0), ends: new Uint32Array(2), source: 'http', messages });
     expect([0, 1].map((i) => originOf(rows(rowMessages(http)), i))).toEqual(http.map((m) => ({ source: 'http', ...m, value: Buffer.from(m.value) })));
     const mixed = [{ value: Buffer.from('a'), topic: 't', partition: 1, offset: '5' }, { value: Buffer.from('b'), topic: 't', partition: 2, offset: '9007199254740993' }];
     expect(rowMessages(mixed)).toEqual({ each: mixed });
