@@ -168,7 +168,7 @@ async function stages(): Promise<Record<string, unknown>> {
   const store = createStore({ url: chUrl, database });
   const layout = INSERT_LAYOUTS.predictions;
   const now = Date.now();
-  const enc = rowEncoder(store.insertFormat!);
+  const enc = rowEncoder();
   let pending: Buffer[] = [];
   let pendingRows = 0;
   const insert = async () => {
@@ -182,7 +182,7 @@ async function stages(): Promise<Record<string, unknown>> {
   };
   let bytes = 0;
   for (const b of batches) {
-    const chunk = time('decoding', () => decodeMessages('prediction', 'kafka', b.messages.map((m) => ({ value: m.value, topic: b.topic, partition: b.partition, offset: m.offset })), 1 << 20, { encoding: store.insertFormat }, now).batch.encoded![0]);
+    const chunk = time('decoding', () => decodeMessages('prediction', 'kafka', b.messages.map((m) => ({ value: m.value, topic: b.topic, partition: b.partition, offset: m.offset })), 1 << 20, { rowBinary: true }, now).batch.encoded![0]);
     const json = time('full_path_json_parse', () => b.messages.map((m) => parseJsonMessage(m.value, 1 << 20)));
     time('full_path_validation_and_encoding', () => {
       for (const j of json) encodePrediction(enc, j, {}, Math.floor(now / 1000));

@@ -2,15 +2,14 @@
 // object, no arrays per row, so nothing of a message but its bytes waits in the backlog (fewer objects for the GC to
 // move). The columns go in the order of INSERT_LAYOUTS (store/insert-layout.ts); a unit test holds them to it.
 import type { FeatureValue, LabelEvent } from '../domain/index.js';
-import type { InsertFormat, RowEncoder } from '../store/insert-rows.js';
+import type { RowEncoder } from '../store/insert-rows.js';
 import { decodeLabel, decodePredictionFields, type DecodeOptions, type PredictionFields } from './decode.js';
 import type { RawMessage } from './messages.js';
 import type { Origin } from './writer.js';
 
-/** Rows of one submission, encoded, with the message each came from (for the dead letter of a refused row). */
+/** Rows of one submission, in RowBinary, with the message each came from (for the dead letter of a refused row). */
 export interface EncodedRows {
   table: 'predictions' | 'labels';
-  format: InsertFormat;
   data: Buffer;
   /** byte just past each row */
   ends: Uint32Array;

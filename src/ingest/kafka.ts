@@ -159,7 +159,7 @@ export class KafkaIngest {
       report = await this.decoder.decode(
         kind, 'kafka',
         batch.messages.map((m) => ({ value: m.value, topic: batch.topic, partition: batch.partition, offset: m.offset })),
-        this.options.maxMessageBytes, { models: this.models, age: this.options.age, encoding: this.writer.encoding }, this.now(),
+        this.options.maxMessageBytes, { models: this.models, age: this.options.age, rowBinary: this.writer.takesRowBinary }, this.now(),
       );
     } catch (error) {
       // a decode thread died (decode-pool.ts): like a batch not stored, it is read again after a restart

@@ -2,7 +2,7 @@
 // Nothing one message holds can throw past its own dead letter: decoding and row building are caught per message.
 import { InputError } from '../domain/index.js';
 import { NotEncodable } from '../store/insert-layout.js';
-import { rowEncoder, type InsertFormat, type RowEncoder } from '../store/insert-rows.js';
+import { rowEncoder, type RowEncoder } from '../store/insert-rows.js';
 import { decodeLabel, parseJsonMessage, type DecodeOptions } from './decode.js';
 import { encodeLabel, encodePrediction, rowMessages } from './encoded.js';
 import { labelRow, predictionRowOf } from './rows.js';
@@ -36,15 +36,14 @@ export function payloadText(value: RawMessage['value']): string {
   return value === null || value === undefined ? '' : typeof value === 'string' ? value : value.toString('utf8');
 }
 
-/** One encoder per format, reused: decodeMessages runs to its end without yielding. */
-const encoders = new Map<InsertFormat, RowEncoder>();
-const encoderFor = (format: InsertFormat) => encoders.get(format) ?? encoders.set(format, rowEncoder(format)).get(format)!;
+/** One encoder, reused: decodeMessages runs to its end without yielding. */
+let encoder: RowEncoder | undefined;
 
 export interface DecodeMessagesOptions extends DecodeOptions {
   age?: AcceptedAge;
-  /** The store's insert format (BatchWriter.encoding): valid rows are then written straight into insert bytes
-   *  (batch.encoded) instead of row objects. */
-  encoding?: InsertFormat;
+  /** Valid rows are written straight into RowBinary insert bytes (batch.encoded) instead of row objects: for a store
+   *  that takes them (BatchWriter.takesRowBinary). */
+  rowBinary?: boolean;
 }
 
 export function decodeMessages(
@@ -53,7 +52,7 @@ export function decodeMessages(
   const report: DecodeReport = { batch: { predictions: [], labels: [], deadLetters: [] }, rejected: [], newestEventMs: 0 };
   const window = options.age ? { minMs: nowMs - options.age.maxAgeMs, maxMs: nowMs + options.age.maxFutureMs } : options.window;
   const decodeOptions: DecodeOptions = { models: options.models, window };
-  const enc = options.encoding ? encoderFor(options.encoding) : undefined;
+  const enc = options.rowBinary ? (encoder ??= rowEncoder()) : undefined;
   const encodedMessages: RawMessage[] = [];
   const ingestedAt = Math.floor(nowMs / 1000);
   for (const m of messages) {
@@ -90,7 +89,7 @@ export function decodeMessages(
   }
   if (enc && encodedMessages.length) {
     const { data, ends } = enc.finish();
-    report.batch.encoded = [{ table: kind === 'prediction' ? 'predictions' : 'labels', format: enc.format, data, ends, source, messages: rowMessages(encodedMessages) }];
+    report.batch.encoded = [{ table: kind === 'prediction' ? 'predictions' : 'labels', data, ends, source, messages: rowMessages(encodedMessages) }];
   }
   return report;
 }

@@ -8,7 +8,6 @@
 import { wellFormed } from './decode.js';
 import type { Store } from '../store/index.js';
 import { StoreError, toStoreError } from '../store/index.js';
-import type { InsertFormat } from '../store/insert-rows.js';
 import { originOf, type EncodedRows } from './encoded.js';
 import type { IngestMetrics } from '../telemetry/ingest-metrics.js';
 import type { Logger } from '../telemetry/log.js';
@@ -45,7 +44,7 @@ export interface IngestBatch {
   predictions: PredictionRow[];
   labels: LabelRow[];
   deadLetters: DeadLetterRow[];
-  /** rows already in the store's insert bytes (decodeMessages with `encoding`) */
+  /** rows already in RowBinary insert bytes (decodeMessages with `rowBinary`) */
   encoded?: EncodedRows[];
 }
 
@@ -127,9 +126,9 @@ export class BatchWriter {
     this.now = options.now ?? Date.now;
   }
 
-  /** The insert format the store takes rows in as bytes (for decodeMessages' `encoding`), if it does. */
-  get encoding(): InsertFormat | undefined {
-    return this.store.insertEncoded ? this.store.insertFormat : undefined;
+  /** Whether the store takes rows as RowBinary bytes (for decodeMessages' `rowBinary`). */
+  get takesRowBinary(): boolean {
+    return this.store.insertEncoded !== undefined;
   }
 
   /** Resolves once every row of `batch` is durably stored or dead-lettered (the result names the rows ClickHouse
@@ -137,7 +136,7 @@ export class BatchWriter {
   submit(batch: IngestBatch): Promise<SubmitResult> {
     if (this.closed) return Promise.reject(new Error('writer is closed'));
     const encoded = batch.encoded ?? [];
-    if (encoded.length && !this.encoding) return Promise.reject(new Error('this store takes no encoded rows'));
+    if (encoded.length && !this.takesRowBinary) return Promise.reject(new Error('this store takes no encoded rows'));
     const size = batch.predictions.length + batch.labels.length + batch.deadLetters.length + encoded.reduce((n, e) => n + e.ends.length, 0);
     if (size === 0) return Promise.resolve({ refused: [] });
     let waiter!: Waiter;

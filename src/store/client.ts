@@ -5,7 +5,6 @@ import { toStoreError } from './errors.js';
 import { defaultEmbeddedMemoryBytes, embeddedConnection } from './embedded.js';
 import { INSERT_LAYOUTS, NotEncodable } from './insert-layout.js';
 import { encodeRowBinary } from './insert-rowbinary.js';
-import type { InsertFormat } from './insert-rows.js';
 import { ident } from './sql.js';
 import { CLUSTER_SETTINGS, clusterAnswers, type ClusterSpec } from './cluster.js';
 
@@ -18,9 +17,8 @@ export interface Store {
   /** Set when the tables live on a ClickHouse cluster (src/store/cluster.ts): its name and replica path. */
   readonly cluster?: ClusterSpec;
   insert(table: string, rows: Record<string, unknown>[]): Promise<void>;
-  /** The format insertEncoded takes an ingest table's rows in (store/insert-rows.ts). */
-  readonly insertFormat?: InsertFormat;
-  /** Rows of an ingest table (INSERT_LAYOUTS) already encoded in insertFormat, back to back across `parts`. */
+  /** Rows of an ingest table (INSERT_LAYOUTS) already encoded as RowBinary (store/insert-rows.ts), back to back
+   *  across `parts`. */
   insertEncoded?(table: string, parts: Buffer[]): Promise<void>;
   query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
   command(sql: string): Promise<void>;
@@ -83,7 +81,7 @@ export function createStore(options: StoreOptions): Store {
     }
   }
 
-  /** Encoded rows of an ingest table (in `insertFormat`) into it, by the table's explicit column list. */
+  /** RowBinary rows of an ingest table into it, by the table's explicit column list. */
   async function send(table: string, parts: Buffer[]): Promise<void> {
     const columns = INSERT_LAYOUTS[table].map(([name]) => name);
     if (embedded) {
@@ -108,7 +106,6 @@ export function createStore(options: StoreOptions): Store {
         throw toStoreError(error, `insert into ${table}`);
       }
     },
-    insertFormat: 'RowBinary',
     async insertEncoded(table, parts) {
       if (parts.length === 0) return;
       const name = ident(table);

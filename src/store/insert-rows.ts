@@ -1,16 +1,12 @@
-// Rows written column by column straight into an insert's bytes, with no row object in between: ingest encodes
-// each message as it is validated, and only the bytes (plus where each row ends, so a refused chunk can still be
-// halved down to its bad row) wait in the backlog. RowBinary for a server, JSONCompactEachRow for the embedded
-// engine (its raw insert takes no binary format), both straight into bytes; the caller writes the columns in its
-// table's layout order.
+// Rows written column by column straight into an insert's RowBinary bytes, with no row object in between: ingest
+// encodes each message as it is validated, and only the bytes (plus where each row ends, so a refused chunk can still
+// be halved down to its bad row) wait in the backlog. Both engines take them (the embedded one through a spool file,
+// embedded.ts); the caller writes the columns in its table's layout order.
 import { endianness } from 'node:os';
-import { JsonBytes } from './insert-json-rows.js';
 import { Output } from './insert-rowbinary.js';
 
 /** A Float64Array holds the platform's byte order; RowBinary is little-endian. */
 const LITTLE_ENDIAN = endianness() === 'LE';
-
-export type InsertFormat = 'RowBinary' | 'JSONCompactEachRow';
 
 /** Rows back to back; `ends[i]` is the byte just past row i. */
 export interface EncodedChunk {
@@ -19,7 +15,6 @@ export interface EncodedChunk {
 }
 
 export interface RowEncoder {
-  readonly format: InsertFormat;
   string(s: string): void;
   dateTime(seconds: number): void;
   uint64(v: number): void;
@@ -93,7 +88,6 @@ class Repeats {
 }
 
 class RowBinaryEncoder implements RowEncoder {
-  readonly format = 'RowBinary' as const;
   private readonly out = new Output(1 << 16);
   private readonly ends = new Ends();
   private readonly repeats = new Repeats();
@@ -157,75 +151,6 @@ class RowBinaryEncoder implements RowEncoder {
   }
 }
 
-/** JSONCompactEachRow, written straight into bytes (insert-json-rows.ts). */
-class JsonCompactEncoder implements RowEncoder {
-  readonly format = 'JSONCompactEachRow' as const;
-  private readonly json = new JsonBytes();
-  private readonly ends = new Ends();
-  private readonly repeats = new Repeats();
-
-  get rows(): number {
-    return this.ends.count;
-  }
-  string(s: string): void {
-    this.json.column();
-    this.json.string(s);
-  }
-  dateTime(seconds: number): void {
-    this.json.column();
-    this.json.number(seconds);
-  }
-  uint64(v: number): void {
-    this.json.column();
-    this.json.number(v);
-  }
-  nullableFloat(v: number | null): void {
-    this.json.column();
-    if (v === null) this.json.ascii('null');
-    else this.json.number(v);
-  }
-  nullableString(v: string | null): void {
-    this.json.column();
-    if (v === null) this.json.ascii('null');
-    else this.json.string(v);
-  }
-  floats(values: Float64Array, n: number): void {
-    const json = this.json;
-    json.column();
-    json.open();
-    for (let i = 0; i < n; i++) {
-      if (i > 0) json.comma();
-      json.number(values[i]);
-    }
-    json.close();
-  }
-  strings(values: readonly string[], n: number, slot?: number): void {
-    const json = this.json;
-    json.column();
-    const out = json.out;
-    if (this.repeats.copied(out, slot, values, n)) return;
-    const start = out.pos;
-    json.open();
-    for (let i = 0; i < n; i++) {
-      if (i > 0) json.comma();
-      json.string(values[i]);
-    }
-    json.close();
-    this.repeats.remember(out, slot, values, n, start);
-  }
-  endRow(): void {
-    this.ends.push(this.json.endRow());
-  }
-  abandonRow(): void {
-    this.json.abandonRow();
-    this.repeats.forget();
-  }
-  finish(): EncodedChunk {
-    this.repeats.forget();
-    return { data: this.json.take(), ends: this.ends.take() };
-  }
-}
-
-export function rowEncoder(format: InsertFormat): RowEncoder {
-  return format === 'RowBinary' ? new RowBinaryEncoder() : new JsonCompactEncoder();
+export function rowEncoder(): RowEncoder {
+  return new RowBinaryEncoder();
 }

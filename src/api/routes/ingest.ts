@@ -58,7 +58,7 @@ export function ingestRoutes(app: FastifyInstance, deps: IngestRouteDeps): void 
       scope.post(path, { onRequest: deps.guard, schema: { response: responseSchema, tags: ['ingest'], summary: `Ingest ${kind}s: a JSON array, one object, or NDJSON; 200 once stored` } }, async (request, reply) => {
         const raw = bodyMessages(request.body as string | undefined, bodyFormat(request.headers['content-type']), path); // InputError → 400
         if (raw.length === 0) return reply.code(400).send({ error: 'bad_request', message: 'the body holds no messages' });
-        const report = decodeMessages(kind, 'http', raw, deps.maxMessageBytes, { models, age: deps.age, encoding: deps.writer.encoding }, Date.now());
+        const report = decodeMessages(kind, 'http', raw, deps.maxMessageBytes, { models, age: deps.age, rowBinary: deps.writer.takesRowBinary }, Date.now());
         const store = () => within(deps.writer.submit(report.batch), deps.storeWaitMs ?? 30_000);
         let result: SubmitResult;
         try {

@@ -34,8 +34,8 @@ function plain(report: ReturnType<typeof decodeMessages>) {
 
 describe('decoding in worker threads', () => {
   it('encodes the same insert bytes and refuses the same messages with the same reasons as the main thread', async () => {
-    const here = decodeMessages('prediction', 'kafka', messages, 1e6, { ...options, encoding: 'RowBinary' }, NOW);
-    const there = await pool.decode('prediction', 'kafka', messages, 1e6, { ...options, encoding: 'RowBinary' }, NOW);
+    const here = decodeMessages('prediction', 'kafka', messages, 1e6, { ...options, rowBinary: true }, NOW);
+    const there = await pool.decode('prediction', 'kafka', messages, 1e6, { ...options, rowBinary: true }, NOW);
     expect(here.batch.encoded?.[0].ends.length).toBe(51);
     expect(here.rejected.map((r) => r.code)).toEqual(['not_json', 'timestamp_out_of_range', 'unknown_model', 'empty', 'bad_unicode']);
     expect(plain(there)).toEqual(plain(here));
@@ -54,8 +54,8 @@ describe('decoding in worker threads', () => {
 
   it('many batches at once, spread over the threads, each answered with its own report', async () => {
     const batches = Array.from({ length: 12 }, (_, b) => messages.slice(b, b + 20).map((m) => ({ ...m, partition: b })));
-    const reports = await Promise.all(batches.map((batch) => pool.decode('prediction', 'kafka', batch, 1e6, { ...options, encoding: 'RowBinary' }, NOW)));
-    reports.forEach((r, b) => expect(plain(r)).toEqual(plain(decodeMessages('prediction', 'kafka', batches[b], 1e6, { ...options, encoding: 'RowBinary' }, NOW))));
+    const reports = await Promise.all(batches.map((batch) => pool.decode('prediction', 'kafka', batch, 1e6, { ...options, rowBinary: true }, NOW)));
+    reports.forEach((r, b) => expect(plain(r)).toEqual(plain(decodeMessages('prediction', 'kafka', batches[b], 1e6, { ...options, rowBinary: true }, NOW))));
   });
 
   it('a closed pool starts new threads for the next batch', async () => {

@@ -1,15 +1,15 @@
 // The byte-level scan (src/ingest/scan.ts) against the full path (parseJsonMessage, then encodePrediction or
 // encodeLabel) on a large seeded corpus of messages, canonical and odd (every trap of JSON.parse and of validation),
 // and on issue 10's hostile corpus: for each message the scan either declines and writes nothing, or writes the very
-// bytes the full path writes and returns the same event time, in both insert formats. The bench's messages must
-// not be declined.
+// bytes the full path writes and returns the same event time (RowBinary, compared byte for byte). The bench's
+// messages must not be declined.
 import { describe, expect, it } from 'vitest';
 import { parseJsonMessage, type DecodeOptions } from '../../../src/ingest/decode.js';
 import { encodeLabel, encodePrediction } from '../../../src/ingest/encoded.js';
 import { decodeMessages, type MessageKind } from '../../../src/ingest/messages.js';
 import { skipJson } from '../../../src/ingest/json-skip.js';
 import { DECLINED, DECLINED_RUN, scanRow } from '../../../src/ingest/scan.js';
-import { rowEncoder, type InsertFormat } from '../../../src/store/insert-rows.js';
+import { rowEncoder } from '../../../src/store/insert-rows.js';
 import { SeededRandom } from '../../../src/stats/random.js';
 import { benchMessage } from '../../../bench/lib.js';
 import { HostileGenerator } from '../../support/hostile-messages.js';
@@ -17,7 +17,6 @@ import { HostileGenerator } from '../../support/hostile-messages.js';
 const NOW = Date.UTC(2026, 11, 1, 12);
 const INGESTED_AT = Math.floor(NOW / 1000);
 const MAX_BYTES = 1 << 16;
-const FORMATS: InsertFormat[] = ['RowBinary', 'JSONCompactEachRow'];
 
 const TRAPS = ['ws', 'number', 'string', 'scalar', 'name', 'dupName', 'comma', 'time', 'id', 'model', 'features', 'version', 'metadata', 'extra', 'dupField', 'missing', 'escapedKey', 'truncate', 'bom', 'trailing'];
 
@@ -185,9 +184,9 @@ function raw(text: string, rnd: SeededRandom): Buffer | string {
 interface Tally { accepted: number; declined: number }
 
 /** Both paths on each message in turn (so the scan's memory of recent names is exercised as in a stream). */
-function compare(kind: MessageKind, messages: Array<Buffer | string>, format: InsertFormat, options: DecodeOptions, maxBytes = MAX_BYTES): Tally {
-  const scanned = rowEncoder(format);
-  const full = rowEncoder(format);
+function compare(kind: MessageKind, messages: Array<Buffer | string>, options: DecodeOptions, maxBytes = MAX_BYTES): Tally {
+  const scanned = rowEncoder();
+  const full = rowEncoder();
   const tally: Tally = { accepted: 0, declined: 0 };
   for (const m of messages) {
     const ts = scanRow(scanned, kind, m, maxBytes, options, INGESTED_AT);
@@ -207,7 +206,7 @@ function compare(kind: MessageKind, messages: Array<Buffer | string>, format: In
     }
     const expected = full.finish();
     if (ts !== want || !got.data.equals(expected.data)) {
-      throw new Error(`${format}: the scan differs from the full path on ${JSON.stringify(String(m))}: time ${ts} vs ${want}, bytes ${got.data.toString('hex')} vs ${expected.data.toString('hex')}`);
+      throw new Error(`the scan differs from the full path on ${JSON.stringify(String(m))}: time ${ts} vs ${want}, bytes ${got.data.toString('hex')} vs ${expected.data.toString('hex')}`);
     }
     expect(got.ends).toEqual(expected.ends);
   }
@@ -223,16 +222,14 @@ const OPTION_SETS: Array<[string, DecodeOptions]> = [
 describe('the byte-level scan of common messages', () => {
   for (const kind of ['prediction', 'label'] as MessageKind[]) {
     for (const [what, options] of OPTION_SETS) {
-      it(`${kind}s, ${what}: declined, or the full path's bytes and time, in both formats`, () => {
+      it(`${kind}s, ${what}: declined, or the full path's bytes and time`, () => {
         const gen = new OddMessages(kind === 'prediction' ? 19 : 23, kind);
         const rnd = new SeededRandom(7);
         const messages = Array.from({ length: kind === 'prediction' ? 6000 : 3000 }, () => raw(gen.message(), rnd));
-        for (const format of FORMATS) {
-          const tally = compare(kind, messages, format, options);
-          // the corpus is a real test of both outcomes
-          expect(tally.accepted).toBeGreaterThan(messages.length * 0.15);
-          expect(tally.declined).toBeGreaterThan(messages.length * 0.15);
-        }
+        const tally = compare(kind, messages, options);
+        // the corpus is a real test of both outcomes
+        expect(tally.accepted).toBeGreaterThan(messages.length * 0.15);
+        expect(tally.declined).toBeGreaterThan(messages.length * 0.15);
       });
     }
   }
@@ -250,12 +247,12 @@ describe('the byte-level scan of common messages', () => {
     const gen = new OddMessages(5, 'prediction');
     const messages: string[] = [];
     for (let i = 0; i < 20_000; i++) messages.push(`{"model":"m","prediction_id":"p","timestamp":${NOW},"features":{"x":${gen.number()},"y":${gen.number()}},"prediction":${gen.number()}}`);
-    for (const format of FORMATS) expect(compare('prediction', messages, format, {}).accepted).toBeGreaterThan(10_000);
+    expect(compare('prediction', messages, {}).accepted).toBeGreaterThan(10_000);
   });
 
   it('a message over the size limit is declined (the full path names the limit)', () => {
     const text = benchMessage(1, 20);
-    const enc = rowEncoder('RowBinary');
+    const enc = rowEncoder();
     expect(scanRow(enc, 'prediction', Buffer.from(text), text.length - 1, {}, INGESTED_AT)).toBe(DECLINED);
     expect(scanRow(enc, 'prediction', Buffer.from(text), text.length, {}, INGESTED_AT)).not.toBe(DECLINED);
   });
@@ -263,24 +260,24 @@ describe('the byte-level scan of common messages', () => {
   it('issue 10\'s hostile corpus: declined, or exactly as the full path', () => {
     const gen = new HostileGenerator(10, NOW);
     const messages = Array.from({ length: 3000 }, (_, i) => gen.message(i, 'h', true).text);
-    for (const format of FORMATS) expect(compare('prediction', messages, format, {}, 1 << 20).accepted).toBeGreaterThan(0);
+    expect(compare('prediction', messages, {}, 1 << 20).accepted).toBeGreaterThan(0);
   });
 
   it('feature names that repeat or change between messages are checked each time they could differ', () => {
     const at = (names: string[]) => `{"model":"m","prediction_id":"p","timestamp":${NOW},"features":{${names.map((n, i) => `"${n}":${i}`).join(',')}}}`;
     const stream = [at(['a', 'b', 'c']), at(['a', 'b', 'c']), at(['a', 'b', 'a']), at(['a', 'b', 'c']), at(['a', 'b']), at(['a', 'b', 'b']), at(['a', 'b', 'c', 'a']), at(['b', 'b']), at(['a', 'b', 'c'])];
-    const enc = rowEncoder('RowBinary');
+    const enc = rowEncoder();
     expect(stream.map((m) => scanRow(enc, 'prediction', m, MAX_BYTES, {}, INGESTED_AT) !== DECLINED)).toEqual([true, true, false, true, true, false, false, false, true]);
-    for (const format of FORMATS) compare('prediction', stream, format, {});
+    compare('prediction', stream, {});
   });
 
   it('at most 2 000 features, as the full path', () => {
     const at = (n: number) => `{"model":"m","prediction_id":"p","timestamp":${NOW},"features":{${Array.from({ length: n }, (_, i) => `"x${i}":${i}`).join(',')}}}`;
-    for (const format of FORMATS) expect(compare('prediction', [at(2000), at(2001), at(1999)], format, {})).toEqual({ accepted: 2, declined: 1 });
+    expect(compare('prediction', [at(2000), at(2001), at(1999)], {})).toEqual({ accepted: 2, declined: 1 });
   });
 
   it('after a long run of declined messages only one in DECLINED_RUN is tried, until one is read again', () => {
-    const enc = rowEncoder('RowBinary');
+    const enc = rowEncoder();
     // a name that is not ASCII: the scan declines it
     const odd = (i: number) => benchMessage(i, 20).replace('"f3"', '"f€"');
     for (let i = 0; i <= 3 * DECLINED_RUN; i++) expect(scanRow(enc, 'prediction', odd(i), MAX_BYTES, {}, INGESTED_AT)).toBe(DECLINED);
@@ -296,8 +293,8 @@ describe('the byte-level scan of common messages', () => {
   it('the bench\'s messages (both shapes) are all read by the scan, and decodeMessages stores them as the full path would', () => {
     for (const shape of [{ numeric: 20 }, { numeric: 25, nulls: true, categorical: 5 }]) {
       const messages = Array.from({ length: 500 }, (_, i) => Buffer.from(benchMessage(i, shape)));
-      for (const format of FORMATS) expect(compare('prediction', messages, format, {})).toEqual({ accepted: 500, declined: 0 });
-      const report = decodeMessages('prediction', 'bench', messages.map((value, i) => ({ value, topic: 't', partition: 0, offset: String(i) })), MAX_BYTES, { encoding: 'RowBinary' }, NOW);
+      expect(compare('prediction', messages, {})).toEqual({ accepted: 500, declined: 0 });
+      const report = decodeMessages('prediction', 'bench', messages.map((value, i) => ({ value, topic: 't', partition: 0, offset: String(i) })), MAX_BYTES, { rowBinary: true }, NOW);
       expect(report.batch.encoded?.[0].ends).toHaveLength(500);
       expect(report.batch.predictions).toHaveLength(0);
       expect(report.newestEventMs).toBe(1764000000000 + 499);

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { decodeMessages } from '../../../src/ingest/messages.js';
 import { BatchWriter } from '../../../src/ingest/writer.js';
 import { StoreError, kindOfCode, toStoreError, type Store } from '../../../src/store/index.js';
+import { INSERT_LAYOUTS } from '../../../src/store/insert-layout.js';
+import { readRowBinary } from '../store/bytes.js';
 
 const NOW = Date.UTC(2026, 11, 1, 12);
 
@@ -108,21 +110,20 @@ describe('BatchWriter', () => {
   });
 });
 
-/** scriptedStore taking encoded rows (JSONCompactEachRow, one array a line, prediction_id third): refuses a part
- *  holding a row `refuse` picks, records each row stored as its id. */
+/** scriptedStore taking encoded rows (RowBinary, read back by the table's layout): refuses a part holding a row
+ *  `refuse` picks, records each row stored as its id. */
 function encodedStore(refuse: (id: string) => boolean) {
   const store = scriptedStore(() => false);
   const ids: string[] = [];
   const parts: number[] = [];
   Object.assign(store, {
-    insertFormat: 'JSONCompactEachRow',
     async insertEncoded(table: string, chunk: Buffer[]) {
       const next = store.failNext.shift();
       if (next) throw next;
-      const rows = Buffer.concat(chunk).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown[]);
-      if (rows.some((r) => refuse(String(r[2])))) throw toStoreError(new Error('Code: 27, e.displayText() = DB::Exception: Cannot parse input'), `insert into ${table}`);
+      const rows = readRowBinary(INSERT_LAYOUTS[table], Buffer.concat(chunk)).map((r) => String(r.prediction_id));
+      if (rows.some(refuse)) throw toStoreError(new Error('Code: 27, e.displayText() = DB::Exception: Cannot parse input'), `insert into ${table}`);
       parts.push(chunk.length);
-      ids.push(...rows.map((r) => String(r[2])));
+      ids.push(...rows);
     },
   });
   return { store, ids, parts };
@@ -132,10 +133,10 @@ describe('BatchWriter with encoded rows', () => {
   it('halves encoded rows across submissions down to the refused ones, dead-lettered with their message', async () => {
     const { store, ids, parts } = encodedStore((id) => id.startsWith('bad-'));
     const writer = new BatchWriter(store, { batchSize: 10_000, maxWaitMs: 5, now: () => NOW });
-    expect(writer.encoding).toBe('JSONCompactEachRow');
+    expect(writer.takesRowBinary).toBe(true);
     const all = messages(64, new Set([5, 40, 41]));
-    const first = decodeMessages('prediction', 'kafka', all.slice(0, 30), 1e6, { encoding: writer.encoding }, NOW);
-    const second = decodeMessages('prediction', 'kafka', [...all.slice(30), { value: '{', topic: 'predictions', partition: 2, offset: '999' }], 1e6, { encoding: writer.encoding }, NOW);
+    const first = decodeMessages('prediction', 'kafka', all.slice(0, 30), 1e6, { rowBinary: writer.takesRowBinary }, NOW);
+    const second = decodeMessages('prediction', 'kafka', [...all.slice(30), { value: '{', topic: 'predictions', partition: 2, offset: '999' }], 1e6, { rowBinary: writer.takesRowBinary }, NOW);
     expect(first.batch.predictions).toEqual([]);
     const [a, b] = await Promise.all([writer.submit(first.batch), writer.submit(second.batch)]);
     await writer.close();
@@ -154,10 +155,10 @@ describe('BatchWriter with encoded rows', () => {
     const { store, ids } = encodedStore(() => false);
     const writer = new BatchWriter(store, { batchSize: 10_000, maxWaitMs: 1, sleep: async () => undefined, now: () => NOW });
     store.failNext.push(toStoreError(new Error('connect ECONNREFUSED 127.0.0.1:8123'), 'insert'));
-    await writer.submit(decodeMessages('prediction', 'kafka', messages(8, new Set()), 1e6, { encoding: writer.encoding }, NOW).batch);
+    await writer.submit(decodeMessages('prediction', 'kafka', messages(8, new Set()), 1e6, { rowBinary: writer.takesRowBinary }, NOW).batch);
     expect(ids).toEqual(messages(8, new Set()).map((_, i) => `p-${i}`));
     store.failNext.push(toStoreError(new Error('Code: 60, e.displayText() = DB::Exception: Table does not exist'), 'insert'));
-    await expect(writer.submit(decodeMessages('prediction', 'kafka', messages(2, new Set()), 1e6, { encoding: writer.encoding }, NOW).batch)).rejects.toThrow(/refuses these writes/);
+    await expect(writer.submit(decodeMessages('prediction', 'kafka', messages(2, new Set()), 1e6, { rowBinary: writer.takesRowBinary }, NOW).batch)).rejects.toThrow(/refuses these writes/);
     expect(ids).toHaveLength(8);
   });
 });

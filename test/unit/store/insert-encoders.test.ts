@@ -1,11 +1,10 @@
-// The binary insert encoders against bytes written out by hand from ClickHouse's RowBinary definition (strings:
+// The binary insert encoder against bytes written out by hand from ClickHouse's RowBinary definition (strings:
 // LEB128 length + UTF-8; DateTime UInt32 LE; UInt64 LE; Nullable: 1 = null, 0 then the value; arrays: LEB128
-// count, then items) and JSONCompactEachRow's (one JSON array a row, columns in layout order, -0 kept).
+// count, then items).
 import { describe, expect, it } from 'vitest';
-import { encodeJsonCompact } from '../../../src/store/insert-json.js';
 import { INSERT_LAYOUTS, NotEncodable, type TableLayout } from '../../../src/store/insert-layout.js';
 import { encodeRowBinary } from '../../../src/store/insert-rowbinary.js';
-import { f64, str, u32 } from './bytes.js';
+import { f64, readRowBinary, str, u32 } from './bytes.js';
 
 describe('RowBinary', () => {
   const layout: TableLayout = [['s', 'String'], ['t', 'DateTime'], ['u', 'UInt64'], ['i', 'Int32'], ['a', 'Array(Float64)'], ['n', 'Nullable(String)'], ['m', 'Nullable(Float64)']];
@@ -20,6 +19,9 @@ describe('RowBinary', () => {
       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 1, 0x78, 1,
     ];
     expect([...encodeRowBinary(layout, rows)]).toEqual(expected);
+    // the tests' reader (bytes.ts) reads the same bytes back as the rows, and refuses a row cut short
+    expect(readRowBinary(layout, Buffer.from(expected))).toEqual(rows);
+    expect(() => readRowBinary(layout, Buffer.from(expected.slice(0, -1)))).toThrow(/RowBinary ends/);
   });
 
   it('writes multi-byte lengths for long and non-ASCII strings, growing its buffer as it goes', () => {
@@ -49,14 +51,5 @@ describe('RowBinary', () => {
   it('has a layout for each table ingest writes, with no MATERIALIZED column', () => {
     expect(Object.keys(INSERT_LAYOUTS)).toEqual(['predictions', 'labels', 'dead_letters']);
     expect(INSERT_LAYOUTS.predictions.map(([c]) => c)).not.toContain('name_layout');
-  });
-});
-
-describe('JSONCompactEachRow', () => {
-  it('writes one array a row in layout order, keeping -0', () => {
-    const layout: TableLayout = [['b', 'Float64'], ['a', 'String'], ['c', 'Array(Float64)'], ['d', 'Nullable(Float64)']];
-    const text = encodeJsonCompact(layout, [{ a: 'x"y', b: 0.1, c: [1, 2.5], d: null }, { a: '', b: -0, c: [-0, 3], d: -0 }]).toString('utf8');
-    expect(text).toBe('[0.1,"x\\"y",[1,2.5],null]\n[-0,"",[-0,3],-0]\n');
-    expect(text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown[])).toEqual([[0.1, 'x"y', [1, 2.5], null], [-0, '', [-0, 3], -0]]);
   });
 });
