@@ -33,6 +33,8 @@ export function foldedEstimate(profile: BaselineProfile, plans: readonly Numeric
       const v = value(name);
       return v ? { columns: [], ...v } : null;
     });
+    // scores alone (no PCA, or its error from a sample: pca-sample.ts): no error for the ARRAY JOIN to copy to every key
+    if (!profile.multivariate) return { columns: [`${cell} AS cell`], key: `toInt32(${bin} + 1)`, value: null, size };
     return { columns: [...columns, `${cell} AS cell`, `${error} AS err`, `${errorBin} AS error_bin`], key: `toInt32(${bin} + 1) * ${errorBins} + error_bin`, value: 'err', size };
   };
   return { fold, base, errorBins };

@@ -142,8 +142,8 @@ export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], 
   const inner = `${hashes}SELECT ${columns.length ? columns.join(', ') : '1 AS one'} FROM ${predictions(final)} WHERE ${windowFilter(w)}`;
   const base = keySpace(keys);
   if (!segment) {
-    return `SELECT key, count() AS c${folded ? `, sumIf(v, key >= ${base}) AS v_sum` : ''} FROM (
-  SELECT [${keyNames.join(', ')}] AS keys${folded ? `, ${folded.value} AS v` : ''} FROM (
+    return `SELECT key, count() AS c${folded?.value ? `, sumIf(v, key >= ${base}) AS v_sum` : ''} FROM (
+  SELECT [${keyNames.join(', ')}] AS keys${folded?.value ? `, ${folded.value} AS v` : ''} FROM (
     ${inner}
   )
 ) ARRAY JOIN keys AS key GROUP BY key`;
@@ -151,9 +151,9 @@ export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], 
   // per segment: one packed key seg · space + key (grouping by the pair is 2× slower on 18.16), split again after
   const space = base + (folded ? folded.size : 0);
   const packed = keyNames.map((k) => `toUInt32(${k}) + s`);
-  return `SELECT intDiv(packed, ${space}) AS seg, packed % ${space} AS key, c${folded ? ', v_sum' : ''} FROM (
-  SELECT key AS packed, count() AS c${folded ? `, sumIf(v, key % ${space} >= ${base}) AS v_sum` : ''} FROM (
-    SELECT [${packed.join(', ')}] AS keys${folded ? `, ${folded.value} AS v` : ''} FROM (
+  return `SELECT intDiv(packed, ${space}) AS seg, packed % ${space} AS key, c${folded?.value ? ', v_sum' : ''} FROM (
+  SELECT key AS packed, count() AS c${folded?.value ? `, sumIf(v, key % ${space} >= ${base}) AS v_sum` : ''} FROM (
+    SELECT [${packed.join(', ')}] AS keys${folded?.value ? `, ${folded.value} AS v` : ''} FROM (
       SELECT *, toUInt32(seg) * ${space} AS s FROM (
         ${inner}
       )
@@ -165,9 +165,9 @@ export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], 
 /**
  * More to count in the numeric scan's one pass (estimate-fold.ts), given where each feature's value is (x{k} and
  * its presence; null: no row has it): columns of the innermost SELECT, a key from 0 (placed after the features'
- * keys) and a Float64 value summed per such key (`v_sum`).
+ * keys) and a Float64 value summed per such key (`v_sum`; none when `value` is null: nothing but the keys to count).
  */
-export type NumericFold = (value: (feature: string) => { x: string; present: string | null } | null) => { columns: string[]; key: string; value: string; size: number };
+export type NumericFold = (value: (feature: string) => { x: string; present: string | null } | null) => { columns: string[]; key: string; value: string | null; size: number };
 
 /** The first key after every feature's slots and missing key. */
 export function keySpace(keys: KeyLayout): number {
