@@ -76,6 +76,18 @@ export function estimateSql(w: WindowRange, profile: BaselineProfile, final: boo
   const source = final ? 'predictions FINAL' : 'predictions';
   // with a segment column (segments.ts): `seg, bin, error_bin, c, error_sum`
   const seg = segment ? 'seg, ' : '';
+  if (!profile.multivariate) {
+    // scores alone (no PCA, or its error from a sample: pca-sample.ts): counted per cell + 2 as UInt16, which
+    // ClickHouse counts in a flat table rather than a hash table
+    return `SELECT ${seg}${bin} AS bin, toUInt8(0) AS error_bin, sum(n) AS c, toFloat64(0) AS error_sum FROM (
+  SELECT ${seg}toInt32(cell2) - 2 AS cell, n FROM (
+    SELECT ${seg}cell2, count() AS n FROM (
+      SELECT ${[...(segment ? [segment] : []), `toUInt16(${cell} + 2) AS cell2`].join(', ')}
+      FROM ${source} WHERE model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(w.start)} AND ts < ${sqlDateTime(w.end)}
+    ) GROUP BY ${seg}cell2
+  )
+) GROUP BY ${seg}bin`;
+  }
   return `SELECT ${seg}${bin} AS bin, error_bin, sum(n) AS c, sum(e) AS error_sum FROM (
   SELECT ${seg}cell, ${errorBin} AS error_bin, count() AS n, sum(err) AS e FROM (
     ${layoutHashes(layout)}SELECT ${[...(segment ? [segment] : []), ...columns, `${cell} AS cell`, `${error} AS err`].join(', ')}

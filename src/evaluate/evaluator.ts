@@ -57,10 +57,10 @@ export interface EvaluatorOptions {
    */
   dataQuality?: boolean;
   /**
-   * count the estimates (score bins, reconstruction error) in the numeric scan's pass instead of a query of their own.
-   * Default: on the embedded engine only — bench:evaluate at 1M rows, two runs: ClickHouse 26 +42 / +69 % folded vs
-   * +87 / +62 % apart (within the noise), 18.16 +192 / +154 % folded vs +86 / +14 % apart (its ARRAY JOIN copies the
-   * error to every key of the row)
+   * count the estimates (score bins, reconstruction error) in the numeric scan's pass instead of a query of their own
+   * (default false). bench:evaluate at 10M rows with the error from a sample: 18.16 +42 % folded vs +33 % apart,
+   * ClickHouse 26 +28 % vs +17 % (a 21st key per row costs the scan more than a query reading the scores alone);
+   * before the sample, at 1M: 18.16 +192 / +154 % folded vs +86 / +14 % apart, 26 within the noise
    */
   foldEstimates?: boolean;
   /**
@@ -189,7 +189,7 @@ export class Evaluator {
     const sample = this.pcaSample(w, profile, final, featureLayout, seg, windowRows);
     const scanProfile = sample ? { ...profile, multivariate: null } : profile;
     // the estimates counted by the numeric scan itself (estimate-fold.ts) when that query stays short enough, else apart
-    const folding = (this.o.foldEstimates ?? this.o.store.engine === 'embedded') ? foldedEstimate(scanProfile, plan.numeric) : null;
+    const folding = this.o.foldEstimates ? foldedEstimate(scanProfile, plan.numeric) : null;
     const folded = folding && numericSql(w, plan, final, featureLayout, seg, folding).length <= MAX_QUERY_CHARS ? folding : null;
     const est = folded ? { sql: null, profile: scanProfile } : fittingEstimateSql(w, scanProfile, final, featureLayout, MAX_QUERY_CHARS, seg);
     // the profile the estimates are read with: the scan's, with the sample's PCA back
