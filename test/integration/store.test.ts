@@ -36,7 +36,7 @@ describe('store on a real ClickHouse', () => {
     const columns = async (s: Store) => (await s.query<{ t: string; c: string }>(
       `SELECT table AS t, name AS c FROM system.columns WHERE database = ${sqlString(s.database)} ORDER BY t, c`)).map((r) => `${r.t}.${r.c}`);
     const expected = await columns(store);
-    // in-process: 5 clients race on one fresh database, 6 rounds
+    // in-process: 5 clients race on one fresh database, 6 rounds (embedded: they queue, migrations.ts)
     for (let round = 0; round < 6; round++) {
       const database = uniqueName('race');
       const stores = Array.from({ length: 5 }, () => createStore({ url: clickhouseUrl(), database }));
