@@ -78,7 +78,7 @@ describe('segment selection and SQL', () => {
     expect(cat).toContain('GROUP BY seg, name, value');
     expect(cat).toContain('GROUP BY seg');
     expect(typeMismatchSql(w, plan, false, seg)).toContain('GROUP BY seg, name');
-    expect(estimateSql(w, { ...profile, calibration: null, multivariate: null }, false, undefined, seg)).toMatch(/GROUP BY seg, cell2\n  \)\n\) GROUP BY seg, bin$/);
+    expect(estimateSql(w, { ...profile, calibration: null, multivariate: null }, false, undefined, seg)).toMatch(/GROUP BY seg, cell2\n {2}\)\n\) GROUP BY seg, bin$/);
     // the quality query: every branch (rows; labelled rows joined or by kind) by segment, one row per segment
     for (const joined of [true, false]) {
       const quality = qualitySql(w, joined, false, false, seg);
