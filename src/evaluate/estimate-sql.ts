@@ -3,8 +3,8 @@
 // mean, σ and components. Node receives one row per calibration bin. Portable to ClickHouse 18.16 and 26.x.
 import type { BaselineProfile } from '../baseline/index.js';
 import { CALIBRATION_GRID } from '../stats/index.js';
-import { sqlDateTime, sqlFloat, sqlString } from '../store/sql.js';
-import { layoutHashes, valueOf, type FeatureLayout, type WindowRange } from './sql.js';
+import { sqlFloat } from '../store/sql.js';
+import { layoutHashes, predictions, valueOf, windowFilter, type FeatureLayout, type WindowRange } from './sql.js';
 
 /** The bin of rows without a score (prediction_num NULL). */
 export const NO_SCORE_BIN = -1;
@@ -73,7 +73,7 @@ export function binExpressions(profile: BaselineProfile): { cell: string; bin: s
 export function estimateSql(w: WindowRange, profile: BaselineProfile, final: boolean, layout?: FeatureLayout, segment?: string): string {
   const { columns, error } = errorExpression(profile, layout);
   const { cell, bin, errorBin } = binExpressions(profile);
-  const source = final ? 'predictions FINAL' : 'predictions';
+  const source = predictions(final);
   // with a segment column (segments.ts): `seg, bin, error_bin, c, error_sum`
   const seg = segment ? 'seg, ' : '';
   if (!profile.multivariate) {
@@ -83,7 +83,7 @@ export function estimateSql(w: WindowRange, profile: BaselineProfile, final: boo
   SELECT ${seg}toInt32(cell2) - 2 AS cell, n FROM (
     SELECT ${seg}cell2, count() AS n FROM (
       SELECT ${[...(segment ? [segment] : []), `toUInt16(${cell} + 2) AS cell2`].join(', ')}
-      FROM ${source} WHERE model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(w.start)} AND ts < ${sqlDateTime(w.end)}
+      FROM ${source} WHERE ${windowFilter(w)}
     ) GROUP BY ${seg}cell2
   )
 ) GROUP BY ${seg}bin`;
@@ -91,7 +91,7 @@ export function estimateSql(w: WindowRange, profile: BaselineProfile, final: boo
   return `SELECT ${seg}${bin} AS bin, error_bin, sum(n) AS c, sum(e) AS error_sum FROM (
   SELECT ${seg}cell, ${errorBin} AS error_bin, count() AS n, sum(err) AS e FROM (
     ${layoutHashes(layout)}SELECT ${[...(segment ? [segment] : []), ...columns, `${cell} AS cell`, `${error} AS err`].join(', ')}
-    FROM ${source} WHERE model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(w.start)} AND ts < ${sqlDateTime(w.end)}
+    FROM ${source} WHERE ${windowFilter(w)}
   ) GROUP BY ${seg}cell, error_bin
 ) GROUP BY ${seg}bin, error_bin`;
 }

@@ -5,9 +5,8 @@
 // granules, and one subquery per slice (an OR of ranges is filtered row by row on 18.16) keeps it so on both engines.
 // The score histogram (CBPE) always counts every row. Portable to ClickHouse 18.16 and 26.x.
 import type { BaselineProfile } from '../baseline/index.js';
-import { sqlDateTime, sqlString } from '../store/sql.js';
 import { binExpressions, errorExpression } from './estimate-sql.js';
-import { layoutHashes, type FeatureLayout, type WindowRange } from './sql.js';
+import { layoutHashes, predictions, windowFilter, type FeatureLayout, type WindowRange } from './sql.js';
 
 /** Default most rows a window's reconstruction error is computed over (DRIFTWATCH_MULTIVARIATE_SAMPLE_ROWS). */
 export const DEFAULT_MULTIVARIATE_SAMPLE_ROWS = 200_000;
@@ -44,7 +43,7 @@ export function pcaSampleSql(w: WindowRange, slices: ReadonlyArray<[number, numb
   const { errorBin } = binExpressions(profile);
   const seg = segment ? 'seg, ' : '';
   const source = slices
-    .map(([a, b]) => `SELECT * FROM ${final ? 'predictions FINAL' : 'predictions'} WHERE model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(a)} AND ts < ${sqlDateTime(b)}`)
+    .map(([a, b]) => `SELECT * FROM ${predictions(final)} WHERE ${windowFilter({ model: w.model, start: a, end: b })}`)
     .join('\n    UNION ALL ');
   return `SELECT ${seg}toInt32(${PCA_SAMPLE_BIN}) AS bin, ${errorBin} AS error_bin, count() AS c, sum(err) AS error_sum FROM (
   ${layoutHashes(layout)}SELECT ${[...(segment ? [segment] : []), ...columns, `${error} AS err`].join(', ')}

@@ -38,13 +38,12 @@ export class LayoutBook {
 
   /** The duplicate check and the layouts of a span, in one round of queries. */
   async shape(w: WindowRange, maxLayouts = MAX_LAYOUTS): Promise<SpanShape> {
-    let rows = 0;
-    const [[dup], layouts] = await Promise.all([
+    const [[dup], { layouts, rows }] = await Promise.all([
       this.store.query<{ dups: string }>(duplicatesSql(w)),
-      this.store.query<{ layout: string; n: string }>(layoutsSql(w)).then((found) => {
-        rows = found.reduce((sum, r) => sum + Number(r.n), 0);
-        return found.length <= maxLayouts ? this.names(w, found.map((r) => r.layout)) : null;
-      }),
+      this.store.query<{ layout: string; n: string }>(layoutsSql(w)).then(async (found) => ({
+        layouts: found.length <= maxLayouts ? await this.names(w, found.map((r) => r.layout)) : null,
+        rows: found.reduce((sum, r) => sum + Number(r.n), 0),
+      })),
     ]);
     const featureLayout: FeatureLayout | undefined = !layouts
       ? undefined

@@ -49,11 +49,12 @@ export type FeatureLayout =
  * 18.16). It can only change a result when two rows share (ts, prediction id), so callers skip it when
  * `duplicatesSql` finds none.
  */
-function predictions(final: boolean): string {
+export function predictions(final: boolean): string {
   return final ? 'predictions FINAL' : 'predictions';
 }
 
-function windowFilter(w: WindowRange): string {
+/** A model's rows of [start, end): the condition every window query reads them by. */
+export function windowFilter(w: WindowRange): string {
   return `model = ${sqlString(w.model)} AND ts >= ${sqlDateTime(w.start)} AND ts < ${sqlDateTime(w.end)}`;
 }
 
