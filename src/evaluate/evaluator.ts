@@ -13,14 +13,14 @@ import type { EvaluateMetrics } from '../telemetry/evaluate-metrics.js';
 import type { BaselineSource } from './baselines.js';
 import { LabelledQuality, type LabelledOutcome } from './labelled.js';
 import type { ModelDeclaration, ModelRegistry } from './models.js';
-import { planFromBaseline, type WindowPlan } from './plan.js';
+import { planFromBaseline, segmentedPlan, type WindowPlan } from './plan.js';
 import { fittingEstimateSql } from './estimate-sql.js';
 import { foldedEstimate, unfold, type FoldedEstimate } from './estimate-fold.js';
 import { windowEstimate, withMultivariateCounts, withMultivariateStream } from './estimate-window.js';
 import { DEFAULT_MULTIVARIATE_SAMPLE_ROWS, pcaSampleSql, sampleSlices } from './pca-sample.js';
 import { driftResultRows, evaluationRow, failedEvaluationRow, type WindowEvaluation } from './results.js';
 import { LayoutBook, MAX_LAYOUTS } from './shape.js';
-import { categoryCountsSql, firstPredictionSql, labelArrivalsSql, labelsPresentSql, newestLabelSql, numericCountsSql, qualitySql, type FeatureLayout, type WindowRange } from './sql.js';
+import { categoryCountsSql, firstPredictionSql, labelArrivalsSql, labelsPresentSql, newestLabelSql, keyLayout, keySpace, numericCountsSql, qualitySql, type FeatureLayout, type SegmentKeys, type WindowRange } from './sql.js';
 import { ingestionByWindowSql, unseenBy, unsettledFrom } from './settle.js';
 import { observeQuality } from './quality-gauges.js';
 import { qualityCounts, summedQuality, type QualityRow } from './segment-quality.js';
@@ -137,7 +137,7 @@ const LABEL_SETTLE_MS = 60_000;
 const MAX_QUERY_CHARS = 200_000;
 
 /** The numeric push-down by layout, or by name when listing the layouts would make the query too long. */
-function numericSql(w: WindowRange, plan: WindowPlan, final: boolean, layout: FeatureLayout | undefined, segment?: string, fold?: FoldedEstimate | null): string {
+function numericSql(w: WindowRange, plan: WindowPlan, final: boolean, layout: FeatureLayout | undefined, segment?: SegmentKeys, fold?: FoldedEstimate | null): string {
   const sql = numericCountsSql(w, plan.numeric, final, layout, segment, fold?.fold);
   return sql.length <= MAX_QUERY_CHARS ? sql : numericCountsSql(w, plan.numeric, final, undefined, segment, fold?.fold);
 }
@@ -171,11 +171,11 @@ export class Evaluator {
   /** Queries and statistics for one window; writes nothing. */
   async compute(model: ModelDeclaration, start: number, end: number): Promise<{ evaluation: WindowEvaluation; plan: WindowPlan; quality: QualityCounts }> {
     const profile = await this.o.baselines.baselineFor(model);
-    const plan = planFromBaseline(profile, { dataQuality: this.o.dataQuality });
+    const whole = planFromBaseline(profile, { dataQuality: this.o.dataQuality });
     const w = { model: model.id, start, end };
     // How to read the window (shape.ts). The checks run before the aggregates, not beside them: on two cores,
     // concurrent scans slow each other more than they overlap (measured: 7.1 s concurrent vs 4.7 s in this order for 10M rows).
-    const segmented = segmentFeatures(model, new Set(plan.numeric.map((p) => p.name)));
+    const segmented = segmentFeatures(model, new Set(whole.numeric.map((p) => p.name)));
     const [{ final, layouts, featureLayout, rows: windowRows }, labelled, spec] = await Promise.all([
       this.layouts.shape(w, this.o.maxLayouts ?? MAX_LAYOUTS),
       this.o.store.query<{ n: string }>(labelsPresentSql(w)).then(([l]) => num(l?.n) > 0),
@@ -183,6 +183,9 @@ export class Evaluator {
       segmented.length ? this.o.store.query<{ dim: string; value: string; c: string }>(segmentSelectionSql(w, segmented, model.segmentTop ?? DEFAULT_SEGMENT_TOP)).then((r) => segmentSpec(segmented, r, model.segmentTop)) : Promise.resolve(null),
     ]);
     const seg = spec ? segmentColumn(spec) : undefined;
+    const segmentKeys = seg && spec ? { column: seg, count: spec.count } : undefined;
+    // split into segments, the window is counted on a grid whose slots fit one flat table for all of them (plan.ts)
+    const plan = spec ? segmentedPlan(profile, spec.count, (p) => keySpace(keyLayout(p.numeric)), { dataQuality: this.o.dataQuality }) : whole;
     const catSql = categoryCountsSql(w, plan.categorical, final, seg);
     const slices = timeSlices(start, end, final ? (this.o.slices ?? 2) : 1);
     // a large window's reconstruction error over a time sample of it (pca-sample.ts); the scores below then count alone
@@ -190,14 +193,14 @@ export class Evaluator {
     const scanProfile = sample ? { ...profile, multivariate: null } : profile;
     // the estimates counted by the numeric scan itself (estimate-fold.ts) when that query stays short enough, else apart
     const folding = this.o.foldEstimates ? foldedEstimate(scanProfile, plan.numeric) : null;
-    const folded = folding && numericSql(w, plan, final, featureLayout, seg, folding).length <= MAX_QUERY_CHARS ? folding : null;
+    const folded = folding && numericSql(w, plan, final, featureLayout, segmentKeys, folding).length <= MAX_QUERY_CHARS ? folding : null;
     const est = folded ? { sql: null, profile: scanProfile } : fittingEstimateSql(w, scanProfile, final, featureLayout, MAX_QUERY_CHARS, seg);
     // the profile the estimates are read with: the scan's, with the sample's PCA back
     const estimateProfile = sample ? { ...(est?.profile ?? profile), multivariate: profile.multivariate } : est?.profile ?? null;
     const [scanned, categories, qualityRows, apart, sampled] = await Promise.all([
       plan.numeric.length === 0
         ? Promise.resolve([])
-        : Promise.all(slices.map(([a, b]) => this.o.store.query<{ key: string; c: string; v_sum?: string }>(numericSql({ model: model.id, start: a, end: b }, plan, final, featureLayout, seg, folded)))).then((parts) => parts.flat()),
+        : Promise.all(slices.map(([a, b]) => this.o.store.query<{ key: string; c: string; v_sum?: string }>(numericSql({ model: model.id, start: a, end: b }, plan, final, featureLayout, segmentKeys, folded)))).then((parts) => parts.flat()),
       catSql ? this.o.store.query<{ name: string; value: string; c: string }>(catSql) : Promise.resolve([]),
       this.o.store.query<QualityRow>(qualitySql(w, labelled, final, !layouts, seg)),
       // score histogram and reconstruction error (estimate-sql.ts)

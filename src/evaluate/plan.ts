@@ -165,7 +165,7 @@ function distanceOf(f: NumericProfile, dataQuality: boolean): DistanceBins | und
  * `segments`: the same feature's profiles in the baseline's segments (baseline/segments.ts). Their edges and distance
  * bounds split the grid's cells too, so that each segment's counts add up exactly to its own bins (segmentPlan).
  */
-function numericPlan(name: string, f: NumericProfile, source: NumericPlan['source'], dataQuality: boolean, segments: readonly NumericProfile[] = [], maxLevels = Infinity): NumericPlan {
+function numericPlan(name: string, f: NumericProfile, source: NumericPlan['source'], dataQuality: boolean, segments: readonly NumericProfile[] = [], maxLevels = Infinity, cells = GRID_CELLS): NumericPlan {
   const edges = [...f.psi.edges];
   // The grid spans the 1st–99th percentile (and the edges, the segments' too), not the extremes, so one far outlier
   // in the baseline cannot squeeze the whole distribution into a few cells.
@@ -177,9 +177,9 @@ function numericPlan(name: string, f: NumericProfile, source: NumericPlan['sourc
   const segmentBounds = segments.flatMap((s) => s.psi.edges);
   const low = Math.min(robustLow, ...segmentBounds);
   const high = Math.max(robustHigh, ...segmentBounds);
-  let grid = gridOver(low, high, GRID_CELLS);
+  let grid = gridOver(low, high, cells);
   let byCell = edgesByCell(grid, edges);
-  for (let target = GRID_CELLS * 2; mostPerCell(byCell) > 1 && target <= MAX_GRID_CELLS; target *= 2) {
+  for (let target = cells * 2; mostPerCell(byCell) > 1 && target <= MAX_GRID_CELLS; target *= 2) {
     const finer = gridOver(low, high, target);
     if (finer.cells > MAX_GRID_CELLS) break;
     grid = finer;
@@ -276,9 +276,9 @@ function exactDiscrete(f: NumericProfile): NumericProfile['discrete'] {
   return f.distribution.kind === 'exact' ? discreteValues(f.distribution.values) : undefined;
 }
 
-function featurePlan(name: string, f: FeatureProfile, source: FeaturePlan['source'], dataQuality: boolean, segments: readonly FeatureProfile[], maxLevels: number): FeaturePlan {
+function featurePlan(name: string, f: FeatureProfile, source: FeaturePlan['source'], dataQuality: boolean, segments: readonly FeatureProfile[], maxLevels: number, cells: number): FeaturePlan {
   return f.kind === 'numeric'
-    ? numericPlan(name, f, source, dataQuality, segments.filter((s): s is NumericProfile => s.kind === 'numeric'), maxLevels)
+    ? numericPlan(name, f, source, dataQuality, segments.filter((s): s is NumericProfile => s.kind === 'numeric'), maxLevels, cells)
     : categoricalPlan(name, f, source);
 }
 
@@ -296,21 +296,55 @@ function segmentProfilesOf(profile: BaselineProfile, name: string): FeatureProfi
 
 /**
  * Every feature of the baseline plus the prediction (when the baseline profiled it). `dataQuality: false` leaves out
- * the distance bins (JS on the PSI bins, no out-of-range share): the plan before issue 16, which bench:evaluate measures against.
+ * the distance bins (JS on the PSI bins, no out-of-range share): the plan before issue 16, which bench:evaluate measures
+ * against. `gridCells`: the grid's target cells (GRID_CELLS; segmentedPlan takes fewer). Plans are kept per profile:
+ * binning the baseline's sample into the slots is a pass over it.
  */
-export function planFromBaseline(profile: BaselineProfile, options: { dataQuality?: boolean } = {}): WindowPlan {
+export function planFromBaseline(profile: BaselineProfile, options: { dataQuality?: boolean; gridCells?: number } = {}): WindowPlan {
   const quality = options.dataQuality ?? true;
+  const cells = options.gridCells ?? GRID_CELLS;
+  let byOptions = plans.get(profile);
+  if (!byOptions) plans.set(profile, (byOptions = new Map()));
+  const key = `${quality}/${cells}`;
+  let plan = byOptions.get(key);
+  if (!plan) byOptions.set(key, (plan = Object.freeze(buildPlan(profile, quality, cells))));
+  return plan;
+}
+
+const plans = new WeakMap<BaselineProfile, Map<string, WindowPlan>>();
+
+function buildPlan(profile: BaselineProfile, quality: boolean, cells: number): WindowPlan {
   const numeric = Object.values(profile.features).filter((f) => f.kind === 'numeric').length + (profile.prediction?.kind === 'numeric' ? 1 : 0);
   const maxLevels = Math.max(2, Math.floor(SEGMENT_LEVEL_BUDGET / Math.max(1, numeric)));
-  const plans = Object.entries(profile.features).map(([name, f]) => featurePlan(name, f, 'feature', quality, segmentProfilesOf(profile, name), maxLevels));
-  if (profile.prediction) plans.push(featurePlan(PREDICTION_FEATURE, profile.prediction, 'prediction', quality, segmentProfilesOf(profile, PREDICTION_FEATURE), maxLevels));
+  const features = Object.entries(profile.features).map(([name, f]) => featurePlan(name, f, 'feature', quality, segmentProfilesOf(profile, name), maxLevels, cells));
+  if (profile.prediction) features.push(featurePlan(PREDICTION_FEATURE, profile.prediction, 'prediction', quality, segmentProfilesOf(profile, PREDICTION_FEATURE), maxLevels, cells));
   return {
     model: profile.model,
     baselineVersion: profile.version,
     baselineRows: profile.rows,
-    numeric: plans.filter((p): p is NumericPlan => p.kind === 'numeric'),
-    categorical: plans.filter((p): p is CategoricalPlan => p.kind === 'categorical'),
+    numeric: features.filter((p): p is NumericPlan => p.kind === 'numeric'),
+    categorical: features.filter((p): p is CategoricalPlan => p.kind === 'categorical'),
   };
+}
+
+/** Keys one flat table holds: ClickHouse counts UInt16 keys in an array, about twice as fast as hashing wider ones. */
+export const FLAT_KEYS = 65_536;
+/** The coarsest grid a segmented window takes to fit its segments into the flat table (cells 32–64 per feature). */
+export const MIN_SEGMENT_GRID_CELLS = 32;
+
+/**
+ * The plan of a window split into `segments` segments: every segment's slots must fit one flat table (FLAT_KEYS)
+ * beside the others, so the grid gets fewer cells (halved from GRID_CELLS down to MIN_SEGMENT_GRID_CELLS) until
+ * `segments × keys` fits. The splits stay, so PSI and the distance bins stay exact; the KS bound widens with the
+ * cells. When even the coarsest grid does not fit (many features, or segments' own profiles with many split levels),
+ * the full grid, whose keys ClickHouse then hashes. `keys`: a plan's key space (sql.ts keySpace; kept there).
+ */
+export function segmentedPlan(profile: BaselineProfile, segments: number, keys: (plan: WindowPlan) => number, options: { dataQuality?: boolean } = {}): WindowPlan {
+  for (let cells = GRID_CELLS; cells >= MIN_SEGMENT_GRID_CELLS; cells /= 2) {
+    const plan = planFromBaseline(profile, { ...options, gridCells: cells });
+    if (segments * keys(plan) <= FLAT_KEYS) return plan;
+  }
+  return planFromBaseline(profile, options);
 }
 
 /**

@@ -1,7 +1,7 @@
 // What each segment of a window is compared with (issue 17): the baseline's profile of that segment value when it
 // has one (baseline build --segments), else the whole model's. SEGMENT_OTHER uses the baseline's rest profile only
 // when every value the baseline profiled is among the window's top values (none of them is then mixed into the
-// window's rest). Plans are cached per baseline profile: they cost a pass over each segment's sample.
+// window's rest). Plans are cached per window plan: they cost a pass over each segment's sample.
 import { profiledValues, segmentBaseline, SEGMENT_OTHER, type BaselineProfile } from '../baseline/index.js';
 import { referenceFromProfile, type ModelReference } from '../replay/index.js';
 import { withMultivariateStream } from './estimate-window.js';
@@ -22,12 +22,13 @@ export interface SegmentReference {
   modelRange: string[];
 }
 
-const plans = new WeakMap<BaselineProfile, Map<string, WindowPlan & { modelRange: string[] }>>();
+// segment plans per window plan (planFromBaseline keeps one per profile and grid, segmentedPlan picks the grid)
+const plans = new WeakMap<WindowPlan, Map<string, WindowPlan & { modelRange: string[] }>>();
 const references = new WeakMap<BaselineProfile, Map<string, ModelReference>>();
 
-function cached<T extends object>(store: WeakMap<BaselineProfile, Map<string, T>>, profile: BaselineProfile, key: string, make: () => T): T {
-  let byKey = store.get(profile);
-  if (!byKey) store.set(profile, (byKey = new Map()));
+function cached<K extends object, T extends object>(store: WeakMap<K, Map<string, T>>, owner: K, key: string, make: () => T): T {
+  let byKey = store.get(owner);
+  if (!byKey) store.set(owner, (byKey = new Map()));
   let value = byKey.get(key);
   if (!value) byKey.set(key, (value = make()));
   return value;
@@ -44,7 +45,7 @@ function comparable(profile: BaselineProfile, s: Segment, spec: SegmentSpec): bo
 export function segmentReference(profile: BaselineProfile, plan: WindowPlan, s: Segment, spec: SegmentSpec, dataQuality = true): SegmentReference {
   const own = comparable(profile, s, spec) ? segmentBaseline(profile, s.feature, s.value) : null;
   if (!own) return { reference: 'model', plan, profile: null, modelFeatures: [], modelRange: [] };
-  const segmented = cached(plans, profile, `${dataQuality}\u0000${s.name}`, () => segmentPlan(plan, own, { dataQuality, model: profile }));
+  const segmented = cached(plans, plan, `${dataQuality}\u0000${s.name}`, () => segmentPlan(plan, own, { dataQuality, model: profile }));
   const profiled = profile.segments?.[s.feature]?.values[s.value];
   const modelFeatures = [...plan.numeric.map((p, k) => [p, segmented.numeric[k]] as const), ...plan.categorical.map((p, k) => [p, segmented.categorical[k]] as const)]
     .filter(([p, q]) => p.name !== s.feature && (p === q || !(p.source === 'prediction' ? profiled?.prediction : profiled?.features[p.name])))

@@ -3,7 +3,7 @@
 // 24.x (ARRAY JOIN, indexOf, transform, ANY LEFT JOIN, FINAL; no query parameters). Every value goes through sqlValue,
 // sqlString or sqlFloat.
 import { sqlDateTime, sqlFloat, sqlString, sqlValue } from '../store/sql.js';
-import { slotsPerCell, type CategoricalPlan, type NumericPlan, type WindowPlan } from './plan.js';
+import { FLAT_KEYS, slotsPerCell, type CategoricalPlan, type NumericPlan, type WindowPlan } from './plan.js';
 
 /**
  * Where each numeric feature's counts land in the push-down's key space: slots [base, base + slots) and one key for
@@ -122,9 +122,16 @@ export function layoutHashes(layout?: FeatureLayout): string {
  * Per numeric feature, its counts per slot and of missing values, as `key, c` rows that keyLayout decodes; with a
  * `segment` column (segments.ts) counted per segment too (`seg, key, c`), and with a fold one more key per row.
  */
-export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], final = true, layout?: FeatureLayout, segment?: string, fold?: NumericFold): string {
+export interface SegmentKeys {
+  /** the innermost SELECT's `seg` column (segments.ts segmentColumn) */
+  column: string;
+  /** segment ids 0 … count − 1 */
+  count: number;
+}
+
+export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], final = true, layout?: FeatureLayout, segment?: SegmentKeys, fold?: NumericFold): string {
   const keys = keyLayout(plans);
-  const columns: string[] = segment ? [segment] : [];
+  const columns: string[] = segment ? [segment.column] : [];
   const values = new Map<string, { x: string; present: string | null }>();
   const keyNames = plans.map((p, k) => {
     const v = valueOf(p, k, layout);
@@ -149,13 +156,15 @@ export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], 
   )
 ) ARRAY JOIN keys AS key GROUP BY key`;
   }
-  // per segment: one packed key seg · space + key (grouping by the pair is 2× slower on 18.16), split again after
+  // per segment: one packed key seg · space + key (grouping by the pair is 2× slower on 18.16), split again after;
+  // UInt16 when every segment's keys fit (plan.ts segmentedPlan coarsens the grid for that), so in a flat table
   const space = base + (folded ? folded.size : 0);
-  const packed = keyNames.map((k) => `toUInt32(${k}) + s`);
+  const type = segment.count * space <= FLAT_KEYS ? 'UInt16' : 'UInt32';
+  const packed = keyNames.map((k) => `to${type}(${k} + s)`);
   return `SELECT intDiv(packed, ${space}) AS seg, packed % ${space} AS key, c${folded?.value ? ', v_sum' : ''} FROM (
   SELECT key AS packed, count() AS c${folded?.value ? `, sumIf(v, key % ${space} >= ${base}) AS v_sum` : ''} FROM (
     SELECT [${packed.join(', ')}] AS keys${folded?.value ? `, ${folded.value} AS v` : ''} FROM (
-      SELECT *, toUInt32(seg) * ${space} AS s FROM (
+      SELECT *, to${type}(seg * ${space}) AS s FROM (
         ${inner}
       )
     )

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildBaseline, type Column } from '../../../src/baseline/index.js';
 import { InputError } from '../../../src/domain/index.js';
-import { categoryCountsSql, numericCountsSql, parseModelsYaml, planFromBaseline, qualitySql, readModel, writeModel } from '../../../src/evaluate/index.js';
+import { categoryCountsSql, FLAT_KEYS, numericCountsSql, parseModelsYaml, planFromBaseline, qualitySql, readModel, writeModel } from '../../../src/evaluate/index.js';
 import { qualityCounts, summedQuality } from '../../../src/evaluate/segment-quality.js';
 import { estimateSql } from '../../../src/evaluate/estimate-sql.js';
 import { typeMismatchSql } from '../../../src/evaluate/quality-sql.js';
@@ -71,7 +71,11 @@ describe('segment selection and SQL', () => {
     const seg = 'toUInt16(0) AS seg';
     // one packed key per (segment, key), split again over the grouped rows
     const space = keySpace(keyLayout(plan.numeric));
-    expect(numericCountsSql(w, plan.numeric, false, undefined, seg)).toMatch(new RegExp(`^SELECT intDiv\\(packed, ${space}\\) AS seg, packed % ${space} AS key, c FROM[\\s\\S]*\\[toUInt32\\(k0\\) \\+ s\\] AS keys[\\s\\S]*toUInt32\\(seg\\) \\* ${space} AS s[\\s\\S]*SELECT toUInt16\\(0\\) AS seg, [\\s\\S]*GROUP BY key\\n\\)$`));
+    // in a flat table (UInt16) while every segment's keys fit there, else hashed
+    const packed = (type: string) => new RegExp(`^SELECT intDiv\\(packed, ${space}\\) AS seg, packed % ${space} AS key, c FROM[\\s\\S]*\\[to${type}\\(k0 \\+ s\\)\\] AS keys[\\s\\S]*to${type}\\(seg \\* ${space}\\) AS s[\\s\\S]*SELECT toUInt16\\(0\\) AS seg, [\\s\\S]*GROUP BY key\\n\\)$`);
+    const fits = Math.floor(FLAT_KEYS / space);
+    expect(numericCountsSql(w, plan.numeric, false, undefined, { column: seg, count: fits })).toMatch(packed('UInt16'));
+    expect(numericCountsSql(w, plan.numeric, false, undefined, { column: seg, count: fits + 1 })).toMatch(packed('UInt32'));
     expect(numericCountsSql(w, plan.numeric, false)).not.toContain('seg');
     const cat = categoryCountsSql(w, plan.categorical, false, seg)!;
     expect(cat.match(/SELECT toUInt16\(0\) AS seg, /g)).toHaveLength(2);
