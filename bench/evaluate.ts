@@ -86,11 +86,11 @@ function measured(rows: number, wallMs: number, features: FeatureResult[]): Meas
 }
 
 /** Worker: push-down evaluation of the window (the evaluator's compute: numeric, category and quality queries). */
-type PushVariant = 'push' | 'push-without-quality' | 'push-estimates' | 'push-estimates-apart' | 'push-segments' | 'push-segment-baselines';
+type PushVariant = 'push' | 'push-without-quality' | 'push-estimates' | 'push-estimates-apart' | 'push-segments' | 'push-segment-baselines' | 'push-estimates-segments';
 
 async function pushDown(url: string, database: string, slices: number, variant: PushVariant = 'push'): Promise<Measured> {
   const store = createStore({ url, database, requestTimeoutMs: 600_000 });
-  const model = declareModel(MODEL, variant.startsWith('push-segment') ? { segments: ['model_version'] } : {});
+  const model = declareModel(MODEL, variant.startsWith('push-segment') || variant === 'push-estimates-segments' ? { segments: ['model_version'] } : {});
   const evaluator = new Evaluator({
     store, models: new ModelRegistry([model]), baselines: fixedBaselines([baseline(variant.startsWith('push-estimates'), variant === 'push-segment-baselines')]), judge: false, slices,
     dataQuality: variant !== 'push-without-quality', foldEstimates: variant === 'push-estimates',
@@ -230,6 +230,7 @@ async function benchEngine(engine: Engine, total: number, pullAt: number, slices
       const withSegments: Measured[] = [];
       const estimatesApart: Measured[] = [];
       const segmentBaselines: Measured[] = [];
+      const everything: Measured[] = [];
       // interleaved with the evaluator as before issue 16 (dataQuality off) and with the estimates on, so the
       // machine's drift hits all alike
       for (let i = 0; i < 3; i++) {
@@ -239,6 +240,7 @@ async function benchEngine(engine: Engine, total: number, pullAt: number, slices
         withSegments.push(await worker('push-segments'));
         estimatesApart.push(await worker('push-estimates-apart'));
         segmentBaselines.push(await worker('push-segment-baselines'));
+        everything.push(await worker('push-estimates-segments'));
       }
       const median = (ms: Measured[]) => [...ms].sort((a, b) => a.wall_s - b.wall_s)[1];
       const push = median(runs);
@@ -247,8 +249,10 @@ async function benchEngine(engine: Engine, total: number, pullAt: number, slices
       const seg = median(withSegments);
       const apart = median(estimatesApart);
       const own = median(segmentBaselines);
+      const all = median(everything);
       if (push.psi.some((p, k) => p !== old.psi[k])) throw new Error('PSI differs with and without the data-quality signals');
       if (push.psi.some((p, k) => p !== seg.psi[k])) throw new Error('the whole window\'s PSI differs with and without segments');
+      if (push.psi.some((p, k) => p !== all.psi[k]) || all.estimated_accuracy !== apart.estimated_accuracy || all.reconstruction_error !== apart.reconstruction_error) throw new Error('the whole window differs with the estimates and segments together');
       const newSignals = { without_wall_s: old.wall_s, with_wall_s: push.wall_s, ratio: +(push.wall_s / old.wall_s).toFixed(3), runs_without_wall_s: before.map((r) => r.wall_s), aim_ratio: 1.15 };
       const step: Record<string, unknown> = {
         rows, insert_s: +insertS.toFixed(1), ...settle, push_down: { ...push, psi: undefined, runs_wall_s: runs.map((r) => r.wall_s) }, data_quality_cost: newSignals,
@@ -258,6 +262,8 @@ async function benchEngine(engine: Engine, total: number, pullAt: number, slices
         with_segments: { ...seg, psi: undefined, runs_wall_s: withSegments.map((r) => r.wall_s), added_cost: +(seg.wall_s / push.wall_s - 1).toFixed(3) },
         // the same segments, each compared with its own baseline profile (the slot grid holds every profile's splits)
         with_segment_baselines: { ...own, psi: undefined, runs_wall_s: segmentBaselines.map((r) => r.wall_s), added_cost: +(own.wall_s / push.wall_s - 1).toFixed(3), vs_segments: +(own.wall_s / seg.wall_s).toFixed(3) },
+        // the estimates (apart, the default) and the segments together, each segment with its own estimates
+        with_estimates_and_segments: { ...all, psi: undefined, runs_wall_s: everything.map((r) => r.wall_s), added_cost: +(all.wall_s / push.wall_s - 1).toFixed(3) },
       };
       if (rows === Math.min(pullAt, total)) {
         progress(`bench:evaluate [${engine}]: pulling ${rows} rows into Node`);
@@ -278,6 +284,7 @@ async function benchEngine(engine: Engine, total: number, pullAt: number, slices
     out.estimates_apart_added_cost = (last as unknown as { with_estimates_apart: { added_cost: number } }).with_estimates_apart.added_cost;
     out.segments_added_cost = (last as unknown as { with_segments: { added_cost: number } }).with_segments.added_cost;
     out.segment_baselines_added_cost = (last as unknown as { with_segment_baselines: { added_cost: number } }).with_segment_baselines.added_cost;
+    out.estimates_and_segments_added_cost = (last as unknown as { with_estimates_and_segments: { added_cost: number } }).with_estimates_and_segments.added_cost;
     out.push_down_peak_rss_mb = last.push_down.peak_rss_mb;
     out.data_quality_cost_ratio = (last as unknown as { data_quality_cost: { ratio: number } }).data_quality_cost.ratio;
     out.growth_wall_ratio = +(last.push_down.wall_s / first.push_down.wall_s).toFixed(2);
