@@ -182,8 +182,8 @@ export class Evaluator {
       // per-segment evaluation: the window's top values per segment feature, then every query also counts by segment
       segmented.length ? this.o.store.query<{ dim: string; value: string; c: string }>(segmentSelectionSql(w, segmented, model.segmentTop ?? DEFAULT_SEGMENT_TOP)).then((r) => segmentSpec(segmented, r, model.segmentTop)) : Promise.resolve(null),
     ]);
-    const seg = spec ? segmentColumn(spec) : undefined;
-    const segmentKeys = seg && spec ? { column: seg, count: spec.count } : undefined;
+    const segmentKeys = spec ? { column: segmentColumn(spec), count: spec.count } : undefined;
+    const seg = segmentKeys?.column;
     // split into segments, the window is counted on a grid whose slots fit one flat table for all of them (plan.ts)
     const plan = spec ? segmentedPlan(profile, spec.count, (p) => keySpace(keyLayout(p.numeric)), { dataQuality: this.o.dataQuality }) : whole;
     const catSql = categoryCountsSql(w, plan.categorical, final, seg);

@@ -25,7 +25,7 @@ export function keyLayout(plans: readonly NumericPlan[]): KeyLayout {
     slots.push(p.grid.cells * slotsPerCell(p));
     next += slots[slots.length - 1] + 1;
   }
-  return { bases, slots, type: next <= 65_536 ? 'UInt16' : 'UInt32' };
+  return { bases, slots, type: next <= FLAT_KEYS ? 'UInt16' : 'UInt32' };
 }
 
 export interface WindowRange {
@@ -118,10 +118,7 @@ export function layoutHashes(layout?: FeatureLayout): string {
   return layout?.kind === 'layouts' ? `WITH CAST([${layout.layouts.map((l) => uint64(l.layout)).join(', ')}] AS Array(UInt64)) AS layout_hashes ` : '';
 }
 
-/**
- * Per numeric feature, its counts per slot and of missing values, as `key, c` rows that keyLayout decodes; with a
- * `segment` column (segments.ts) counted per segment too (`seg, key, c`), and with a fold one more key per row.
- */
+/** A segmented numeric query's segment column and how many segment ids it takes. */
 export interface SegmentKeys {
   /** the innermost SELECT's `seg` column (segments.ts segmentColumn) */
   column: string;
@@ -129,6 +126,10 @@ export interface SegmentKeys {
   count: number;
 }
 
+/**
+ * Per numeric feature, its counts per slot and of missing values, as `key, c` rows that keyLayout decodes; with a
+ * `segment` column (segments.ts) counted per segment too (`seg, key, c`), and with a fold one more key per row.
+ */
 export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], final = true, layout?: FeatureLayout, segment?: SegmentKeys, fold?: NumericFold): string {
   const keys = keyLayout(plans);
   const columns: string[] = segment ? [segment.column] : [];

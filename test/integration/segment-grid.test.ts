@@ -4,7 +4,7 @@
 // D (scipy's definition, from the raw samples) stays inside [ks_statistic, ks_upper_bound]. Both engines.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBaseline, type BaselineProfile, type Column } from '../../src/baseline/index.js';
-import { Evaluator, FLAT_KEYS, ModelRegistry, declareModel, keyLayout, keySpace, planFromBaseline, segmentedPlan, slotOf, storedBaselines, type WindowEvaluation } from '../../src/evaluate/index.js';
+import { Evaluator, FLAT_KEYS, ModelRegistry, declareModel, keyLayout, keySpace, planFromBaseline, segmentedPlan, slotOf, storedBaselines, type WindowEvaluation, type WindowPlan } from '../../src/evaluate/index.js';
 import { SEGMENT_OTHER } from '../../src/evaluate/segments.js';
 import { SeededRandom, ksFromHistograms, ksStatistic } from '../../src/stats/index.js';
 import type { Store } from '../../src/store/index.js';
@@ -15,6 +15,7 @@ const START = 1_764_000_000_000;
 const FEATURES = 20;
 const VERSIONS = 12; // top 10 and the rest: 11 segments
 const names = Array.from({ length: FEATURES }, (_, k) => `f${k}`);
+const keys = (p: WindowPlan) => keySpace(keyLayout(p.numeric));
 
 /** Rows: feature k ~ N(k, 1 + k/10), with version v shifting f0 by v/10 σ in the window (not in training); version v
  *  has fewer rows the higher it is, so the top 10 are 0–9. */
@@ -61,14 +62,12 @@ describe('a window with many segments on a coarser grid', () => {
   afterAll(async () => store.close());
 
   it('takes a grid on which 11 segments fit one flat table (the full grid would not)', () => {
-    const keys = (p: ReturnType<typeof planFromBaseline>) => keySpace(keyLayout(p.numeric));
     expect(11 * keys(planFromBaseline(profile))).toBeGreaterThan(FLAT_KEYS);
     expect(11 * keys(segmentedPlan(profile, 11, keys))).toBeLessThanOrEqual(FLAT_KEYS);
     expect(segmented.segments!.map((s) => s.name).sort()).toEqual([...[...top].map((v) => `model_version=${v}`), `model_version=${SEGMENT_OTHER}`].sort());
   });
 
   it("counts every segment and the whole window as Node does on that grid, with the unsegmented model's PSI", () => {
-    const keys = (p: ReturnType<typeof planFromBaseline>) => keySpace(keyLayout(p.numeric));
     const coarse = segmentedPlan(profile, 11, keys);
     const groups = [
       { result: segmented, rows: window },
