@@ -88,7 +88,7 @@ describe('two-sample KS (scipy ks_2samp method="auto") to 1e-6', () => {
   });
 
   it.each(ref.smirnovSf)('smirnov(n=$n, x=$x)', ({ n, x, sf }) => {
-    close(smirnovSf(n, x), sf, 1e-10, 1e-9);
+    close(smirnovSf(n, x), sf, 1e-300, 1e-12); // relative: the tail reaches 1e-200 at n·x² = 370
   });
 });
 
