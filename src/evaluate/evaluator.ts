@@ -27,6 +27,7 @@ import { qualityCounts, summedQuality, type QualityRow } from './segment-quality
 import { mayHaveTypeMismatches, typeMismatchSql } from './quality-sql.js';
 import { qualityResult, windowSummary, type QualityCounts } from './window-stats.js';
 import { DEFAULT_SEGMENT_TOP } from './models.js';
+import { segmentCellReferences, type CellReferences } from './segment-reference.js';
 import { segmentColumn, segmentFeatures, segmentSelectionSql, segmentSpec, wholeWindow } from './segments.js';
 import { segmentEvaluations, windowFeatures } from './segment-window.js';
 import { judgeSegments, observeSegments, segmentStreams } from './segment-streams.js';
@@ -137,9 +138,9 @@ const LABEL_SETTLE_MS = 60_000;
 const MAX_QUERY_CHARS = 200_000;
 
 /** The numeric push-down by layout, or by name when listing the layouts would make the query too long. */
-function numericSql(w: WindowRange, plan: WindowPlan, final: boolean, layout: FeatureLayout | undefined, segment?: SegmentKeys, fold?: FoldedEstimate | null): string {
-  const sql = numericCountsSql(w, plan.numeric, final, layout, segment, fold?.fold);
-  return sql.length <= MAX_QUERY_CHARS ? sql : numericCountsSql(w, plan.numeric, final, undefined, segment, fold?.fold);
+function numericSql(w: WindowRange, plan: WindowPlan, final: boolean, layout: FeatureLayout | undefined, segment?: SegmentKeys, fold?: FoldedEstimate | null, extra?: CellReferences['extra']): string {
+  const sql = numericCountsSql(w, plan.numeric, final, layout, segment, fold?.fold, extra);
+  return sql.length <= MAX_QUERY_CHARS ? sql : numericCountsSql(w, plan.numeric, final, undefined, segment, fold?.fold, extra);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -184,8 +185,12 @@ export class Evaluator {
     ]);
     const segmentKeys = spec ? { column: segmentColumn(spec), count: spec.count } : undefined;
     const seg = segmentKeys?.column;
+    // segments with profiles of their own each on their own splits, looked up by segment and cell (segment-reference.ts),
+    // unless that query would be too long; then all segments' splits on one grid (segmentPlan)
+    const ownCells = spec ? segmentCellReferences(profile, spec, this.o.dataQuality) : null;
+    const cells = ownCells && numericSql(w, ownCells.plan, final, featureLayout, segmentKeys, null, ownCells.extra).length <= MAX_QUERY_CHARS ? ownCells : null;
     // split into segments, the window is counted on a grid whose slots fit one flat table for all of them (plan.ts)
-    const plan = spec ? segmentedPlan(profile, spec.count, (p) => keySpace(keyLayout(p.numeric)), { dataQuality: this.o.dataQuality }) : whole;
+    const plan = cells ? cells.plan : spec ? segmentedPlan(profile, spec.count, (p) => keySpace(keyLayout(p.numeric)), { dataQuality: this.o.dataQuality }) : whole;
     const catSql = categoryCountsSql(w, plan.categorical, final, seg);
     const slices = timeSlices(start, end, final ? (this.o.slices ?? 2) : 1);
     // a large window's reconstruction error over a time sample of it (pca-sample.ts); the scores below then count alone
@@ -193,14 +198,14 @@ export class Evaluator {
     const scanProfile = sample ? { ...profile, multivariate: null } : profile;
     // the estimates counted by the numeric scan itself (estimate-fold.ts) when that query stays short enough, else apart
     const folding = this.o.foldEstimates ? foldedEstimate(scanProfile, plan.numeric) : null;
-    const folded = folding && numericSql(w, plan, final, featureLayout, segmentKeys, folding).length <= MAX_QUERY_CHARS ? folding : null;
+    const folded = folding && numericSql(w, plan, final, featureLayout, segmentKeys, folding, cells?.extra).length <= MAX_QUERY_CHARS ? folding : null;
     const est = folded ? { sql: null, profile: scanProfile } : fittingEstimateSql(w, scanProfile, final, featureLayout, MAX_QUERY_CHARS, seg);
     // the profile the estimates are read with: the scan's, with the sample's PCA back
     const estimateProfile = sample ? { ...(est?.profile ?? profile), multivariate: profile.multivariate } : est?.profile ?? null;
     const [scanned, categories, qualityRows, apart, sampled] = await Promise.all([
       plan.numeric.length === 0
         ? Promise.resolve([])
-        : Promise.all(slices.map(([a, b]) => this.o.store.query<{ key: string; c: string; v_sum?: string }>(numericSql({ model: model.id, start: a, end: b }, plan, final, featureLayout, segmentKeys, folded)))).then((parts) => parts.flat()),
+        : Promise.all(slices.map(([a, b]) => this.o.store.query<{ key: string; c: string; v_sum?: string }>(numericSql({ model: model.id, start: a, end: b }, plan, final, featureLayout, segmentKeys, folded, cells?.extra)))).then((parts) => parts.flat()),
       catSql ? this.o.store.query<{ name: string; value: string; c: string }>(catSql) : Promise.resolve([]),
       this.o.store.query<QualityRow>(qualitySql(w, labelled, final, !layouts, seg)),
       // score histogram and reconstruction error (estimate-sql.ts)
@@ -217,7 +222,7 @@ export class Evaluator {
     const mismatchSql = rows > 0 && this.o.dataQuality !== false && mayHaveTypeMismatches(plan, layouts) ? typeMismatchSql(w, plan, final, seg) : null;
     const mismatched = mismatchSql ? await this.o.store.query<{ name: string; c: string }>(mismatchSql) : [];
     const pushed = { numeric, categories, mismatched, estimates, quality: qualityRows };
-    const { features } = windowFeatures(plan, { numeric: wholeWindow(numeric, spec), categories: wholeWindow(categories, spec), mismatched: wholeWindow(mismatched, spec), estimates: null }, rows);
+    const { features } = windowFeatures(plan, { numeric: wholeWindow(cells ? cells.toModel(numeric) : numeric, spec), categories: wholeWindow(categories, spec), mismatched: wholeWindow(mismatched, spec), estimates: null }, rows);
     const quality = qualityCounts(q);
     // features the traffic carries that the baseline does not know: reported, not evaluated (no reference)
     const known = new Set([...plan.numeric, ...plan.categorical].map((p) => p.name));
@@ -225,7 +230,7 @@ export class Evaluator {
     const unknownFeatures = [...new Set(carried)].filter((n) => !known.has(n)).sort();
     const evaluation: WindowEvaluation = { model: model.id, start, end, baselineVersion: plan.baselineVersion, rows, features, quality: qualityResult(quality), unknownFeatures, evaluatedAt: this.clock() };
     if (estimateProfile && estimates) evaluation.estimate = windowEstimate(estimateProfile, wholeWindow(estimates, spec), evaluation.quality, Math.floor(start / 1000));
-    if (spec) evaluation.segments = segmentEvaluations(spec, plan, pushed, estimateProfile, Math.floor(start / 1000), profile, this.o.dataQuality);
+    if (spec) evaluation.segments = segmentEvaluations(spec, plan, pushed, estimateProfile, Math.floor(start / 1000), profile, this.o.dataQuality, cells?.references);
     return { evaluation, plan, quality };
   }
 

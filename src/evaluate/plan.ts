@@ -165,7 +165,7 @@ function distanceOf(f: NumericProfile, dataQuality: boolean): DistanceBins | und
  * `segments`: the same feature's profiles in the baseline's segments (baseline/segments.ts). Their edges and distance
  * bounds split the grid's cells too, so that each segment's counts add up exactly to its own bins (segmentPlan).
  */
-function numericPlan(name: string, f: NumericProfile, source: NumericPlan['source'], dataQuality: boolean, segments: readonly NumericProfile[] = [], maxLevels = Infinity, cells = GRID_CELLS): NumericPlan {
+function numericPlan(name: string, f: NumericProfile, source: NumericPlan['source'], dataQuality: boolean, segments: readonly NumericProfile[] = [], maxLevels = Infinity, cells = GRID_CELLS, segmentSplits = true): NumericPlan {
   const edges = [...f.psi.edges];
   // The grid spans the 1st–99th percentile (and the edges, the segments' too), not the extremes, so one far outlier
   // in the baseline cannot squeeze the whole distribution into a few cells.
@@ -195,7 +195,7 @@ function numericPlan(name: string, f: NumericProfile, source: NumericPlan['sourc
   // rows (measured on ClickHouse 26: refining 394 → 1570 cells returned 4× the rows and took longer than 11 levels).
   // Past maxLevels the segments' own range ends go first (all in the end cells: 11 segments there take 11 levels; their
   // out-of-range share then counts against the model's range), then all their splits (compared with the model: segmentPlan).
-  for (const splits of [withSegments('own'), withSegments('model'), own]) {
+  for (const splits of segmentSplits ? [withSegments('own'), withSegments('model'), own] : [own]) {
     byCell = edgesByCell(grid, [...new Set(splits)].sort((a, b) => a - b));
     if (mostPerCell(byCell) <= maxLevels) break;
   }
@@ -276,9 +276,9 @@ function exactDiscrete(f: NumericProfile): NumericProfile['discrete'] {
   return f.distribution.kind === 'exact' ? discreteValues(f.distribution.values) : undefined;
 }
 
-function featurePlan(name: string, f: FeatureProfile, source: FeaturePlan['source'], dataQuality: boolean, segments: readonly FeatureProfile[], maxLevels: number, cells: number): FeaturePlan {
+function featurePlan(name: string, f: FeatureProfile, source: FeaturePlan['source'], dataQuality: boolean, segments: readonly FeatureProfile[], maxLevels: number, cells: number, segmentSplits: boolean): FeaturePlan {
   return f.kind === 'numeric'
-    ? numericPlan(name, f, source, dataQuality, segments.filter((s): s is NumericProfile => s.kind === 'numeric'), maxLevels, cells)
+    ? numericPlan(name, f, source, dataQuality, segments.filter((s): s is NumericProfile => s.kind === 'numeric'), maxLevels, cells, segmentSplits)
     : categoricalPlan(name, f, source);
 }
 
@@ -297,27 +297,29 @@ function segmentProfilesOf(profile: BaselineProfile, name: string): FeatureProfi
 /**
  * Every feature of the baseline plus the prediction (when the baseline profiled it). `dataQuality: false` leaves out
  * the distance bins (JS on the PSI bins, no out-of-range share): the plan before issue 16, which bench:evaluate measures
- * against. `gridCells`: the grid's target cells (GRID_CELLS; segmentedPlan takes fewer). Plans are kept per profile:
+ * against. `gridCells`: the grid's target cells (GRID_CELLS; segmentedPlan takes fewer). `segmentSplits: false`: the
+ * segments' profiles widen the grid's range but do not split its cells (segmentCellPlans splits them per segment). Plans are kept per profile:
  * binning the baseline's sample into the slots is a pass over it.
  */
-export function planFromBaseline(profile: BaselineProfile, options: { dataQuality?: boolean; gridCells?: number } = {}): WindowPlan {
+export function planFromBaseline(profile: BaselineProfile, options: { dataQuality?: boolean; gridCells?: number; segmentSplits?: boolean } = {}): WindowPlan {
   const quality = options.dataQuality ?? true;
   const cells = options.gridCells ?? GRID_CELLS;
+  const segmentSplits = options.segmentSplits ?? true;
   let byOptions = plans.get(profile);
   if (!byOptions) plans.set(profile, (byOptions = new Map()));
-  const key = `${quality}/${cells}`;
+  const key = `${quality}/${cells}/${segmentSplits}`;
   let plan = byOptions.get(key);
-  if (!plan) byOptions.set(key, (plan = Object.freeze(buildPlan(profile, quality, cells))));
+  if (!plan) byOptions.set(key, (plan = Object.freeze(buildPlan(profile, quality, cells, segmentSplits))));
   return plan;
 }
 
 const plans = new WeakMap<BaselineProfile, Map<string, WindowPlan>>();
 
-function buildPlan(profile: BaselineProfile, quality: boolean, cells: number): WindowPlan {
+function buildPlan(profile: BaselineProfile, quality: boolean, cells: number, segmentSplits: boolean): WindowPlan {
   const numeric = Object.values(profile.features).filter((f) => f.kind === 'numeric').length + (profile.prediction?.kind === 'numeric' ? 1 : 0);
   const maxLevels = Math.max(2, Math.floor(SEGMENT_LEVEL_BUDGET / Math.max(1, numeric)));
-  const features = Object.entries(profile.features).map(([name, f]) => featurePlan(name, f, 'feature', quality, segmentProfilesOf(profile, name), maxLevels, cells));
-  if (profile.prediction) features.push(featurePlan(PREDICTION_FEATURE, profile.prediction, 'prediction', quality, segmentProfilesOf(profile, PREDICTION_FEATURE), maxLevels, cells));
+  const features = Object.entries(profile.features).map(([name, f]) => featurePlan(name, f, 'feature', quality, segmentProfilesOf(profile, name), maxLevels, cells, segmentSplits));
+  if (profile.prediction) features.push(featurePlan(PREDICTION_FEATURE, profile.prediction, 'prediction', quality, segmentProfilesOf(profile, PREDICTION_FEATURE), maxLevels, cells, segmentSplits));
   return {
     model: profile.model,
     baselineVersion: profile.version,
@@ -383,4 +385,117 @@ export function segmentPlan(plan: WindowPlan, segment: BaselineProfile, options:
 function onSplits(p: NumericPlan, f: NumericProfile, dataQuality: boolean): boolean {
   const splits = new Set(p.thresholds.flat());
   return [...f.psi.edges, ...(distanceOf(f, dataQuality)?.splits ?? [])].every((x) => splits.has(x));
+}
+
+/** Splits one (segment, cell) may add to the model's; past them a segment's feature takes the model's range ends, then the model's plan. */
+export const SEGMENT_CELL_LEVELS = 6;
+
+/** One extra split level of a feature: lookup keys seg · cells + cell and, for each, that segment's split there (sql.ts). */
+export interface CellSplits {
+  keys: number[];
+  thresholds: number[];
+}
+
+/**
+ * A window whose segments have their own profiles, each on its own splits: a value is compared with the model's
+ * splits in its cell, then with its segment's own splits there (looked up by segment and cell), so it takes a few
+ * comparisons instead of one per segment's split in the cell (segmentPlan's shared grid: 11 segments' range ends in
+ * one end cell take 11). Every plan has the same slots per cell (the most any segment needs), so one key layout
+ * holds them all; a segment's slot lies inside one of the model's (its splits include the model's), which is how the
+ * whole window's counts come back (segment-reference.ts).
+ */
+export interface SegmentCellPlans {
+  /** the whole model's plan, padded to the segments' slots per cell */
+  plan: WindowPlan;
+  /** per segment id: its plan on those slots, or null (compared with the model's: `plan`) */
+  segments: Array<(WindowPlan & { modelRange: string[]; modelFeatures: string[] }) | null>;
+  /** per numeric feature, per extra level: the segments' splits beyond the model's */
+  extra: CellSplits[][];
+}
+
+function profileOf(profile: BaselineProfile, name: string): FeatureProfile | undefined {
+  return (name === PREDICTION_FEATURE ? profile.prediction : profile.features[name]) ?? undefined;
+}
+
+// f's splits (edges, distance bounds) per cell that the model plan p does not have, ascending; null when a cell would take more than SEGMENT_CELL_LEVELS
+function extraSplits(p: NumericPlan, f: NumericProfile, dataQuality: boolean): Map<number, number[]> | null {
+  const model = new Set(p.thresholds.flat());
+  const own = [...new Set([...f.psi.edges, ...(distanceOf(f, dataQuality)?.splits ?? [])])].filter((x) => !model.has(x)).sort((a, b) => a - b);
+  const byCell = edgesByCell(p.grid, own);
+  return mostPerCell(byCell) <= SEGMENT_CELL_LEVELS ? byCell : null;
+}
+
+// p's splits with `extra` added, as a slot grid of `levels` levels
+function withSplits(p: NumericPlan, extra: ReadonlyMap<number, number[]>, levels: number): SlotGrid {
+  const byCell = new Map(p.splitCells.map((c, j) => [c, p.thresholds.map((l) => l[j]).filter((x) => x !== Infinity)]));
+  for (const [c, xs] of extra) byCell.set(c, [...(byCell.get(c) ?? []), ...xs].sort((a, b) => a - b));
+  const splitCells = [...byCell.keys()].sort((a, b) => a - b);
+  const thresholds = Array.from({ length: levels }, (_, i) => splitCells.map((c) => byCell.get(c)![i] ?? Infinity));
+  return { name: p.name, source: p.source, grid: p.grid, splitCells, thresholds };
+}
+
+/**
+ * `model`: the window's plan without the segments' splits (planFromBaseline segmentSplits: false) of `profile`;
+ * `own`: per segment id, the segment's own profile (segmentBaseline), or null to compare it with the model's.
+ */
+export function segmentCellPlans(model: WindowPlan, profile: BaselineProfile, own: ReadonlyArray<{ profile: BaselineProfile; profiled: (name: string) => boolean } | null>, dataQuality = true): SegmentCellPlans {
+  type Own = { f: NumericProfile; extra: Map<number, number[]>; range: 'own' | 'model' } | null;
+  const perSegment: Own[][] = own.map((o) => model.numeric.map((p) => {
+    const f = o ? profileOf(o.profile, p.name) : undefined;
+    if (f?.kind !== 'numeric') return null;
+    const extra = extraSplits(p, f, dataQuality);
+    if (extra) return { f, extra, range: 'own' as const };
+    const m = profileOf(profile, p.name);
+    const ranged = m?.kind === 'numeric' ? withRangeOf(f, m) : null;
+    const extraRanged = ranged ? extraSplits(p, ranged, dataQuality) : null;
+    return ranged && extraRanged ? { f: ranged, extra: extraRanged, range: 'model' as const } : null;
+  }));
+  // per feature: the most splits any segment has in one cell, the model's included; and the extra levels
+  const levels = model.numeric.map((p, k) => {
+    const inCell = new Map(p.splitCells.map((c, j) => [c, p.thresholds.filter((l) => l[j] !== Infinity).length]));
+    let most = p.thresholds.length;
+    for (const s of perSegment) for (const [c, xs] of s[k]?.extra ?? []) most = Math.max(most, (inCell.get(c) ?? 0) + xs.length);
+    return most;
+  });
+  const extra = model.numeric.map((p, k) => {
+    const out: CellSplits[] = [];
+    perSegment.forEach((s, seg) => {
+      for (const [c, xs] of s[k]?.extra ?? []) {
+        xs.forEach((x, l) => {
+          out[l] ??= { keys: [], thresholds: [] };
+          out[l].keys.push(seg * p.grid.cells + c);
+          out[l].thresholds.push(x);
+        });
+      }
+    });
+    return out;
+  });
+  const padded = (p: NumericPlan, k: number) => {
+    const f = profileOf(profile, p.name);
+    return f?.kind === 'numeric' && levels[k] > p.thresholds.length ? onGrid(withSplits(p, new Map(), levels[k]), f, dataQuality) : p;
+  };
+  const plan: WindowPlan = { ...model, numeric: model.numeric.map(padded) };
+  const segments = own.map((o, seg) => {
+    if (!o) return null;
+    const modelRange: string[] = [];
+    const modelFeatures: string[] = [];
+    const numeric = model.numeric.map((p, k) => {
+      const s = perSegment[seg][k];
+      if (!s) {
+        modelFeatures.push(p.name);
+        return plan.numeric[k];
+      }
+      if (s.range === 'model') modelRange.push(p.name);
+      if (!o.profiled(p.name)) modelFeatures.push(p.name);
+      return onGrid(withSplits(p, s.extra, levels[k]), s.f, dataQuality);
+    });
+    const categorical = model.categorical.map((p) => {
+      const f = profileOf(o.profile, p.name);
+      if (f?.kind === 'categorical' && o.profiled(p.name)) return categoricalPlan(p.name, f, p.source);
+      modelFeatures.push(p.name);
+      return f?.kind === 'categorical' ? categoricalPlan(p.name, f, p.source) : p;
+    });
+    return { ...plan, baselineRows: o.profile.rows, numeric, categorical, modelRange, modelFeatures };
+  });
+  return { plan, segments, extra };
 }

@@ -5,8 +5,9 @@
 import { profiledValues, segmentBaseline, SEGMENT_OTHER, type BaselineProfile } from '../baseline/index.js';
 import { referenceFromProfile, type ModelReference } from '../replay/index.js';
 import { withMultivariateStream } from './estimate-window.js';
-import { segmentPlan, type WindowPlan } from './plan.js';
-import type { Segment, SegmentSpec } from './segments.js';
+import { FLAT_KEYS, GRID_CELLS, MIN_SEGMENT_GRID_CELLS, PREDICTION_FEATURE, planFromBaseline, segmentCellPlans, segmentPlan, slotOf, slotsPerCell, type CellSplits, type WindowPlan } from './plan.js';
+import { segmentsOf, type Segment, type SegmentSpec } from './segments.js';
+import { keyLayout, keySpace } from './sql.js';
 
 /** `segment`: compared with the segment's own baseline profile; `model`: with the whole model's. */
 export type SegmentReferenceKind = 'segment' | 'model';
@@ -57,4 +58,84 @@ export function segmentReference(profile: BaselineProfile, plan: WindowPlan, s: 
 export function segmentModelReference(profile: BaselineProfile, s: Pick<Segment, 'feature' | 'value' | 'name'>): ModelReference | undefined {
   const own = segmentBaseline(profile, s.feature, s.value);
   return own ? cached(references, profile, s.name, () => withMultivariateStream(referenceFromProfile(own), profile)) : undefined;
+}
+
+/**
+ * A segmented window whose baseline has segment profiles, each segment on its own splits (plan.ts
+ * segmentCellPlans): the whole model's plan, each segment's reference by id, the splits the numeric query looks up
+ * by segment and cell, and `toModel`, which puts each segment's counts into the model's slots for the whole window.
+ */
+export interface CellReferences {
+  plan: WindowPlan;
+  references: SegmentReference[];
+  extra: CellSplits[][];
+  toModel<R extends { key: unknown; seg?: unknown }>(rows: readonly R[]): R[];
+}
+
+const cellReferences = new WeakMap<BaselineProfile, Map<string, { value: CellReferences | null }>>();
+
+/** Whether any segment of `spec` would be compared with its own profile (else: segmentedPlan, the model's splits only). */
+function ownProfiles(profile: BaselineProfile, spec: SegmentSpec): Array<{ profile: BaselineProfile; profiled: (name: string) => boolean } | null> {
+  const out = new Array<{ profile: BaselineProfile; profiled: (name: string) => boolean } | null>(spec.count).fill(null);
+  for (const s of segmentsOf(spec)) {
+    const own = comparable(profile, s, spec) ? segmentBaseline(profile, s.feature, s.value) : null;
+    const raw = profile.segments?.[s.feature]?.values[s.value];
+    if (own) out[s.id] = { profile: own, profiled: (name) => Boolean(name === PREDICTION_FEATURE ? raw?.prediction : raw?.features[name]) };
+  }
+  return out;
+}
+
+/**
+ * The window's plans with each segment on its own splits; null when no segment has a profile of its own. The grid
+ * is coarsened, as segmentedPlan does, until every segment's keys fit one flat table.
+ */
+export function segmentCellReferences(profile: BaselineProfile, spec: SegmentSpec, dataQuality = true): CellReferences | null {
+  return cached(cellReferences, profile, `${dataQuality}\u0000${JSON.stringify(spec.dimensions)}`, () => ({ value: buildCellReferences(profile, spec, dataQuality) })).value;
+}
+
+function buildCellReferences(profile: BaselineProfile, spec: SegmentSpec, dataQuality: boolean): CellReferences | null {
+  const own = ownProfiles(profile, spec);
+  if (own.every((o) => o === null)) return null;
+  let cells = segmentCellPlans(planFromBaseline(profile, { dataQuality, segmentSplits: false }), profile, own, dataQuality);
+  for (let target = GRID_CELLS; target >= MIN_SEGMENT_GRID_CELLS; target /= 2) {
+    const candidate = segmentCellPlans(planFromBaseline(profile, { dataQuality, gridCells: target, segmentSplits: false }), profile, own, dataQuality);
+    if (spec.count * keySpace(keyLayout(candidate.plan.numeric)) <= FLAT_KEYS) {
+      cells = candidate;
+      break;
+    }
+  }
+  const { plan, segments, extra } = cells;
+  const references = new Array<SegmentReference>(spec.count);
+  for (const s of segmentsOf(spec)) {
+    const p = segments[s.id];
+    references[s.id] = p
+      ? { reference: 'segment', plan: p, profile: own[s.id]!.profile, modelFeatures: p.modelFeatures.filter((n) => n !== s.feature), modelRange: p.modelRange }
+      : { reference: 'model', plan, profile: null, modelFeatures: [], modelRange: [] };
+  }
+  // per segment id with its own plan: each of its keys' key in the model's slots (a segment's slot lies inside one)
+  const layout = keyLayout(plan.numeric);
+  const space = keySpace(layout);
+  const maps = segments.map((p) => {
+    if (!p) return null;
+    const map = Int32Array.from({ length: space }, (_, key) => key);
+    plan.numeric.forEach((m, k) => {
+      const q = p.numeric[k];
+      if (q === m) return;
+      const per = slotsPerCell(q);
+      for (let j = 0; j < q.splitCells.length; j++) {
+        const cell = q.splitCells[j];
+        for (let level = 0; level < q.thresholds.length; level++) {
+          const x = q.thresholds[level][j];
+          if (x !== Infinity) map[layout.bases[k] + cell * per + level + 1] = layout.bases[k] + slotOf(m, x);
+        }
+      }
+    });
+    return map;
+  });
+  const toModel = <R extends { key: unknown; seg?: unknown }>(rows: readonly R[]): R[] => rows.map((r) => {
+    const map = maps[Number(r.seg ?? 0)];
+    const key = Number(r.key);
+    return map && key < space ? { ...r, key: map[key] } : r;
+  });
+  return { plan, references, extra, toModel };
 }

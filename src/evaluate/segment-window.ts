@@ -5,7 +5,7 @@ import type { BaselineProfile } from '../baseline/index.js';
 import { windowEstimate, type WindowEstimate } from './estimate-window.js';
 import type { WindowPlan } from './plan.js';
 import { bySegment, segmentsOf, type Segment, type SegmentSpec } from './segments.js';
-import { segmentReference, type SegmentReferenceKind } from './segment-reference.js';
+import { segmentReference, type SegmentReference, type SegmentReferenceKind } from './segment-reference.js';
 import { CATEGORY_ROWS } from './sql.js';
 import { categoricalResult, numericCounts, numericResult, qualityResult, withTypeMismatches, type FeatureResult, type QualityResult } from './window-stats.js';
 import { qualityCounts, summedQuality, type QualityRow } from './segment-quality.js';
@@ -66,9 +66,10 @@ export function windowFeatures(plan: Pick<WindowPlan, 'numeric' | 'categorical'>
 /**
  * Per segment with rows in the window, its features (without its own segment feature) against its reference
  * (`baseline`'s profile of the segment when it has one, else `plan`'s), its realized quality, and its estimates (the
- * model's calibration and PCA) with their error against that quality.
+ * model's calibration and PCA) with their error against that quality. `references`: by segment id, when the window
+ * was counted on each segment's own splits (segment-reference.ts segmentCellReferences).
  */
-export function segmentEvaluations(spec: SegmentSpec, plan: WindowPlan, r: PushDownRows, estimateProfile: BaselineProfile | null, seed: number, baseline: BaselineProfile | null = null, dataQuality = true): SegmentEvaluation[] {
+export function segmentEvaluations(spec: SegmentSpec, plan: WindowPlan, r: PushDownRows, estimateProfile: BaselineProfile | null, seed: number, baseline: BaselineProfile | null = null, dataQuality = true, references?: readonly SegmentReference[]): SegmentEvaluation[] {
   const numeric = bySegment(r.numeric);
   const categories = bySegment(r.categories);
   const mismatched = bySegment(r.mismatched);
@@ -77,7 +78,7 @@ export function segmentEvaluations(spec: SegmentSpec, plan: WindowPlan, r: PushD
   const out: SegmentEvaluation[] = [];
   for (const s of segmentsOf(spec)) {
     if (!numeric.has(s.id) && !categories.has(s.id)) continue; // no rows in this segment
-    const ref = baseline ? segmentReference(baseline, plan, s, spec, dataQuality) : { reference: 'model' as const, plan, modelFeatures: [], modelRange: [] };
+    const ref = references?.[s.id] ?? (baseline ? segmentReference(baseline, plan, s, spec, dataQuality) : { reference: 'model' as const, plan, modelFeatures: [], modelRange: [] });
     const { rows, features } = windowFeatures(ref.plan, { numeric: numeric.get(s.id) ?? [], categories: categories.get(s.id) ?? [], mismatched: mismatched.get(s.id) ?? [], estimates: null }, null);
     if (rows === 0) continue;
     const e: SegmentEvaluation = { ...s, rows, reference: ref.reference, ...(ref.modelFeatures.length ? { modelFeatures: ref.modelFeatures } : {}), ...(ref.modelRange.length ? { modelRange: ref.modelRange } : {}), features: features.filter((f) => f.feature !== s.feature) };

@@ -3,7 +3,7 @@
 // 24.x (ARRAY JOIN, indexOf, transform, ANY LEFT JOIN, FINAL; no query parameters). Every value goes through sqlValue,
 // sqlString or sqlFloat.
 import { sqlDateTime, sqlFloat, sqlString, sqlValue } from '../store/sql.js';
-import { FLAT_KEYS, slotsPerCell, type CategoricalPlan, type NumericPlan, type WindowPlan } from './plan.js';
+import { FLAT_KEYS, slotsPerCell, type CategoricalPlan, type CellSplits, type NumericPlan, type WindowPlan } from './plan.js';
 
 /**
  * Where each numeric feature's counts land in the push-down's key space: slots [base, base + slots) and one key for
@@ -101,13 +101,19 @@ export function valueOf(p: Pick<NumericPlan, 'source' | 'name'>, k: number, layo
   return { columns: [`indexOf(num_names, ${sqlString(p.name)}) AS i${k}`, `num_values[i${k}] AS x${k}`], present: `i${k} > 0` };
 }
 
-/** Feature k's key: base + cell · slots per cell + how many of the cell's edges are ≤ x (plan.ts explains the grid). */
-function keyOf(p: NumericPlan, k: number, base: number, type: KeyLayout['type'], present: string | null): string[] {
+/**
+ * Feature k's key: base + cell · slots per cell + how many of the cell's edges are ≤ x (plan.ts explains the grid);
+ * with `extra` (plan.ts segmentCellPlans), plus how many of the row's segment's own splits in that cell are ≤ x.
+ */
+function keyOf(p: NumericPlan, k: number, base: number, type: KeyLayout['type'], present: string | null, extra: readonly CellSplits[] = []): string[] {
   const g = p.grid;
   const per = slotsPerCell(p);
   const cell = `to${type}(least(greatest((x${k} - ${sqlFloat(g.origin)}) * ${sqlFloat(g.scale)}, 0.), ${sqlFloat(g.cells - 1)})) AS c${k}`;
   const cells = `CAST([${p.splitCells.join(', ')}] AS Array(${type}))`;
-  const splits = p.thresholds.map((level) => ` + (x${k} >= transform(c${k}, ${cells}, [${level.map(sqlFloat).join(', ')}], inf))`).join('');
+  // levels no cell has (a plan padded to its segments' slots) cost nothing to skip
+  const splits = p.thresholds.filter((level) => level.some((x) => x !== Infinity))
+    .map((level) => ` + (x${k} >= transform(c${k}, ${cells}, [${level.map(sqlFloat).join(', ')}], inf))`).join('')
+    + extra.map((l) => ` + (x${k} >= transform(toUInt32(toUInt32(seg) * ${g.cells} + c${k}), CAST([${l.keys.join(', ')}] AS Array(UInt32)), [${l.thresholds.map(sqlFloat).join(', ')}], inf))`).join('');
   const slot = `${per === 1 ? `c${k}` : `c${k} * ${per}`}${splits} + ${base}`;
   const missing = base + g.cells * per;
   return [cell, `to${type}(${present === null ? slot : `if(${present}, ${slot}, ${missing})`}) AS k${k}`];
@@ -129,8 +135,9 @@ export interface SegmentKeys {
 /**
  * Per numeric feature, its counts per slot and of missing values, as `key, c` rows that keyLayout decodes; with a
  * `segment` column (segments.ts) counted per segment too (`seg, key, c`), and with a fold one more key per row.
+ * `extra`: per feature, the segments' own splits (plan.ts segmentCellPlans; needs `segment`).
  */
-export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], final = true, layout?: FeatureLayout, segment?: SegmentKeys, fold?: NumericFold): string {
+export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], final = true, layout?: FeatureLayout, segment?: SegmentKeys, fold?: NumericFold, extra?: readonly CellSplits[][]): string {
   const keys = keyLayout(plans);
   const columns: string[] = segment ? [segment.column] : [];
   const values = new Map<string, { x: string; present: string | null }>();
@@ -138,7 +145,7 @@ export function numericCountsSql(w: WindowRange, plans: readonly NumericPlan[], 
     const v = valueOf(p, k, layout);
     if (v.absent) return `to${keys.type}(${keys.bases[k] + keys.slots[k]})`;
     if (p.source === 'feature') values.set(p.name, { x: `x${k}`, present: v.present });
-    columns.push(...v.columns, ...keyOf(p, k, keys.bases[k], keys.type, v.present));
+    columns.push(...v.columns, ...keyOf(p, k, keys.bases[k], keys.type, v.present, segment ? extra?.[k] : undefined));
     return `k${k}`;
   });
   // a folded one (estimate-fold.ts): one more key per row past the features' keys, and a value summed per key

@@ -173,6 +173,22 @@ describe('each segment compared with its own baseline profile', () => {
         expect(amount.ksUpperBound!, s.name).toBeGreaterThanOrEqual(want.ks - 1e-12);
         expect(s.features.find((f) => f.feature === 'device')!.psi, s.name).toBeCloseTo(want.device, 12);
       }
+      // the whole window, counted per segment on each one's own splits and put back into the model's slots, is the
+      // window of the same traffic against the profile without segments; and Node's from all the raw rows
+      const whole = of('whole', k);
+      const wantWhole = expected(own, raw, train.map((r) => r.amount ?? NaN));
+      expect(e.rows).toBe(raw.length);
+      for (const f of e.features) {
+        const g = whole.features.find((x) => x.feature === f.feature)!;
+        expect(f.psi, f.feature).toBeCloseTo(g.psi!, 12);
+        expect(f.hellinger, f.feature).toBeCloseTo(g.hellinger!, 12);
+        expect(f.outOfRangeRate, f.feature).toBeCloseTo(g.outOfRangeRate ?? 0, 12);
+      }
+      const amount = e.features.find((f) => f.feature === 'amount')!;
+      expect(amount.psi).toBeCloseTo(wantWhole.amount, 12);
+      expect(amount.outOfRangeRate).toBeCloseTo(wantWhole.outOfRange, 12);
+      expect(amount.ksStatistic!).toBeLessThanOrEqual(wantWhole.ks + 1e-12);
+      expect(amount.ksUpperBound!).toBeGreaterThanOrEqual(wantWhole.ks - 1e-12);
     }
     // the whole window is the same with or without segment profiles in the baseline (its grid holds more splits)
     for (const f of of('whole', 2).features) expect(of('own', 2).features.find((g) => g.feature === f.feature)!.psi, f.feature).toBeCloseTo(f.psi!, 12);
