@@ -72,9 +72,12 @@ export interface CellReferences {
   toModel<R extends { key: unknown; seg?: unknown }>(rows: readonly R[]): R[];
 }
 
-const cellReferences = new WeakMap<BaselineProfile, Map<string, { value: CellReferences | null }>>();
+// per profile, the window plans of its last few segmentations (a segmentation's ids follow the window's top values,
+// which can change from window to window: the oldest is dropped)
+const cellReferences = new WeakMap<BaselineProfile, Map<string, CellReferences | null>>();
+const CELL_REFERENCES_KEPT = 4;
 
-/** Whether any segment of `spec` would be compared with its own profile (else: segmentedPlan, the model's splits only). */
+/** Per segment id of `spec`, the profile it is compared with when it has its own (null: the model's). */
 function ownProfiles(profile: BaselineProfile, spec: SegmentSpec): Array<{ profile: BaselineProfile; profiled: (name: string) => boolean } | null> {
   const out = new Array<{ profile: BaselineProfile; profiled: (name: string) => boolean } | null>(spec.count).fill(null);
   for (const s of segmentsOf(spec)) {
@@ -90,21 +93,27 @@ function ownProfiles(profile: BaselineProfile, spec: SegmentSpec): Array<{ profi
  * is coarsened, as segmentedPlan does, until every segment's keys fit one flat table.
  */
 export function segmentCellReferences(profile: BaselineProfile, spec: SegmentSpec, dataQuality = true): CellReferences | null {
-  return cached(cellReferences, profile, `${dataQuality}\u0000${JSON.stringify(spec.dimensions)}`, () => ({ value: buildCellReferences(profile, spec, dataQuality) })).value;
+  let kept = cellReferences.get(profile);
+  if (!kept) cellReferences.set(profile, (kept = new Map()));
+  const key = `${dataQuality}\u0000${JSON.stringify(spec.dimensions)}`;
+  if (kept.has(key)) return kept.get(key)!;
+  const built = buildCellReferences(profile, spec, dataQuality);
+  kept.set(key, built);
+  if (kept.size > CELL_REFERENCES_KEPT) kept.delete(kept.keys().next().value!);
+  return built;
 }
 
 function buildCellReferences(profile: BaselineProfile, spec: SegmentSpec, dataQuality: boolean): CellReferences | null {
   const own = ownProfiles(profile, spec);
   if (own.every((o) => o === null)) return null;
-  let cells = segmentCellPlans(planFromBaseline(profile, { dataQuality, segmentSplits: false }), profile, own, dataQuality);
-  for (let target = GRID_CELLS; target >= MIN_SEGMENT_GRID_CELLS; target /= 2) {
-    const candidate = segmentCellPlans(planFromBaseline(profile, { dataQuality, gridCells: target, segmentSplits: false }), profile, own, dataQuality);
-    if (spec.count * keySpace(keyLayout(candidate.plan.numeric)) <= FLAT_KEYS) {
-      cells = candidate;
-      break;
-    }
+  const on = (target: number) => segmentCellPlans(planFromBaseline(profile, { dataQuality, gridCells: target, segmentSplits: false }), profile, own, dataQuality);
+  let cells = null;
+  for (let target = GRID_CELLS; target >= MIN_SEGMENT_GRID_CELLS && !cells; target /= 2) {
+    const candidate = on(target);
+    if (spec.count * keySpace(keyLayout(candidate.plan.numeric)) <= FLAT_KEYS) cells = candidate;
   }
-  const { plan, segments, extra } = cells;
+  // none fits: the full grid, its keys hashed
+  const { plan, segments, extra } = cells ?? on(GRID_CELLS);
   const references = new Array<SegmentReference>(spec.count);
   for (const s of segmentsOf(spec)) {
     const p = segments[s.id];

@@ -51,6 +51,16 @@ describe('segments on their own splits', () => {
     expect(refs.plan.numeric.map((p) => p.edges)).toEqual(planFromBaseline(profile, { segmentSplits: false }).numeric.map((p) => p.edges));
   });
 
+  it('keeps the plans of the last few segmentations of a profile, not every one a long run sees', () => {
+    expect(segmentCellReferences(profile, spec)).toBe(refs);
+    // the window's top values in other orders: other segment ids, other plans
+    const orders = [['b', 'a', 'c', 'd', 'e'], ['c', 'a', 'b', 'd', 'e'], ['d', 'a', 'b', 'c', 'e'], ['e', 'a', 'b', 'c', 'd']];
+    for (const values of orders) expect(segmentCellReferences(profile, { dimensions: [{ feature: 'version', values, offset: 0 }], count: 6 })).not.toBe(refs);
+    const again = segmentCellReferences(profile, spec)!;
+    expect(again).not.toBe(refs);
+    expect(again.plan).toEqual(refs.plan);
+  });
+
   it("counts a value into its segment's slot, and that slot into the model's slot of the value", () => {
     const rng = new SeededRandom(5);
     const layout = keyLayout(refs.plan.numeric);
