@@ -358,8 +358,8 @@ export function segmentedPlan(profile: BaselineProfile, segments: number, keys: 
  */
 export function segmentPlan(plan: WindowPlan, segment: BaselineProfile, options: { dataQuality?: boolean; model?: BaselineProfile } = {}): WindowPlan & { modelRange: string[] } {
   const quality = options.dataQuality ?? true;
-  const own = (name: string) => (name === PREDICTION_FEATURE ? segment.prediction : segment.features[name]) ?? undefined;
-  const modelOf = (name: string) => (name === PREDICTION_FEATURE ? options.model?.prediction : options.model?.features[name]) ?? undefined;
+  const own = (name: string) => profileOf(segment, name);
+  const modelOf = (name: string) => (options.model ? profileOf(options.model, name) : undefined);
   const modelRange: string[] = [];
   return {
     ...plan,
