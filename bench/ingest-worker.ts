@@ -101,8 +101,13 @@ async function driftwatch(): Promise<number> {
   const store = createStore({ url: chUrl, database });
   const writer = new BatchWriter(store, { batchSize: BATCH_SIZE, maxWaitMs: 500 });
   const ingest = new KafkaIngest({ brokers: brokers.split(','), clientId: 'bench', groupId: `dw-${Date.now()}`, predictionsTopic: topic, labelsTopic: `${topic}-labels`, maxMessageBytes: 1 << 20, models: [], ...tuning() }, writer);
-  // Clock starts when the first fetched batch reaches driftwatch, as for the raw consumer: group join excluded.
+  // Clock starts when the first fetched batch reaches driftwatch, as for the raw consumer: group join excluded. It
+  // stops when the writer acknowledges the last row as stored (ClickHouse answered its insert), counted from the
+  // submissions' own results: no polling query competes with ingest for the engine.
   let first = 0;
+  let storedRows = 0;
+  let allStored!: () => void;
+  const stored = new Promise<void>((resolve) => (allStored = resolve));
   const submit = writer.submit.bind(writer);
   writer.submit = (batch) => {
     if (first === 0) {
@@ -110,17 +115,21 @@ async function driftwatch(): Promise<number> {
       cpuClock.start();
       profiler.start();
     }
-    return submit(batch);
+    const rows = batch.predictions.length + (batch.encoded ?? []).reduce((n, e) => n + e.ends.length, 0);
+    const result = submit(batch);
+    void result.then((r) => {
+      storedRows += rows - r.refused.length;
+      if (storedRows >= expected) allStored();
+    }, () => undefined);
+    return result;
   };
   await ingest.start();
-  let stored = 0;
-  while (stored < expected) {
-    await new Promise((r) => setTimeout(r, 50));
-    stored = Number((await store.query<{ c: string }>('SELECT count() AS c FROM predictions'))[0].c);
-  }
+  await stored;
   const end = performance.now();
   cpuClock.stop();
   await profiler.stop();
+  const visible = Number((await store.query<{ c: string }>('SELECT count() AS c FROM predictions'))[0].c);
+  if (visible < expected) throw new Error(`the writer acknowledged ${expected} rows but ClickHouse holds ${visible}`);
   await ingest.stop();
   await writer.close();
   await store.close();

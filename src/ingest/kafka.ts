@@ -181,11 +181,13 @@ export class KafkaIngest {
     });
     this.storing.add(tracked);
     void tracked.finally(() => this.storing.delete(tracked));
-    if (this.writer.backlog >= (this.options.maxBacklogRows ?? 50_000)) {
-      // Backpressure: stop fetching until this batch is stored; keep the group membership alive meanwhile.
+    const maxBacklog = this.options.maxBacklogRows ?? 50_000;
+    if (this.writer.backlog >= maxBacklog) {
+      // Backpressure: stop fetching until the unstored rows fall below the limit (a write ended); keep the group
+      // membership alive meanwhile.
       const beat = setInterval(() => void heartbeat().catch(() => undefined), 2_000);
       try {
-        await tracked;
+        await this.writer.backlogBelow(maxBacklog);
       } finally {
         clearInterval(beat);
       }

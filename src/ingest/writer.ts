@@ -109,6 +109,8 @@ export class BatchWriter {
   private pendingCount = 0;
   private writingCount = 0;
   private waiters: Waiter[] = [];
+  /** Callers waiting for the backlog to fall below their limit (backlogBelow). */
+  private belowLimit: Array<{ limit: number; resolve: () => void }> = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private closed = false;
@@ -169,6 +171,27 @@ export class BatchWriter {
     return this.pendingCount + this.writingCount;
   }
 
+  /** Resolves once fewer than `limit` rows are unstored (a write ended, stored or failed): a fetch loop holding off
+   *  for ClickHouse goes on as soon as there is room, with the writer still busy, rather than once its own rows
+   *  are stored, when the pipeline would have run dry. With nothing being written the pending rows are written at
+   *  once: the caller adds none until then, so waiting for the batch timer would only stall. */
+  backlogBelow(limit: number): Promise<void> {
+    if (this.backlog < limit) return Promise.resolve();
+    const below = new Promise<void>((resolve) => this.belowLimit.push({ limit, resolve }));
+    if (this.writingCount === 0) void this.flush();
+    return below;
+  }
+
+  private wakeBelowLimit(): void {
+    if (this.belowLimit.length === 0) return;
+    this.belowLimit = this.belowLimit.filter((w) => {
+      if (this.backlog >= w.limit) return true;
+      w.resolve();
+      return false;
+    });
+    if (this.belowLimit.length && this.writingCount === 0) void this.flush();
+  }
+
   /** Writes what is pending now (in order after any write in flight). */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
@@ -189,6 +212,7 @@ export class BatchWriter {
         for (const w of waiters) w.reject(error as Error);
       } finally {
         this.writingCount -= size;
+        this.wakeBelowLimit();
       }
     });
     return this.writing;

@@ -108,6 +108,45 @@ describe('BatchWriter', () => {
     expect(store.stored.dead_letters[0]).toMatchObject({ source: 'store', topic: 'predictions', partition: -1, offset: 'x' });
     expect(new StoreError('m', 'c', false).kind).toBe('data');
   });
+
+  it('backlogBelow: goes on as soon as a write ends and brings the backlog under the limit, not once the caller\'s rows are stored', async () => {
+    // a store whose inserts wait to be let through, one at a time
+    const store = scriptedStore(() => false);
+    const release: Array<() => void> = [];
+    const insert = store.insert.bind(store);
+    store.insert = async (table, rows) => {
+      await new Promise<void>((r) => release.push(r));
+      return insert(table, rows);
+    };
+    const writer = new BatchWriter(store, { batchSize: 3, maxWaitMs: 60_000, now: () => NOW });
+    const rows = (from: number, n: number) => decodeMessages('prediction', 'kafka', messages(n, new Set()).map((m, i) => ({ ...m, offset: String(from + i) })), 1e6, {}, NOW).batch;
+    const first = writer.submit(rows(0, 3)); // a full batch: written at once
+    const second = writer.submit(rows(3, 3)); // queued behind it
+    const third = writer.submit(rows(6, 2)); // pending: under the batch size, the timer is a minute off
+    expect(writer.backlog).toBe(8);
+    let wentOn = false;
+    const below = writer.backlogBelow(6).then(() => (wentOn = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(wentOn).toBe(false);
+    release.shift()!(); // the first write ends: 5 rows left, under 6, while the second is still being written
+    await first;
+    await below;
+    expect(wentOn).toBe(true);
+    expect(writer.backlog).toBe(5);
+    await expect(writer.backlogBelow(6)).resolves.toBeUndefined(); // already under: at once
+    // nothing being written and the rest pending: it is written now rather than when the timer fires
+    release.shift()!();
+    await second;
+    expect(writer.backlog).toBe(2);
+    const drained = writer.backlogBelow(1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(release).toHaveLength(1);
+    release.shift()!();
+    await drained;
+    await third;
+    expect(store.stored.predictions).toHaveLength(8);
+    await writer.close();
+  });
 });
 
 /** scriptedStore taking encoded rows (RowBinary, read back by the table's layout): refuses a part holding a row
