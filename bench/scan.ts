@@ -39,7 +39,7 @@ const ingestPath = (enc: RowEncoder, m: Buffer) => {
 function writesNothing(): RowEncoder {
   const none = () => undefined;
   return {
-    rows: 0, string: none, dateTime: none, uint64: none, nullableFloat: none, nullableString: none, floats: none, strings: none, endRow: none, abandonRow: none,
+    rows: 0, string: none, ascii: none, dateTime: none, uint64: none, nullableFloat: none, nullableString: none, floats: none, strings: none, endRow: none, abandonRow: none,
     finish: () => ({ data: Buffer.alloc(0), ends: new Uint32Array(0) }),
   };
 }

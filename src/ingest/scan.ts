@@ -304,6 +304,9 @@ function idText(b: Bytes, p: number, recent?: Recent): number {
 
 /** The message's metadata as stored (its JSON text), '' for none. */
 let metadata = '';
+/** A prediction's id as its bytes idFrom…idTo of the message; idFrom −1 when it is in fields.predictionId. */
+let idFrom = -1;
+let idTo = -1;
 const fields: PredictionFields = { model: '', modelVersion: '', predictionId: '', timestamp: 0, prediction: null, label: null, metadata: null };
 
 /** Reads the message in `buf` into `fields` (features to `feature`); false to decline it. */
@@ -316,6 +319,7 @@ function message(kind: MessageKind, options: DecodeOptions): boolean {
   let seen = 0;
   let time: number | string = -1;
   metadata = '';
+  idFrom = -1;
   fields.modelVersion = '';
   fields.prediction = fields.label = null;
   do {
@@ -331,8 +335,16 @@ function message(kind: MessageKind, options: DecodeOptions): boolean {
         if (p < 0 || strEnd === strStart || strEnd - strStart > MAX_ID) return false;
         fields.model = models.at(0);
       } else if (f === ID) {
-        p = idText(b, p);
-        fields.predictionId = str;
+        if (kind === 'prediction' && b[p] === QUOTE) {
+          // a prediction's id is written from its bytes (writePrediction's idBytes): no string is built
+          p = plainString(b, p);
+          if (p < 0 || strEnd === strStart || strEnd - strStart > MAX_ID) return false;
+          idFrom = strStart;
+          idTo = strEnd;
+        } else {
+          p = idText(b, p);
+          fields.predictionId = str;
+        }
       } else if (f === VERSION) {
         if (b[p] === 0x6e) p = literal(b, p, 'null');
         else {
@@ -401,7 +413,7 @@ function scanned(enc: RowEncoder, kind: MessageKind, raw: Buffer | string | null
     beginFeatures();
     if (!message(kind, options)) return DECLINED;
     if (kind === 'label') return writeLabel(enc, { model: fields.model, predictionId: fields.predictionId, label: fields.label!, timestamp: fields.timestamp }, ingestedAtSeconds);
-    return writePrediction(enc, fields, ingestedAtSeconds, metadata);
+    return idFrom >= 0 ? writePrediction(enc, fields, ingestedAtSeconds, metadata, buf, idFrom, idTo) : writePrediction(enc, fields, ingestedAtSeconds, metadata);
   } catch {
     // a value the encoder will not write (its row is dropped): the full path decides what becomes of it
     return DECLINED;

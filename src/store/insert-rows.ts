@@ -16,6 +16,8 @@ export interface EncodedChunk {
 
 export interface RowEncoder {
   string(s: string): void;
+  /** A String of plain-ASCII bytes `from`…`to` of `bytes`, as `string` writes their text (no string built). */
+  ascii(bytes: Uint8Array, from: number, to: number): void;
   dateTime(seconds: number): void;
   uint64(v: number): void;
   nullableFloat(v: number | null): void;
@@ -98,6 +100,16 @@ class RowBinaryEncoder implements RowEncoder {
   }
   string(s: string): void {
     this.out.string(s);
+  }
+  ascii(bytes: Uint8Array, from: number, to: number): void {
+    const out = this.out;
+    const n = to - from;
+    out.varint(n);
+    out.room(n);
+    const buf = out.buf;
+    let p = out.pos;
+    for (let i = from; i < to; i++) buf[p++] = bytes[i];
+    out.pos = p;
   }
   dateTime(seconds: number): void {
     this.out.uint32(seconds);
