@@ -58,15 +58,27 @@ async function clickhouseKafkaEngine(chUrl: string, brokers: string[], topic: st
   // glues messages together); the MV extracts fields like a user would.
   await store.command(`CREATE TABLE chkafka.queue (raw String) ENGINE = Kafka('${brokers.join(',')}', '${topic}', 'chkafka-bench', 'TabSeparated', '\\n')`);
   await store.command(`CREATE MATERIALIZED VIEW chkafka.mv TO chkafka.predictions AS SELECT visitParamExtractString(raw, 'model') AS model, visitParamExtractString(raw, 'prediction_id') AS prediction_id, toDateTime(intDiv(visitParamExtractUInt(raw, 'timestamp'), 1000)) AS ts, ${extract}, visitParamExtractFloat(raw, 'prediction') AS prediction FROM chkafka.queue`);
-  // The engine starts at the latest offset: give it time to join before producing.
-  await new Promise((r) => setTimeout(r, 8_000));
+  // The engine starts at the latest offset, once it has joined its group: a probe message is produced until one is
+  // stored, so the timed messages all come after the join (a message produced before it would never arrive).
+  const storedRows = async (model: 'probe' | 'bench') => Number((await store.query<{ c: string }>(`SELECT count() AS c FROM chkafka.predictions WHERE model = '${model}'`))[0].c);
+  const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
+  const prober = kafka.producer({ allowAutoTopicCreation: true });
+  await prober.connect();
+  let probes = 0;
+  for (let attempt = 0; probes === 0; attempt++) {
+    if (attempt === 12) throw new Error('the ClickHouse Kafka engine stored no probe message in 2 minutes');
+    await prober.send({ topic, messages: [{ value: benchMessage(attempt, { numeric: FEATURES }, 'probe') }], acks: 1 });
+    const until = Date.now() + 10_000;
+    while ((probes = await storedRows('probe')) === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
+  }
+  await prober.disconnect();
   const t0 = performance.now();
   const produceSeconds = await produce(brokers, topic, N, { numeric: FEATURES });
   let stored = 0;
   const deadline = Date.now() + 300_000;
   while (stored < N && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
-    stored = Number((await store.query<{ c: string }>('SELECT count() AS c FROM chkafka.predictions'))[0].c);
+    stored = await storedRows('bench');
   }
   const seconds = (performance.now() - t0) / 1000;
   await store.command('DROP TABLE chkafka.mv');
