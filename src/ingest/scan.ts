@@ -413,7 +413,7 @@ function scanned(enc: RowEncoder, kind: MessageKind, raw: Buffer | string | null
     beginFeatures();
     if (!message(kind, options)) return DECLINED;
     if (kind === 'label') return writeLabel(enc, { model: fields.model, predictionId: fields.predictionId, label: fields.label!, timestamp: fields.timestamp }, ingestedAtSeconds);
-    return idFrom >= 0 ? writePrediction(enc, fields, ingestedAtSeconds, metadata, buf, idFrom, idTo) : writePrediction(enc, fields, ingestedAtSeconds, metadata);
+    return writePrediction(enc, fields, ingestedAtSeconds, metadata, idFrom >= 0 ? buf : undefined, idFrom, idTo);
   } catch {
     // a value the encoder will not write (its row is dropped): the full path decides what becomes of it
     return DECLINED;

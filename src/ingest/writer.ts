@@ -178,10 +178,12 @@ export class BatchWriter {
   backlogBelow(limit: number): Promise<void> {
     if (this.backlog < limit) return Promise.resolve();
     const below = new Promise<void>((resolve) => this.belowLimit.push({ limit, resolve }));
-    if (this.writingCount === 0) void this.flush();
+    this.wakeBelowLimit();
     return below;
   }
 
+  /** Lets through the callers whose limit the backlog is now under; if some still wait and nothing is being
+   *  written, writes the pending rows (nothing else would lower the backlog). */
   private wakeBelowLimit(): void {
     if (this.belowLimit.length === 0) return;
     this.belowLimit = this.belowLimit.filter((w) => {
