@@ -2,7 +2,7 @@
 //   raw-kafkajs: a consumer group that does nothing with the messages (the client's ceiling)
 //   driftwatch:  KafkaIngest + BatchWriter into ClickHouse (decode, validate, batch, insert, commit)
 //   stages:      the same stages one after the other on the same messages, each timed (where the time goes)
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { KafkaIngest } from '../src/ingest/kafka.js';
@@ -24,7 +24,45 @@ const BATCH_SIZE = Number(process.env.BENCH_INGEST_BATCH ?? 20_000);
  *  machine it moves far less than the rate does. */
 let cpuAtStart: NodeJS.CpuUsage | undefined;
 let cpuUsed: NodeJS.CpuUsage = { user: NaN, system: NaN };
-const cpuClock = { start: () => void (cpuAtStart = process.cpuUsage()), stop: () => void (cpuUsed = process.cpuUsage(cpuAtStart)) };
+let threadsAtStart = new Map<string, number>();
+let threadsUsed: Record<string, number> = {};
+const cpuClock = {
+  start: () => {
+    cpuAtStart = process.cpuUsage();
+    threadsAtStart = threadCpuNs();
+  },
+  stop: () => {
+    cpuUsed = process.cpuUsage(cpuAtStart);
+    threadsUsed = threadCpuByName(threadsAtStart, threadCpuNs());
+  },
+};
+
+/** CPU time (ns, from the scheduler) of each thread of this process, by tid and name. */
+function threadCpuNs(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+      out.set(`${tid}\t${name}`, Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]));
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
+
+/** Milliseconds of CPU per thread name (digits dropped: a pool's threads add up) between two readings: the main
+ *  thread, libuv's pool (named node, as the process), V8's helpers and the embedded engine's own (ThreadPool runs
+ *  its queries, MergeMutate its merges). A thread that ended in between is missing from both. */
+function threadCpuByName(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
+  const byName: Record<string, number> = {};
+  for (const [key, ns] of after) {
+    const [tid, comm] = key.split('\t');
+    const name = Number(tid) === process.pid ? 'main (JavaScript)' : comm.replace(/[0-9]+$/, '').replace(/[:_-]$/, '') || 'unnamed';
+    byName[name] = (byName[name] ?? 0) + (ns - (before.get(key) ?? 0)) / 1e6;
+  }
+  return Object.fromEntries(Object.entries(byName).filter(([, ms]) => ms >= 1).sort((a, b) => b[1] - a[1]).map(([k, ms]) => [k, Math.round(ms)]));
+}
 
 /** Consumer settings of KafkaIngest, so the baseline fetches as driftwatch does. */
 function consumerOf(kafka: Kafka, groupId: string) {
@@ -241,5 +279,5 @@ if (mode === 'stages') {
 } else {
   const seconds = mode === 'raw-kafkajs' ? await rawKafkajs() : await driftwatch();
   const cpuUs = (cpuUsed.user + cpuUsed.system) / expected;
-  console.log(JSON.stringify({ mode, messages: expected, seconds, per_second: Math.round(expected / seconds), cpu_us_per_message: +cpuUs.toFixed(2), ...memory() }));
+  console.log(JSON.stringify({ mode, messages: expected, seconds, per_second: Math.round(expected / seconds), cpu_us_per_message: +cpuUs.toFixed(2), cpu_ms_by_thread: threadsUsed, ...memory() }));
 }
