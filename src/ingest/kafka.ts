@@ -31,13 +31,19 @@ export interface KafkaIngestOptions {
   fromBeginning?: boolean;
   /** How long the group waits for a silent member (a crashed replica) before handing its partitions on. */
   sessionTimeoutMs?: number;
-  /** Unstored rows allowed in memory before fetching waits for ClickHouse. */
+  /** Unstored rows allowed in memory before fetching waits for ClickHouse (default: defaultMaxBacklogRows). */
   maxBacklogRows?: number;
   /** Bytes one fetch may bring (all partitions), and from one partition. */
   fetchMaxBytes?: number;
   fetchMaxBytesPerPartition?: number;
   /** Worker threads that decode fetched batches (decode-pool.ts); 0: on the main thread. */
   decodeThreads?: number;
+}
+
+/** The backlog that lets a batch fill while the one before it is written (2.5 batches, at least 50 000 rows): a
+ *  fixed limit below a larger DRIFTWATCH_BATCH_SIZE would cut every insert down to the limit. */
+export function defaultMaxBacklogRows(batchSize: number): number {
+  return Math.max(50_000, Math.ceil(2.5 * batchSize));
 }
 
 export class KafkaIngest {
@@ -181,7 +187,7 @@ export class KafkaIngest {
     });
     this.storing.add(tracked);
     void tracked.finally(() => this.storing.delete(tracked));
-    const maxBacklog = this.options.maxBacklogRows ?? 50_000;
+    const maxBacklog = this.options.maxBacklogRows ?? defaultMaxBacklogRows(this.writer.batchSize);
     if (this.writer.backlog >= maxBacklog) {
       // Backpressure: stop fetching until the unstored rows fall below the limit (a write ended); keep the group
       // membership alive meanwhile.

@@ -166,6 +166,11 @@ export class BatchWriter {
     return done;
   }
 
+  /** Rows that make a batch (WriterOptions.batchSize). */
+  get batchSize(): number {
+    return this.options.batchSize;
+  }
+
   /** Rows submitted but not yet stored (pending plus being written): the backlog a caller may bound. */
   get backlog(): number {
     return this.pendingCount + this.writingCount;

@@ -85,7 +85,7 @@ describe('the service under hostile conditions', () => {
     const group = uniqueName('group');
     const real = new Writer(store, { batchSize: 100, maxWaitMs: 50 });
     let crashes = 1;
-    const flaky = { submit: (b: never) => { if (crashes-- > 0) throw new Error('boom: a bug in driftwatch'); return real.submit(b); }, get backlog() { return real.backlog; }, flush: () => real.flush() } as unknown as BatchWriter;
+    const flaky = { submit: (b: never) => { if (crashes-- > 0) throw new Error('boom: a bug in driftwatch'); return real.submit(b); }, get backlog() { return real.backlog; }, get batchSize() { return real.batchSize; }, flush: () => real.flush() } as unknown as BatchWriter;
     const log = capture();
     const ingest = new KafkaIngest({ brokers: kafkaBrokers(), clientId: 't', groupId: group, predictionsTopic: topic, labelsTopic: `${topic}_l`, maxMessageBytes: 10_000, models: [], sessionTimeoutMs: 6000, retry: { retries: 0, initialRetryTime: 2000 }, restartDelayMs: 200 }, flaky, undefined, log.logger);
     const app = await buildApp({ tokens: [], registry: new Registry(), writer: real, maxMessageBytes: 1000, models: [], readiness: { kafka_consumer: async () => ingest.ready } });
@@ -110,7 +110,7 @@ describe('the service under hostile conditions', () => {
     const group = uniqueName('group');
     const real = new Writer(store, { batchSize: 100, maxWaitMs: 50 });
     let failures = 1;
-    const flaky = { submit: (b: never) => (failures-- > 0 ? Promise.reject(new Error('ClickHouse refuses these writes')) : real.submit(b)), get backlog() { return real.backlog; }, flush: () => real.flush() } as unknown as BatchWriter;
+    const flaky = { submit: (b: never) => (failures-- > 0 ? Promise.reject(new Error('ClickHouse refuses these writes')) : real.submit(b)), get backlog() { return real.backlog; }, get batchSize() { return real.batchSize; }, flush: () => real.flush() } as unknown as BatchWriter;
     const log = capture();
     const ingest = new KafkaIngest({ brokers: kafkaBrokers(), clientId: 't', groupId: group, predictionsTopic: topic, labelsTopic: `${topic}_l`, maxMessageBytes: 10_000, models: [], sessionTimeoutMs: 6000, restartDelayMs: 200 }, flaky, undefined, log.logger);
     await producer.send({ topic, messages: [{ value: JSON.stringify(prediction('l-1')), partition: 0 }] });

@@ -1,6 +1,7 @@
 // The group-commit writer against a scripted store: data errors are split down to the rows at fault, which become
 // dead letters with their message's origin; only transient errors are retried, and nothing is retried forever.
 import { describe, expect, it } from 'vitest';
+import { defaultMaxBacklogRows } from '../../../src/ingest/kafka.js';
 import { decodeMessages } from '../../../src/ingest/messages.js';
 import { BatchWriter } from '../../../src/ingest/writer.js';
 import { StoreError, kindOfCode, toStoreError, type Store } from '../../../src/store/index.js';
@@ -55,6 +56,31 @@ describe('BatchWriter', () => {
     })));
     expect(result.refused.map((r) => r.origin.offset)).toEqual(['105', '140', '141']);
     expect(store.inserts()).toBeLessThan(40); // halving, not one insert per row
+  });
+
+  it('fills every insert to the batch size under the default backlog, a batch size above 50 000 rows included', async () => {
+    expect([defaultMaxBacklogRows(1), defaultMaxBacklogRows(20_000), defaultMaxBacklogRows(60_000)]).toEqual([50_000, 50_000, 150_000]);
+    const store = scriptedStore(() => false);
+    const sizes: number[] = [];
+    const insert = store.insert.bind(store);
+    store.insert = async (table, rows) => {
+      sizes.push(rows.length);
+      await new Promise((r) => setTimeout(r, 5));
+      return insert(table, rows);
+    };
+    const writer = new BatchWriter(store, { batchSize: 60_000, maxWaitMs: 60_000, now: () => NOW });
+    const maxBacklog = defaultMaxBacklogRows(writer.batchSize);
+    // KafkaIngest's fetch loop: submit each fetched batch, wait while the backlog is at its limit
+    const chunk = messages(6_000, new Set());
+    const stored: Array<Promise<unknown>> = [];
+    for (let i = 0; i < 20; i++) {
+      stored.push(writer.submit(decodeMessages('prediction', 'kafka', chunk, 1e6, {}, NOW).batch));
+      if (writer.backlog >= maxBacklog) await writer.backlogBelow(maxBacklog);
+    }
+    await writer.close(); // writes what is pending
+    await Promise.all(stored);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(120_000);
+    expect(sizes).toEqual([60_000, 60_000]); // a fixed limit of 50 000 cut them to 54 000 and the rest
   });
 
   it('retries only transient errors, and gives up on one that persists while ClickHouse answers', async () => {
