@@ -40,6 +40,10 @@ export interface KafkaIngestOptions {
   decodeThreads?: number;
 }
 
+/** What one fetch may bring, in all and from one partition: small, so the fetch responses rows still point into
+ *  stay small (bench:ingest's bare consumer fetches the same way). */
+export const FETCH_DEFAULTS = { maxBytes: 8 * 1024 * 1024, maxBytesPerPartition: 1024 * 1024 } as const;
+
 /** The backlog that lets a batch fill while the one before it is written (2.5 batches, at least 50 000 rows): a
  *  fixed limit below a larger DRIFTWATCH_BATCH_SIZE would cut every insert down to the limit. */
 export function defaultMaxBacklogRows(batchSize: number): number {
@@ -92,8 +96,8 @@ export class KafkaIngest {
       groupId: this.options.groupId,
       // 8 MB a fetch: a message's bytes are a slice of its fetch response, held until its row is stored, so
       // smaller fetches bound memory (bench:ingest: 611 → 450 MB peak RSS against 32 MB / 4 MB, same run)
-      maxBytesPerPartition: this.options.fetchMaxBytesPerPartition ?? 1024 * 1024,
-      maxBytes: this.options.fetchMaxBytes ?? 8 * 1024 * 1024,
+      maxBytesPerPartition: this.options.fetchMaxBytesPerPartition ?? FETCH_DEFAULTS.maxBytesPerPartition,
+      maxBytes: this.options.fetchMaxBytes ?? FETCH_DEFAULTS.maxBytes,
       sessionTimeout,
       // A rebalance is learnt from a heartbeat, and kafkajs heartbeats between fetches: frequent heartbeats and an
       // idle long poll no longer than about two of them make every member rejoin within ~1 s, so the coordinator
