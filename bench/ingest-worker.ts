@@ -1,5 +1,5 @@
 // One contender of the ingest benchmark, in its own process so its peak RSS is its own.
-//   raw-kafkajs: a consumer group that does nothing with the messages (the client's ceiling)
+//   raw-kafkajs: a consumer group that does nothing with the messages (the client's ceiling); given a store, with it open
 //   driftwatch:  KafkaIngest + BatchWriter into ClickHouse (decode, validate, batch, insert, commit)
 //   stages:      the same stages one after the other on the same messages, each timed (where the time goes)
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -71,7 +71,11 @@ function consumerOf(kafka: Kafka, groupId: string) {
   return kafka.consumer({ groupId, ...FETCH_DEFAULTS });
 }
 
+/** The bare consumer; given a store (raw-kafkajs … URL DATABASE), with that store open and idle in this process
+ *  the while: with the embedded engine, the least memory any ingest into it can take. */
 async function rawKafkajs(): Promise<number> {
+  const idleStore = chUrl ? createStore({ url: chUrl, database }) : undefined;
+  if (idleStore && !(await idleStore.ping())) throw new Error(`the store at ${chUrl} does not answer`);
   const kafka = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   const consumer = consumerOf(kafka, `raw-${Date.now()}`);
   await consumer.connect();
@@ -97,6 +101,7 @@ async function rawKafkajs(): Promise<number> {
   });
   const end = await done;
   await consumer.disconnect();
+  await idleStore?.close();
   return (end - start) / 1000;
 }
 
