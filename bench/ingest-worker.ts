@@ -24,7 +24,7 @@ const BATCH_SIZE = Number(process.env.BENCH_INGEST_BATCH ?? 20_000);
  *  machine it moves far less than the rate does. */
 let cpuAtStart: NodeJS.CpuUsage | undefined;
 let cpuUsed: NodeJS.CpuUsage = { user: NaN, system: NaN };
-let threadsAtStart = new Map<string, number>();
+let threadsAtStart = new Map<number, { name: string; ns: number }>();
 let threadsUsed: Record<string, number> = {};
 const cpuClock = {
   start: () => {
@@ -37,13 +37,13 @@ const cpuClock = {
   },
 };
 
-/** CPU time (ns, from the scheduler) of each thread of this process, by tid and name. */
-function threadCpuNs(): Map<string, number> {
-  const out = new Map<string, number>();
+/** CPU time (ns, from the scheduler) and name of each thread of this process, by tid. */
+function threadCpuNs(): Map<number, { name: string; ns: number }> {
+  const out = new Map<number, { name: string; ns: number }>();
   for (const tid of readdirSync('/proc/self/task')) {
     try {
       const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
-      out.set(`${tid}\t${name}`, Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]));
+      out.set(Number(tid), { name, ns: Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]) });
     } catch {
       // the thread ended between the listing and the read
     }
@@ -54,19 +54,16 @@ function threadCpuNs(): Map<string, number> {
 /** Milliseconds of CPU per thread name (digits dropped: a pool's threads add up) between two readings: the main
  *  thread, libuv's pool (named node, as the process), V8's helpers and the embedded engine's own (ThreadPool runs
  *  its queries, MergeMutate its merges). A thread that ended in between is missing from both. */
-function threadCpuByName(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
+function threadCpuByName(before: Map<number, { name: string; ns: number }>, after: Map<number, { name: string; ns: number }>): Record<string, number> {
   const byName: Record<string, number> = {};
-  for (const [key, ns] of after) {
-    const [tid, comm] = key.split('\t');
-    const name = Number(tid) === process.pid ? 'main (JavaScript)' : comm.replace(/[0-9]+$/, '').replace(/[:_-]$/, '') || 'unnamed';
-    byName[name] = (byName[name] ?? 0) + (ns - (before.get(key) ?? 0)) / 1e6;
+  for (const [tid, { name: comm, ns }] of after) {
+    const name = tid === process.pid ? 'main (JavaScript)' : comm.replace(/[0-9]+$/, '').replace(/[:_-]$/, '') || 'unnamed';
+    byName[name] = (byName[name] ?? 0) + (ns - (before.get(tid)?.ns ?? 0)) / 1e6;
   }
   return Object.fromEntries(Object.entries(byName).filter(([, ms]) => ms >= 1).sort((a, b) => b[1] - a[1]).map(([k, ms]) => [k, Math.round(ms)]));
 }
 
-/** Consumer settings of KafkaIngest, so the baseline fetches as driftwatch does (until 2026-12-03 it fetched 32 MB,
- *  4 MB a partition, which driftwatch had left for 8 and 1: same speed within noise, 0.3–0.5 µs less CPU a message
- *  with the smaller ones). */
+/** Consumer settings of KafkaIngest, so the baseline fetches as driftwatch does. */
 function consumerOf(kafka: Kafka, groupId: string) {
   return kafka.consumer({ groupId, ...FETCH_DEFAULTS });
 }

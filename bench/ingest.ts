@@ -22,7 +22,7 @@ const SHAPES: Array<{ features: number; shape: MessageShape; text: string }> = [
   { features: 30, shape: { numeric: 25, nulls: true, categorical: 5 }, text: '25 numeric (1 in 12 null) + 5 categorical' },
 ];
 
-interface WorkerResult { mode: string; messages: number; seconds: number; per_second: number; cpu_us_per_message?: number; peak_rss_mb: number }
+interface WorkerResult { mode: string; messages: number; seconds: number; per_second: number; cpu_us_per_message?: number; peak_rss_mb: number; peak_private_rss_mb?: number; engine_library_rss_mb?: number }
 
 async function produce(brokers: string[], topic: string, n: number, shape: MessageShape): Promise<number> {
   const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
@@ -141,7 +141,7 @@ try {
     progress(`driftwatch (embedded): ${dwEmbedded.per_second}/s; raw ${raws[2].per_second}/s; raw with the embedded engine open…`);
     // the memory floor of ingest into the embedded engine: the bare consumer with the engine open and idle
     const floorTarget = await freshTarget(true);
-    const floor = await runWorker<WorkerResult & { peak_private_rss_mb: number; engine_library_rss_mb: number }>('ingest-worker.ts', ['raw-kafkajs', brokers, topic, String(N), floorTarget.url, floorTarget.database]);
+    const floor = await runWorker<WorkerResult>('ingest-worker.ts', ['raw-kafkajs', brokers, topic, String(N), floorTarget.url, floorTarget.database]);
     progress('stage profile…');
     const around = (a: WorkerResult, b: WorkerResult) => Math.round((a.per_second + b.per_second) / 2);
     // CPU time per message, bare consumer over driftwatch: the same comparison on a measure load moves far less
@@ -194,7 +194,7 @@ try {
       // peak_rss_floor_mb: the bare consumer's with the embedded engine open and idle in its process
       checks: Object.entries(runs).flatMap(([shapeName, r]) => (['server', 'embedded'] as const).map((e) => {
         const run = r as Record<string, unknown> & { server_vs_raw_kafkajs: number; embedded_vs_raw_kafkajs: number };
-        const w = run[`driftwatch_${e}`] as WorkerResult & { engine_library_rss_mb?: number };
+        const w = run[`driftwatch_${e}`] as WorkerResult;
         const vs = e === 'server' ? run.server_vs_raw_kafkajs : run.embedded_vs_raw_kafkajs;
         const floorMb = e === 'embedded' ? (run.raw_kafkajs_with_embedded_engine_idle as WorkerResult).peak_rss_mb : undefined;
         return { shape: shapeName, engine: e, vs_raw_kafkajs: vs, peak_rss_mb: w.peak_rss_mb, peak_rss_less_engine_library_mb: w.peak_rss_mb - (w.engine_library_rss_mb ?? 0), ...(floorMb ? { peak_rss_floor_mb: floorMb } : {}), met: vs >= 0.25 && w.peak_rss_mb <= 400 };

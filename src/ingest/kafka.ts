@@ -40,8 +40,9 @@ export interface KafkaIngestOptions {
   decodeThreads?: number;
 }
 
-/** What one fetch may bring, in all and from one partition: small, so the fetch responses rows still point into
- *  stay small (bench:ingest's bare consumer fetches the same way). */
+/** What one fetch may bring, in all and from one partition: a fetched response waits in memory until its batches are
+ *  decoded, so smaller fetches bound memory (bench:ingest: 611 → 450 MB peak RSS against 32 MB / 4 MB, same run; its
+ *  bare consumer fetches the same way). */
 export const FETCH_DEFAULTS = { maxBytes: 8 * 1024 * 1024, maxBytesPerPartition: 1024 * 1024 } as const;
 
 /** The backlog that lets a batch fill while the one before it is written (2.5 batches, at least 50 000 rows): a
@@ -70,6 +71,8 @@ export class KafkaIngest {
   private stopping = false;
   private restarting: Promise<void> | undefined;
   private readonly decoder: MessageDecoder;
+  /** Unstored rows at which fetching waits. */
+  private readonly maxBacklog: number;
 
   constructor(
     private readonly options: KafkaIngestOptions,
@@ -82,6 +85,7 @@ export class KafkaIngest {
     this.kafka = new Kafka({ clientId: options.clientId, brokers: options.brokers, logLevel: logLevel.NOTHING, retry: { retries: 8 } });
     this.models = options.models instanceof Set ? options.models : new Set(options.models);
     this.decoder = decodePool(options.decodeThreads ?? 0);
+    this.maxBacklog = options.maxBacklogRows ?? defaultMaxBacklogRows(writer.batchSize);
   }
 
   /** Whether the consumer is in its group and consuming (false from a crash until it has joined again). */
@@ -94,8 +98,6 @@ export class KafkaIngest {
     const heartbeatInterval = Math.max(500, Math.floor(sessionTimeout / 10));
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
-      // 8 MB a fetch: a message's bytes are a slice of its fetch response, held until its row is stored, so
-      // smaller fetches bound memory (bench:ingest: 611 → 450 MB peak RSS against 32 MB / 4 MB, same run)
       maxBytesPerPartition: this.options.fetchMaxBytesPerPartition ?? FETCH_DEFAULTS.maxBytesPerPartition,
       maxBytes: this.options.fetchMaxBytes ?? FETCH_DEFAULTS.maxBytes,
       sessionTimeout,
@@ -191,13 +193,12 @@ export class KafkaIngest {
     });
     this.storing.add(tracked);
     void tracked.finally(() => this.storing.delete(tracked));
-    const maxBacklog = this.options.maxBacklogRows ?? defaultMaxBacklogRows(this.writer.batchSize);
-    if (this.writer.backlog >= maxBacklog) {
+    if (this.writer.backlog >= this.maxBacklog) {
       // Backpressure: stop fetching until the unstored rows fall below the limit (a write ended); keep the group
       // membership alive meanwhile.
       const beat = setInterval(() => void heartbeat().catch(() => undefined), 2_000);
       try {
-        await this.writer.backlogBelow(maxBacklog);
+        await this.writer.backlogBelow(this.maxBacklog);
       } finally {
         clearInterval(beat);
       }
